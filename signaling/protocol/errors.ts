@@ -1,0 +1,37 @@
+/** Machine-readable error codes shared by REST answers and socket acks (PROTOCOL.md "Errors"). */
+export const ErrorCode = {
+  InvalidInput: 'invalid_input',
+  InvalidJson: 'invalid_json',
+  Unauthorized: 'unauthorized',
+  TokenExpired: 'token_expired',
+  TokenInvalid: 'token_invalid',
+  TokenRevoked: 'token_revoked',
+  WrongPassword: 'wrong_password',
+  NotMember: 'not_member',
+  Forbidden: 'forbidden',
+  InvitationOnly: 'invitation_only',
+  NotFound: 'not_found',
+  UserNotFound: 'user_not_found',
+  SessionNotFound: 'session_not_found',
+  DuplicateLogin: 'duplicate_login',
+  TooLarge: 'too_large',
+  RateLimited: 'rate_limited',
+  NotOnline: 'not_online',
+  Unavailable: 'unavailable',
+  Internal: 'internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The one error shape every failed REST call and socket ack carries. */
+export interface ErrorBody {
+  error: { code: ErrorCode | string; message: string; retryable?: boolean };
+}
+
+export function isErrorBody(value: unknown): value is ErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'error' in value &&
+    typeof (value as ErrorBody).error?.code === 'string'
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * The typed Socket.IO event maps shared by the server and the web client
+ * (socket.io's `Server<ClientToServerEvents, ServerToClientEvents>` / `Socket<...>`).
+ */
+import type { ErrorBody } from './errors';
+import type { MessageView, SessionView, VisiblePresence } from './models';
+import type { MessageSendPayload, PresenceSetPayload, SyncPayload, TypingPayload } from './schemas';
+
+/** Every client request is acknowledged with its result or `{ error }`. */
+export type Ack<T> = (result: T | ErrorBody) => void;
+
+export interface MessageSendResult {
+  msgid: string;
+  seq: number;
+  time: number;
+  /** True when this uuid was already stored: the earlier message's ids are returned. */
+  duplicate?: boolean;
+}
+
+export interface SyncResult {
+  messages: MessageView[];
+}
+
+export interface PresenceEvent {
+  uid: string;
+  status: VisiblePresence;
+  sessionid?: string;
+}
+
+export interface TypingEvent {
+  sessionid: string;
+  uid: string;
+}
+
+export interface ClientToServerEvents {
+  'message:send': (payload: MessageSendPayload, ack: Ack<MessageSendResult>) => void;
+  'presence:set': (payload: PresenceSetPayload, ack: Ack<{ ok: true }>) => void;
+  sync: (payload: SyncPayload, ack: Ack<SyncResult>) => void;
+  typing: (payload: TypingPayload, ack?: Ack<{ ok: true }>) => void;
+}
+
+export interface ServerToClientEvents {
+  message: (message: MessageView) => void;
+  presence: (event: PresenceEvent) => void;
+  typing: (event: TypingEvent) => void;
+  'session:update': (event: { session: SessionView }) => void;
+  /** The user left or was removed: the client drops the conversation. */
+  'session:removed': (event: { sessionid: string }) => void;
+}
+
+/** Handshake auth: `io(url, { auth: { token } })`. */
+export interface HandshakeAuth {
+  token: string;
+}

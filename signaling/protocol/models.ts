@@ -1,0 +1,91 @@
+/** Wire shapes of users, sessions and messages, as every client receives them (PROTOCOL.md). */
+
+export const Gender = { Unknown: 0, Male: 1, Female: 2 } as const;
+export type Gender = (typeof Gender)[keyof typeof Gender];
+
+export const SessionType = { Private: 0, Group: 1 } as const;
+export type SessionType = (typeof SessionType)[keyof typeof SessionType];
+
+export const VisableType = { Hidden: 0, Public: 1 } as const;
+export type VisableType = (typeof VisableType)[keyof typeof VisableType];
+
+export const JoinType = { Anyone: 0, InvitationOnly: 1 } as const;
+export type JoinType = (typeof JoinType)[keyof typeof JoinType];
+
+/** S8 msgtype. */
+export const MsgType = {
+  Text: 0,
+  Image: 1,
+  Voice: 2,
+  Video: 3,
+  File: 4,
+  VoiceCall: 5,
+  VideoCall: 6,
+} as const;
+export type MsgType = (typeof MsgType)[keyof typeof MsgType];
+
+export const PresenceStatus = ['online', 'away', 'busy', 'invisible'] as const;
+export type PresenceStatus = (typeof PresenceStatus)[number];
+/** What other users see: an invisible user is reported offline. */
+export type VisiblePresence = Exclude<PresenceStatus, 'invisible'> | 'offline';
+
+export interface UserView {
+  uid: string;
+  login?: string;
+  nickname: string;
+  gender: Gender;
+  avatar?: string;
+  lastlogin: number;
+  logincount: number;
+  dateline: number;
+}
+
+export interface SessionView {
+  sessionid: string;
+  sessiontype: SessionType;
+  visabletype: VisableType;
+  jointype: JoinType;
+  name: string;
+  senduid: string;
+  recvuid?: string;
+  dateline: number;
+  uids: string[];
+  lastSeq: number;
+  /** Time of the newest message (or of creation), for ordering conversation lists. */
+  lastActivity?: number;
+  /** The newest message, for conversation-list previews (listJoinedSessions only). */
+  lastMessage?: MessageView;
+}
+
+export interface MemberView {
+  uid: string;
+  nickname: string;
+  gender: Gender;
+  avatar?: string;
+  presence: VisiblePresence;
+}
+
+export interface FileInfo {
+  fileid: string;
+  filename: string;
+  filetype: string;
+  filemd5: string;
+  size: number;
+  url: string;
+  thumbUrl?: string;
+}
+
+export interface MessageView {
+  msgid: string;
+  sessionid: string;
+  seq: number;
+  senduid: string;
+  nickname: string;
+  msgtype: MsgType;
+  msg: string;
+  time: number;
+  size: number;
+  /** The sender's own id for this send (idempotency key). */
+  uuid: string;
+  fileinfo?: FileInfo;
+}

@@ -1,0 +1,118 @@
+/**
+ * Inbound payload schemas, validated at the edge (REST bodies, queries and socket payloads).
+ * The web client imports the same schemas for form checks, so both sides agree on the limits.
+ */
+import { z } from 'zod';
+import { PresenceStatus } from './models';
+
+export const Limits = {
+  nicknameMax: 32,
+  passwordMin: 8,
+  passwordMax: 256,
+  sessionNameMax: 64,
+  /** Byte length of one message's text (UTF-8). */
+  messageBytesMax: 16 * 1024,
+  uuidMax: 64,
+  historyPageDefault: 20,
+  historyPageMax: 100,
+} as const;
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex id');
+const gender = z.union([z.literal(0), z.literal(1), z.literal(2)]);
+const flag = z.union([z.literal(0), z.literal(1)]);
+const login = z.string().trim().toLowerCase().max(254).email('login must be an email address');
+const nickname = z.string().trim().min(1).max(Limits.nicknameMax);
+const password = z.string().min(Limits.passwordMin).max(Limits.passwordMax);
+
+export const IdParam = objectId;
+
+export const RegisterBody = z.object({
+  login,
+  nickname,
+  password,
+  gender: gender.optional(),
+});
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const LoginBody = z.object({ login, password: z.string().min(1).max(Limits.passwordMax) });
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const ChangePasswordBody = z.object({
+  oldPassword: z.string().min(1).max(Limits.passwordMax),
+  newPassword: password,
+});
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
+export const UpdateMeBody = z
+  .object({
+    nickname: nickname.optional(),
+    gender: gender.optional(),
+    avatar: z.string().max(512).optional(),
+  })
+  .strict();
+export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
+
+export const UserSearchQuery = z.object({ q: z.string().trim().min(1).max(254) });
+
+export const CreateGroupBody = z.object({
+  name: z.string().trim().min(1).max(Limits.sessionNameMax),
+  visabletype: flag.default(1),
+  jointype: flag.default(0),
+});
+export type CreateGroupBody = z.infer<typeof CreateGroupBody>;
+
+export const CreatePrivateBody = z.object({ uid: objectId });
+export type CreatePrivateBody = z.infer<typeof CreatePrivateBody>;
+
+export const UpdateSessionBody = z
+  .object({
+    name: z.string().trim().min(1).max(Limits.sessionNameMax).optional(),
+    visabletype: flag.optional(),
+    jointype: flag.optional(),
+  })
+  .strict();
+export type UpdateSessionBody = z.infer<typeof UpdateSessionBody>;
+
+export const InviteBody = z.object({ uid: objectId });
+
+export const ListSessionsQuery = z.object({
+  type: z.enum(['all', 'private', 'group']).default('all'),
+});
+
+export const PublicSessionsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  /** Only sessions created before this time (ms), for paging. */
+  before: z.coerce.number().int().positive().optional(),
+});
+
+export const HistoryQuery = z.object({
+  before: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(Limits.historyPageMax).default(Limits.historyPageDefault),
+});
+
+// ---- socket payloads ----
+
+export const MessageSendPayload = z.object({
+  sessionToken: z.string().min(1).max(4096),
+  msgtype: z.number().int().min(0).max(6),
+  msg: z.string().max(Limits.messageBytesMax * 4),
+  uuid: z.string().min(1).max(Limits.uuidMax),
+  time: z.number().optional(),
+  /** File messages (msgtype 1-4) name an uploaded file by its md5. */
+  filemd5: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+});
+export type MessageSendPayload = z.infer<typeof MessageSendPayload>;
+
+export const PresenceSetPayload = z.object({
+  status: z.enum(PresenceStatus),
+  sessionid: objectId.optional(),
+});
+export type PresenceSetPayload = z.infer<typeof PresenceSetPayload>;
+
+export const SyncPayload = z.object({
+  cursors: z.record(objectId, z.number().int().min(0)),
+});
+export type SyncPayload = z.infer<typeof SyncPayload>;
+
+export const TypingPayload = z.object({ sessionid: objectId });
+export type TypingPayload = z.infer<typeof TypingPayload>;
