@@ -40,6 +40,8 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
+  /** Sent once on connect: who the server thinks you are and which node process serves you. */
+  welcome: (event: { uid: string; node: string }) => void;
   message: (message: MessageView) => void;
   presence: (event: PresenceEvent) => void;
   typing: (event: TypingEvent) => void;

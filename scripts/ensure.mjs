@@ -1,0 +1,62 @@
+// Installs what a fresh machine is missing: npm packages, and Debian packages where a feature needs them.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function step(text) {
+  process.stdout.write(`\x1b[36m[cookim]\x1b[0m ${text}\n`);
+}
+
+function mtime(file) {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** `npm ci` when node_modules is missing or older than the lock file. */
+export function ensureNpmDeps() {
+  const lock = path.join(root, 'package-lock.json');
+  const installed = path.join(root, 'node_modules', '.package-lock.json');
+  if (existsSync(installed) && mtime(installed) >= mtime(lock)) return;
+  step('installing npm packages (npm ci)');
+  const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (res.status !== 0) throw new Error('npm ci failed');
+}
+
+function hasCommand(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+let aptUpdated = false;
+
+/** apt-get install the packages when any of the commands (or files) is missing. Needs root. */
+export function ensureApt(packages, provides) {
+  const missing = provides.filter((p) => (p.startsWith('/') ? !existsSync(p) : !hasCommand(p)));
+  if (missing.length === 0) return true;
+  if (process.getuid?.() !== 0 || !hasCommand('apt-get')) {
+    step(`missing ${missing.join(', ')}; install the Debian packages ${packages.join(' ')} (needs root)`);
+    return false;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!aptUpdated) {
+    step('apt-get update');
+    execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
+    aptUpdated = true;
+  }
+  step(`apt-get install ${packages.join(' ')}`);
+  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+  return true;
+}
+
+/** Builds web/dist when it is missing or stale (scripts/build-web.mjs). */
+export async function ensureWeb() {
+  const builder = path.join(root, 'scripts', 'build-web.mjs');
+  if (!existsSync(builder) || !existsSync(path.join(root, 'web', 'index.html'))) return;
+  const { ensureWebBuild } = await import(builder);
+  await ensureWebBuild({ log: step });
+}

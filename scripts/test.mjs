@@ -1,0 +1,27 @@
+// `npm test`: install what is missing (npm packages, Debian's chromium for browser tests), build the
+// web client, then run every test/**/*.test.ts on Node's built-in test runner (through tsx).
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { ensureApt, ensureNpmDeps, ensureWeb, root, step } from './ensure.mjs';
+
+function findTests(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return findTests(full);
+    return entry.name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+const files = (only.length ? only.map((f) => path.resolve(f)) : findTests(path.join(root, 'test'))).sort();
+ensureNpmDeps();
+if (files.some((f) => f.includes(`${path.sep}e2e${path.sep}`))) ensureApt(['chromium'], ['/usr/bin/chromium']);
+await ensureWeb();
+step(`running ${files.length} test files`);
+const res = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=300000', ...files],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } },
+);
+process.exit(res.status ?? 1);

@@ -1,0 +1,93 @@
+import cluster, { type Worker } from 'node:cluster';
+import { createServer } from 'node:http';
+import { setupPrimary } from '@socket.io/cluster-adapter';
+import { setupMaster } from '@socket.io/sticky';
+import { AggregatorRegistry } from 'prom-client';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { bootstrap } from './bootstrap';
+import { listenWithPortSearch } from './listenWithPortSearch';
+import { isMetricsRequest, type MetricsReply } from './metricsIpc';
+
+/**
+ * The primary process of a node (S21, one host): owns the listening port and hands each connection
+ * to one worker process, sticky by Socket.IO session id so HTTP long-polling works; workers share
+ * rooms through the cluster adapter. A worker that dies is replaced.
+ */
+export class ClusterPrimary {
+  private stopping = false;
+  private readonly aggregator = new AggregatorRegistry();
+
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const { config, logger } = this;
+    const { mongo } = await bootstrap(config, logger);
+    const http = createServer();
+    setupMaster(http, { loadBalancingMethod: 'least-connection' });
+    setupPrimary();
+    const port = await listenWithPortSearch(http, config.port, config.host, config.portSearch);
+
+    cluster.setupPrimary({ serialization: 'advanced' });
+    const env = { COOKIM_WORKER: '1', MONGO_URL: mongo.url, COOKIM_DB_KIND: mongo.kind };
+    const fork = (): Worker => {
+      const worker = cluster.fork(env);
+      worker.on('message', (msg: unknown) => this.onWorkerMessage(worker, msg));
+      return worker;
+    };
+    const ready = Array.from({ length: config.workers }, () => {
+      const worker = fork();
+      return new Promise<void>((resolve) => worker.on('message', (m: { type?: string }) => m?.type === 'cookim:ready' && resolve()));
+    });
+    cluster.on('exit', (worker, code, signal) => {
+      if (this.stopping) return;
+      logger.error({ worker: worker.process.pid, code, signal }, 'worker died; starting another');
+      fork();
+    });
+    await Promise.all(ready);
+    logger.info({ port, workers: config.workers, db: mongo.kind }, 'listening');
+
+    const stop = () => void this.stop(http);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+
+  private onWorkerMessage(worker: Worker, msg: unknown): void {
+    if (!isMetricsRequest(msg)) return;
+    this.aggregator
+      .clusterMetrics()
+      .then((body) => ({ type: 'cookim:metrics:reply', id: msg.id, body, contentType: this.aggregator.contentType }) satisfies MetricsReply)
+      .catch((err: Error) => ({ type: 'cookim:metrics:reply', id: msg.id, body: `# error ${err.message}\n`, contentType: 'text/plain' }) satisfies MetricsReply)
+      .then((reply) => worker.send(reply));
+  }
+
+  private async stop(http: ReturnType<typeof createServer>): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.logger.info('stopping workers');
+    http.close();
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              w.process.kill('SIGKILL');
+              resolve();
+            }, 15_000);
+            w.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    this.logger.info('stopped');
+    process.exit(0);
+  }
+}
+

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { AppContext } from '../node/AppContext';
+import { ErrorCode } from '../protocol/errors';
+import { ApiError, toApiError } from './ApiError';
+import { accountRoutes } from './routes/accountRoutes';
+import { opsRoutes, type OpsOptions } from './routes/opsRoutes';
+import { sessionRoutes } from './routes/sessionRoutes';
+
+export interface AppOptions extends OpsOptions {
+  /** The built web client (web/dist), served at / with a fallback to index.html for client routes. */
+  webRoot?: string;
+}
+
+/** The express app: the REST API of PROTOCOL.md, operations endpoints and the web client. */
+export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((_req, res, next) => {
+    res.on('finish', () => ctx.metrics.httpRequests.inc({ status: String(res.statusCode) }));
+    next();
+  });
+  app.use(opsRoutes(ctx, options));
+
+  const api = express.Router();
+  api.use(express.json({ limit: '64kb' }));
+  api.use(accountRoutes(ctx));
+  api.use(sessionRoutes(ctx));
+  api.use((req) => {
+    throw new ApiError(404, ErrorCode.NotFound, `no such endpoint: ${req.method} ${req.path}`);
+  });
+  app.use('/api', api);
+
+  const webRoot = options.webRoot;
+  if (webRoot && existsSync(path.join(webRoot, 'index.html'))) {
+    app.use(express.static(webRoot, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+      res.sendFile(path.join(webRoot, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } });
+    });
+  }
+
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    let apiError: ApiError;
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.parse.failed') apiError = new ApiError(400, ErrorCode.InvalidJson, 'the body is not valid JSON');
+    else if (type === 'entity.too.large') apiError = new ApiError(413, ErrorCode.TooLarge, 'the body is too large');
+    else if (type === 'charset.unsupported' || type === 'encoding.unsupported') apiError = new ApiError(415, ErrorCode.InvalidInput, 'unsupported body encoding');
+    else apiError = toApiError(err);
+    if (apiError.status >= 500) ctx.logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (!res.headersSent) res.status(apiError.status).json(apiError.toBody());
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import type { AppContext } from '../../node/AppContext';
+
+export interface OpsOptions {
+  /** Metrics text for the whole node (all cluster workers), when running under the cluster primary. */
+  clusterMetrics?: () => Promise<{ contentType: string; body: string }>;
+}
+
+/** GET /healthz (database reachable) and GET /metrics (Prometheus text). */
+export function opsRoutes(ctx: AppContext, options: OpsOptions): Router {
+  const router = Router();
+
+  router.get('/healthz', async (_req, res) => {
+    try {
+      await ctx.db.ping();
+      res.json({ ok: true, node: ctx.nodeId });
+    } catch {
+      res.status(503).json({ error: { code: 'unavailable', message: 'the database is not reachable', retryable: true } });
+    }
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    if (options.clusterMetrics) {
+      const { contentType, body } = await options.clusterMetrics();
+      res.type(contentType).send(body);
+      return;
+    }
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+
+  return router;
+}

@@ -1,0 +1,69 @@
+/**
+ * Entry point of a CookIM node. With WORKERS > 1 this process is the cluster primary and forks one
+ * worker per core; with WORKERS=1 it serves by itself.
+ */
+import cluster from 'node:cluster';
+import { createAdapter } from '@socket.io/cluster-adapter';
+import { setupWorker } from '@socket.io/sticky';
+import { AggregatorRegistry } from 'prom-client';
+import { loadJwtSecret } from './auth/jwtSecret';
+import { ClusterPrimary } from './cluster/ClusterPrimary';
+import { bootstrap } from './cluster/bootstrap';
+import { listenWithPortSearch } from './cluster/listenWithPortSearch';
+import { requestClusterMetrics } from './cluster/metricsIpc';
+import { loadConfig } from './config';
+import { createLogger, type Logger } from './logger';
+import { ChatNode } from './node/ChatNode';
+
+function onSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    stop()
+      .catch((err) => logger.error({ err }, 'shutdown failed'))
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+async function runStandalone(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const { mongo, jwtSecret } = await bootstrap(config, logger);
+  const node = await ChatNode.create({ config, logger, mongoUrl: mongo.url, jwtSecret });
+  const port = await listenWithPortSearch(node.http, config.port, config.host, config.portSearch);
+  logger.info({ port, workers: 1, db: mongo.kind }, 'listening');
+  onSignals(logger, () => node.close());
+}
+
+async function runWorker(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, { worker: cluster.worker?.id });
+  const node = await ChatNode.create({
+    config,
+    logger,
+    mongoUrl: process.env.MONGO_URL!,
+    jwtSecret: loadJwtSecret(config.jwtSecret, config.dataDir),
+    app: { clusterMetrics: () => requestClusterMetrics() },
+  });
+  node.io.adapter(createAdapter());
+  setupWorker(node.io);
+  AggregatorRegistry.setRegistries([node.ctx.metrics.registry]);
+  onSignals(logger, () => node.close());
+  process.send?.({ type: 'cookim:ready' });
+}
+
+async function main(): Promise<void> {
+  if (cluster.isWorker) return runWorker();
+  const config = loadConfig();
+  if (config.workers <= 1) return runStandalone();
+  return new ClusterPrimary(config, createLogger(config.logLevel, { role: 'primary' })).start();
+}
+
+main().catch((err) => {
+  // eslint-disable-next-line no-console
+  console.error(err);
+  process.exit(1);
+});

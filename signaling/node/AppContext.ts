@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { Database } from '../../storage/Database';
+import type { CursorStore } from '../../storage/CursorStore';
+import type { MessageBatcher } from '../../storage/MessageBatcher';
+import type { MessageStore } from '../../storage/MessageStore';
+import type { PresenceStore } from '../../storage/PresenceStore';
+import type { SessionStore } from '../../storage/SessionStore';
+import type { UserStore } from '../../storage/UserStore';
+import type { TokenService } from '../auth/TokenService';
+import type { Config } from '../config';
+import type { Metrics } from '../metrics';
+import type { Fanout } from '../socket/Fanout';
+
+/** The services one node's HTTP routes and socket handlers share. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  /** Identifies this process in online records. */
+  nodeId: string;
+  db: Database;
+  users: UserStore;
+  sessions: SessionStore;
+  messages: MessageStore;
+  batcher: MessageBatcher;
+  cursors: CursorStore;
+  presence: PresenceStore;
+  tokens: TokenService;
+  metrics: Metrics;
+  fanout: Fanout;
+}

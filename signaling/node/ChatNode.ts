@@ -1,0 +1,87 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Server } from 'socket.io';
+import type { Logger } from 'pino';
+import { CursorStore } from '../../storage/CursorStore';
+import { Database } from '../../storage/Database';
+import { MessageBatcher } from '../../storage/MessageBatcher';
+import { MessageStore } from '../../storage/MessageStore';
+import { PresenceStore } from '../../storage/PresenceStore';
+import { SessionStore } from '../../storage/SessionStore';
+import { UserStore } from '../../storage/UserStore';
+import { TokenService } from '../auth/TokenService';
+import type { Config } from '../config';
+import { createApp, type AppOptions } from '../http/createApp';
+import { Metrics } from '../metrics';
+import { Fanout, type ChatServer } from '../socket/Fanout';
+import { registerSocketHandlers } from '../socket/registerSocketHandlers';
+import type { AppContext } from './AppContext';
+
+export interface ChatNodeOptions {
+  config: Config;
+  logger: Logger;
+  mongoUrl: string;
+  jwtSecret: string;
+  /** Extra app options (cluster-wide metrics). */
+  app?: Omit<AppOptions, 'webRoot'>;
+}
+
+/** One serving process: database stores, the express app and the Socket.IO server over one HTTP server. */
+export class ChatNode {
+  private constructor(
+    readonly ctx: AppContext,
+    readonly http: HttpServer,
+    readonly io: ChatServer,
+  ) {}
+
+  static async create(options: ChatNodeOptions): Promise<ChatNode> {
+    const { config, logger } = options;
+    const db = await Database.connect({ url: options.mongoUrl, dbName: config.mongoDb, onlineTtlSeconds: config.onlineTtl });
+    const metrics = new Metrics();
+    const http = createServer();
+    const io: ChatServer = new Server(http, {
+      // Chat payloads are small; files go over HTTP.
+      maxHttpBufferSize: 64 * 1024,
+      pingInterval: 20_000,
+      pingTimeout: 20_000,
+      cors: { origin: true, credentials: true },
+    });
+    const ctx: AppContext = {
+      config,
+      logger,
+      nodeId: `${os.hostname()}:${process.pid}`,
+      db,
+      users: new UserStore(db),
+      sessions: new SessionStore(db),
+      messages: new MessageStore(db),
+      batcher: new MessageBatcher(db, {
+        windowMs: config.batchWindowMs,
+        onBatch: (size, seconds) => {
+          metrics.batchSize.observe(size);
+          metrics.storeLatency.observe(seconds);
+        },
+      }),
+      cursors: new CursorStore(db),
+      presence: new PresenceStore(db, config.onlineTtl * 1000),
+      tokens: new TokenService(options.jwtSecret, config.userTokenTtl, config.sessionTokenTtl),
+      metrics,
+      fanout: new Fanout(io),
+    };
+    const app = createApp(ctx, { ...options.app, webRoot: path.resolve('web/dist') });
+    http.on('request', app);
+    registerSocketHandlers(ctx, io);
+    return new ChatNode(ctx, http, io);
+  }
+
+  /** Stops taking connections, stores every pending message, then closes the database. */
+  async close(): Promise<void> {
+    const { logger } = this.ctx;
+    logger.info('shutting down: flushing pending messages');
+    await this.ctx.batcher.close();
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    await this.ctx.presence.clearNode(this.ctx.nodeId).catch(() => undefined);
+    await this.ctx.db.close();
+    logger.info('shut down');
+  }
+}

@@ -1,0 +1,42 @@
+import type { Server } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/events';
+import type { MessageView, SessionView } from '../protocol/models';
+import type { SocketData } from './SocketData';
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export const sessionRoom = (sessionid: string): string => `session:${sessionid}`;
+export const userRoom = (uid: string): string => `user:${uid}`;
+
+/**
+ * Everything pushed to clients goes through here; rooms are joined and left on every socket of a
+ * user, on any process, through the adapter (so membership in a room mirrors membership in the database).
+ */
+export class Fanout {
+  constructor(private readonly io: ChatServer) {}
+
+  message(message: MessageView): void {
+    this.io.to(sessionRoom(message.sessionid)).emit('message', message);
+  }
+
+  sessionUpdated(session: SessionView): void {
+    this.io.to(sessionRoom(session.sessionid)).emit('session:update', { session });
+  }
+
+  /** The user's sockets join the session room, then every member (the newcomer too) learns of the change. */
+  memberAdded(uid: string, session: SessionView): void {
+    this.io.in(userRoom(uid)).socketsJoin(sessionRoom(session.sessionid));
+    this.io.to(sessionRoom(session.sessionid)).to(userRoom(uid)).emit('session:update', { session });
+  }
+
+  memberRemoved(uid: string, session: SessionView): void {
+    this.io.in(userRoom(uid)).socketsLeave(sessionRoom(session.sessionid));
+    this.io.to(userRoom(uid)).emit('session:removed', { sessionid: session.sessionid });
+    this.sessionUpdated(session);
+  }
+
+  /** Logout / password change: the user's open sockets lose their (now revoked) authentication. */
+  disconnectUser(uid: string): void {
+    this.io.in(userRoom(uid)).disconnectSockets(true);
+  }
+}

@@ -1,0 +1,8 @@
+/** What the server keeps on each socket after the handshake. */
+export interface SocketData {
+  uid: string;
+  nickname: string;
+  tokenVersion: number;
+  /** When this socket's online record was last written (ms); the sender must be online (S17). */
+  onlineAt: number;
+}

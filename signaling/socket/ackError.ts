@@ -1,0 +1,32 @@
+import type { ZodType } from 'zod';
+import type { ErrorBody } from '../protocol/errors';
+import { ApiError, toApiError } from '../http/ApiError';
+
+/** The error of a failed socket request, in the same shape as REST errors. */
+export function ackError(err: unknown): ErrorBody {
+  return toApiError(err).toBody();
+}
+
+export function parsePayload<T>(schema: ZodType<T>, payload: unknown): T {
+  const result = schema.safeParse(payload);
+  if (!result.success) throw ApiError.invalidInput(result.error);
+  return result.data;
+}
+
+/**
+ * Wraps a handler so a missing ack, a bad payload or a thrown error never crashes the process:
+ * every failure is answered as `{ error }` through the ack when there is one.
+ */
+export function guarded<P, R>(
+  run: (payload: P) => Promise<R>,
+  onError: (err: unknown) => void,
+): (payload: unknown, ack?: unknown) => void {
+  return (payload, ack) => {
+    const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
+    run(payload as P).then(reply, (err) => {
+      const body = ackError(err);
+      if (body.error.code === 'internal_error') onError(err);
+      reply(body);
+    });
+  };
+}

@@ -1,0 +1,43 @@
+import type { AppContext } from '../../node/AppContext';
+import type { SyncResult } from '../../protocol/events';
+import { SyncPayload } from '../../protocol/schemas';
+import { messageView } from '../../views';
+import { parsePayload } from '../ackError';
+import type { ChatSocket } from '../ChatSocket';
+
+/** Most messages one sync answers; a client with more to catch up calls again with its new cursors. */
+const SYNC_LIMIT = 2000;
+
+/**
+ * sync (S13): everything after the client's per-session cursors, oldest first per session. Sessions
+ * the client does not name resume from the server's stored delivery cursor, if it has one.
+ */
+export function syncHandler(ctx: AppContext) {
+  return async (socket: ChatSocket, raw: unknown): Promise<SyncResult & { more: boolean }> => {
+    const { cursors } = parsePayload(SyncPayload, raw);
+    const { uid } = socket.data;
+    const [joined, stored] = await Promise.all([ctx.sessions.joinedIds(uid), ctx.cursors.get(uid)]);
+    const messages: SyncResult['messages'] = [];
+    const advanced = new Map<string, number>();
+    let more = false;
+    for (const sessionid of joined) {
+      const after = cursors[sessionid] ?? stored.get(sessionid);
+      if (after === undefined) continue;
+      const room = SYNC_LIMIT - messages.length;
+      if (room <= 0) {
+        more = true;
+        break;
+      }
+      const page = await ctx.messages.since(sessionid, after, room + 1);
+      if (page.length > room) {
+        more = true;
+        page.length = room;
+      }
+      for (const doc of page) messages.push(messageView(doc));
+      const last = page.at(-1)?.seq ?? after;
+      if (last > 0) advanced.set(sessionid, last);
+    }
+    await ctx.cursors.advance(uid, advanced);
+    return { messages, more };
+  };
+}

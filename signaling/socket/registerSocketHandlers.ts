@@ -1,0 +1,85 @@
+import type { AppContext } from '../node/AppContext';
+import { authenticate } from '../http/requireUser';
+import { guarded } from './ackError';
+import { sessionRoom, userRoom, type ChatServer } from './Fanout';
+import type { ChatSocket } from './ChatSocket';
+import { messageHandler } from './handlers/messageHandler';
+import { announcePresence, presenceHandler } from './handlers/presenceHandler';
+import { syncHandler } from './handlers/syncHandler';
+import { typingHandler } from './handlers/typingHandler';
+
+/**
+ * Handshake auth (PROTOCOL.md: a bad token is a connect_error whose message is the code), then on
+ * connect: the socket joins its user's room and every session the user belongs to, its online
+ * record is written, and the keepalive keeps it fresh (S17).
+ */
+export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
+  const onlineTtlMs = ctx.config.onlineTtl * 1000;
+  const sendMessage = messageHandler(ctx);
+  const setPresence = presenceHandler(ctx);
+  const sync = syncHandler(ctx);
+  const typing = typingHandler(ctx);
+  const joinedAtHandshake = new WeakMap<ChatSocket, string[]>();
+  const logError = (err: unknown) => ctx.logger.error({ err }, 'socket request failed');
+
+  io.use(async (socket: ChatSocket, next) => {
+    try {
+      const token = (socket.handshake.auth as { token?: unknown })?.token;
+      const user = await authenticate(ctx, typeof token === 'string' ? token : null);
+      const uid = user._id.toHexString();
+      const [joined] = await Promise.all([ctx.sessions.joinedIds(uid), ctx.presence.markOnline(socket.id, uid, ctx.nodeId)]);
+      socket.data = { uid, nickname: user.nickname, tokenVersion: user.tokenVersion, onlineAt: Date.now() };
+      joinedAtHandshake.set(socket, joined);
+      next();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      next(new Error(typeof code === 'string' ? code : 'unavailable'));
+    }
+  });
+
+  io.on('connection', (socket: ChatSocket) => {
+    const { uid } = socket.data;
+    ctx.metrics.connectedSockets.inc();
+    socket.join([userRoom(uid), ...(joinedAtHandshake.get(socket) ?? []).map(sessionRoom)]);
+    joinedAtHandshake.delete(socket);
+    socket.emit('welcome', { uid, node: ctx.nodeId });
+
+    // Handlers are attached before any await so no early event is missed.
+    socket.on('message:send', guarded((p) => sendMessage(socket, p), logError));
+    socket.on('presence:set', guarded((p) => setPresence(socket, p), logError));
+    socket.on('sync', guarded((p) => sync(socket, p), logError));
+    socket.on('typing', guarded((p) => typing(socket, p), logError));
+
+    ctx.users
+      .get(uid)
+      .then((user) => announcePresence(ctx, socket, user, true))
+      .catch(() => undefined);
+
+    let refreshing = false;
+    socket.conn.on('heartbeat', () => {
+      if (refreshing || Date.now() - socket.data.onlineAt < onlineTtlMs / 3) return;
+      refreshing = true;
+      ctx.presence
+        .refresh(socket.id)
+        .then((found) => (found ? undefined : ctx.presence.markOnline(socket.id, uid, ctx.nodeId)))
+        .then(() => {
+          socket.data.onlineAt = Date.now();
+        })
+        .catch((err) => ctx.logger.warn({ err, uid }, 'online record refresh failed'))
+        .finally(() => {
+          refreshing = false;
+        });
+    });
+
+    socket.on('disconnect', () => {
+      ctx.metrics.connectedSockets.dec();
+      void (async () => {
+        await ctx.presence.markOffline(socket.id);
+        if (await ctx.presence.isOnline(uid)) return;
+        for (const sessionid of await ctx.sessions.joinedIds(uid)) {
+          io.to(sessionRoom(sessionid)).emit('presence', { uid, status: 'offline', sessionid });
+        }
+      })().catch((err) => ctx.logger.warn({ err, uid }, 'presence cleanup failed'));
+    });
+  });
+}

@@ -1,0 +1,73 @@
+import { MongoClient, type Collection, type Db } from 'mongodb';
+import type { CursorDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc } from './documents';
+
+export interface DatabaseOptions {
+  url: string;
+  dbName?: string;
+  /** Seconds an online record lives without a keepalive refresh. */
+  onlineTtlSeconds: number;
+}
+
+/** The product's MongoDB database: one client, the typed collections, and the indexes their queries need. */
+export class Database {
+  readonly users: Collection<UserDoc>;
+  readonly sessions: Collection<SessionDoc>;
+  readonly messages: Collection<MessageDoc>;
+  readonly online: Collection<OnlineDoc>;
+  readonly cursors: Collection<CursorDoc>;
+
+  private constructor(
+    readonly client: MongoClient,
+    readonly db: Db,
+    private readonly options: DatabaseOptions,
+  ) {
+    this.users = db.collection<UserDoc>('users');
+    this.sessions = db.collection<SessionDoc>('sessions');
+    this.messages = db.collection<MessageDoc>('messages');
+    this.online = db.collection<OnlineDoc>('online');
+    this.cursors = db.collection<CursorDoc>('cursors');
+  }
+
+  static async connect(options: DatabaseOptions): Promise<Database> {
+    const client = new MongoClient(options.url, {
+      serverSelectionTimeoutMS: 10_000,
+      maxPoolSize: 20,
+      // Writes fail fast with a retryable error instead of hanging when the server is away.
+      retryWrites: true,
+    });
+    await client.connect();
+    return new Database(client, client.db(options.dbName ?? 'cookim'), options);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await Promise.all([
+      this.users.createIndexes([{ key: { login: 1 }, unique: true }, { key: { nickname: 1 } }]),
+      this.sessions.createIndexes([
+        { key: { uids: 1 } },
+        { key: { senduid: 1 } },
+        { key: { recvuid: 1 }, sparse: true },
+        { key: { visabletype: 1, sessiontype: 1, dateline: -1 } },
+        { key: { pairKey: 1 }, unique: true, sparse: true },
+      ]),
+      this.messages.createIndexes([
+        { key: { sessionid: 1, seq: 1 }, unique: true },
+        { key: { sessionid: 1, senduid: 1, uuid: 1 }, unique: true },
+        { key: { senduid: 1 } },
+        { key: { 'fileinfo.fileid': 1 }, sparse: true },
+      ]),
+      this.online.createIndexes([
+        { key: { uid: 1 } },
+        { key: { time: 1 }, expireAfterSeconds: this.options.onlineTtlSeconds },
+      ]),
+      this.cursors.createIndexes([{ key: { uid: 1, sessionid: 1 }, unique: true }]),
+    ]);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

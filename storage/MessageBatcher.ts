@@ -1,0 +1,266 @@
+import { MongoBulkWriteError, ObjectId } from 'mongodb';
+import type { Database } from './Database';
+import type { MessageDoc } from './documents';
+import { SessionNotFoundError, StorageError } from './errors';
+import type { MessageBatcherOptions, MessageDraft, StoredMessage } from './MessageBatcherTypes';
+
+interface Pending {
+  draft: MessageDraft;
+  time: number;
+  attempts: number;
+  resolve: (stored: StoredMessage) => void;
+  reject: (err: unknown) => void;
+}
+
+export class BatcherClosedError extends StorageError {
+  constructor() {
+    super('unavailable', 'the message store is shutting down');
+  }
+}
+
+/**
+ * Writes messages in batches (S17): sends that arrive within a few milliseconds go to the database
+ * in one ordered insertMany, and each promise settles only once its message is stored.
+ *
+ * Seqs are gapless without reservations: a batch numbers its messages from the highest stored seq
+ * and inserts them in order; a unique (sessionid, seq) conflict with another process stops the
+ * ordered insert at that message, and the rest are renumbered from the fresh maximum and retried.
+ * A unique (sessionid, senduid, uuid) conflict means the message was stored before: its earlier
+ * copy is returned instead, so a re-sent message is stored once.
+ */
+export class MessageBatcher {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private closed = false;
+  /** Highest seq this process knows per session, to skip a conflict when the session's lastSeq lags. */
+  private readonly knownMax = new Map<string, number>();
+  private readonly windowMs: number;
+  private readonly maxBatch: number;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: MessageBatcherOptions = {},
+  ) {
+    this.windowMs = options.windowMs ?? 2;
+    this.maxBatch = options.maxBatch ?? 500;
+    this.maxAttempts = options.maxAttempts ?? 20;
+  }
+
+  submit(draft: MessageDraft): Promise<StoredMessage> {
+    if (this.closed) return Promise.reject(new BatcherClosedError());
+    return new Promise((resolve, reject) => {
+      this.pending.push({ draft, time: Date.now(), attempts: 0, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Stores everything submitted so far, then refuses new messages. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.drain();
+  }
+
+  /** Resolves once everything submitted before the call is settled. */
+  async drain(): Promise<void> {
+    while (this.running || this.pending.length) {
+      if (!this.running) this.running = this.run();
+      await this.running;
+    }
+  }
+
+  private schedule(): void {
+    if (this.running || this.timer) return;
+    if (this.pending.length >= this.maxBatch) {
+      this.running = this.run();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (!this.running) this.running = this.run();
+    }, this.windowMs);
+  }
+
+  private async run(): Promise<void> {
+    try {
+      // Messages arriving while a batch is in flight form the next batch at once.
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, this.maxBatch);
+        await this.storeBatch(batch);
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async storeBatch(batch: Pending[]): Promise<void> {
+    let todo = this.mergeDuplicates(batch);
+    while (todo.length) {
+      todo = await this.attempt(todo);
+    }
+  }
+
+  /** Two sends with the same key in one batch: the later ones settle with the first's result. */
+  private mergeDuplicates(batch: Pending[]): Pending[] {
+    const byKey = new Map<string, Pending>();
+    const unique: Pending[] = [];
+    for (const p of batch) {
+      const key = `${p.draft.sessionid}|${p.draft.senduid}|${p.draft.uuid}`;
+      const first = byKey.get(key);
+      if (!first) {
+        byKey.set(key, p);
+        unique.push(p);
+        continue;
+      }
+      const { resolve, reject } = first;
+      first.resolve = (stored) => {
+        resolve(stored);
+        p.resolve({ message: stored.message, duplicate: true });
+      };
+      first.reject = (err) => {
+        reject(err);
+        p.reject(err);
+      };
+    }
+    return unique;
+  }
+
+  /** One ordered insertMany; answers what must be tried again. */
+  private async attempt(todo: Pending[]): Promise<Pending[]> {
+    const started = process.hrtime.bigint();
+    let bases: Map<string, number>;
+    try {
+      bases = await this.seqBases([...new Set(todo.map((p) => p.draft.sessionid))]);
+    } catch (err) {
+      for (const p of todo) p.reject(err);
+      return [];
+    }
+    const ordered: Pending[] = [];
+    const docs: MessageDoc[] = [];
+    const next = new Map(bases);
+    // Group by session so each session's seqs are contiguous inside the ordered insert.
+    const bySession = new Map<string, Pending[]>();
+    for (const p of todo) {
+      const list = bySession.get(p.draft.sessionid) ?? [];
+      list.push(p);
+      bySession.set(p.draft.sessionid, list);
+    }
+    for (const [sessionid, list] of bySession) {
+      const base = next.get(sessionid);
+      if (base === undefined) {
+        for (const p of list) p.reject(new SessionNotFoundError());
+        continue;
+      }
+      let seq = base;
+      for (const p of list) {
+        seq += 1;
+        p.attempts += 1;
+        ordered.push(p);
+        docs.push({
+          _id: new ObjectId(),
+          sessionid,
+          seq,
+          senduid: p.draft.senduid,
+          nickname: p.draft.nickname,
+          msgtype: p.draft.msgtype,
+          content: p.draft.content,
+          size: Buffer.byteLength(p.draft.content),
+          uuid: p.draft.uuid,
+          ...(p.draft.fileinfo ? { fileinfo: p.draft.fileinfo } : {}),
+          dateline: p.time,
+        });
+      }
+    }
+    if (docs.length === 0) return [];
+
+    let inserted = docs.length;
+    let failure: unknown = null;
+    try {
+      await this.db.messages.insertMany(docs, { ordered: true });
+    } catch (err) {
+      failure = err;
+      inserted = err instanceof MongoBulkWriteError ? (err.result?.insertedCount ?? 0) : 0;
+    }
+    this.options.onBatch?.(docs.length, Number(process.hrtime.bigint() - started) / 1e9);
+
+    const storedDocs = docs.slice(0, inserted);
+    if (storedDocs.length) {
+      // Session bookkeeping is best effort: the messages collection stays the authority on seq.
+      await this.recordSessionHeads(storedDocs).catch(() => undefined);
+    }
+    for (let i = 0; i < inserted; i++) ordered[i].resolve({ message: docs[i], duplicate: false });
+    if (!failure) return [];
+
+    const failedAt = inserted;
+    const failed = ordered[failedAt];
+    const retry: Pending[] = [];
+    const dupKind = this.duplicateKind(failure);
+    if (failed && dupKind === 'uuid') {
+      const earlier = await this.db.messages
+        .findOne({ sessionid: failed.draft.sessionid, senduid: failed.draft.senduid, uuid: failed.draft.uuid })
+        .catch(() => null);
+      if (earlier) failed.resolve({ message: earlier, duplicate: true });
+      else retry.push(failed);
+    } else if (failed && dupKind === 'seq') {
+      this.knownMax.delete(failed.draft.sessionid);
+      this.staleSessions.add(failed.draft.sessionid);
+      retry.push(failed);
+    } else if (failed) {
+      // Not a conflict (database away, ...): nothing after this point was stored; fail them all.
+      for (const p of ordered.slice(failedAt)) p.reject(failure);
+      return [];
+    }
+    retry.push(...ordered.slice(failedAt + 1));
+    const giveUp = retry.filter((p) => p.attempts >= this.maxAttempts);
+    for (const p of giveUp) p.reject(failure);
+    return retry.filter((p) => p.attempts < this.maxAttempts);
+  }
+
+  /** Sessions whose cached head proved stale: their next base comes from the messages collection. */
+  private readonly staleSessions = new Set<string>();
+
+  private async seqBases(sessionids: string[]): Promise<Map<string, number>> {
+    const heads = await this.db.sessions
+      .find({ _id: { $in: sessionids.filter((id) => ObjectId.isValid(id)).map((id) => new ObjectId(id)) } }, { projection: { lastSeq: 1 } })
+      .toArray();
+    const bases = new Map<string, number>();
+    for (const head of heads) {
+      const id = head._id.toHexString();
+      bases.set(id, Math.max(head.lastSeq ?? 0, this.knownMax.get(id) ?? 0));
+    }
+    for (const id of this.staleSessions) {
+      if (!bases.has(id)) continue;
+      const [last] = await this.db.messages.find({ sessionid: id }, { projection: { seq: 1 } }).sort({ seq: -1 }).limit(1).toArray();
+      bases.set(id, Math.max(bases.get(id) ?? 0, last?.seq ?? 0));
+    }
+    this.staleSessions.clear();
+    return bases;
+  }
+
+  private async recordSessionHeads(docs: MessageDoc[]): Promise<void> {
+    const heads = new Map<string, MessageDoc>();
+    for (const doc of docs) heads.set(doc.sessionid, doc);
+    for (const [sessionid, doc] of heads) this.knownMax.set(sessionid, Math.max(this.knownMax.get(sessionid) ?? 0, doc.seq));
+    await this.db.sessions.bulkWrite(
+      [...heads].map(([sessionid, doc]) => ({
+        updateOne: {
+          filter: { _id: new ObjectId(sessionid), lastSeq: { $lt: doc.seq } },
+          update: { $set: { lastSeq: doc.seq, lastActivity: doc.dateline, lastMessage: doc } },
+        },
+      })),
+      { ordered: false },
+    );
+  }
+
+  private duplicateKind(err: unknown): 'uuid' | 'seq' | null {
+    if (!(err instanceof MongoBulkWriteError)) return null;
+    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    const first = writeErrors[0];
+    if (!first || first.code !== 11000) return null;
+    const text = `${first.errmsg ?? ''} ${JSON.stringify(first.errInfo ?? {})} ${JSON.stringify((first as unknown as { err?: { keyPattern?: unknown } }).err?.keyPattern ?? {})}`;
+    return text.includes('uuid') ? 'uuid' : 'seq';
+  }
+}

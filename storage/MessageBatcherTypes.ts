@@ -1,0 +1,29 @@
+import type { FileInfoDoc, MessageDoc, MsgType } from './documents';
+
+/** A message as submitted, before it has an id and a seq. */
+export interface MessageDraft {
+  sessionid: string;
+  senduid: string;
+  nickname: string;
+  msgtype: MsgType;
+  content: string;
+  uuid: string;
+  fileinfo?: FileInfoDoc;
+}
+
+export interface StoredMessage {
+  message: MessageDoc;
+  /** The uuid had been stored before: `message` is that earlier message. */
+  duplicate: boolean;
+}
+
+export interface MessageBatcherOptions {
+  /** How long the first message of a batch waits for others (ms). */
+  windowMs?: number;
+  /** Most messages in one insertMany. */
+  maxBatch?: number;
+  /** Attempts per message when seq conflicts with another process. */
+  maxAttempts?: number;
+  /** Observability hook: called once per insertMany. */
+  onBatch?: (size: number, seconds: number) => void;
+}

@@ -1,0 +1,56 @@
+/** Named storage errors; the signaling tier maps each `code` to an HTTP status. */
+export class StorageError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class DuplicateLoginError extends StorageError {
+  constructor() {
+    super('duplicate_login', 'that login is already registered');
+  }
+}
+
+export class UserNotFoundError extends StorageError {
+  constructor() {
+    super('user_not_found', 'no such user');
+  }
+}
+
+export class SessionNotFoundError extends StorageError {
+  constructor() {
+    super('session_not_found', 'no such session');
+  }
+}
+
+export class NotMemberError extends StorageError {
+  constructor() {
+    super('not_member', 'you are not a member of this session');
+  }
+}
+
+export class ForbiddenError extends StorageError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+export class InvitationOnlyError extends StorageError {
+  constructor() {
+    super('invitation_only', 'this group can only be joined by invitation');
+  }
+}
+
+export class InvalidOperationError extends StorageError {
+  constructor(message: string) {
+    super('invalid_input', message);
+  }
+}
+
+export function isDuplicateKeyError(err: unknown): err is { code: 11000; keyPattern?: Record<string, unknown>; message: string } {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}

@@ -1,0 +1,11 @@
+export { Database, type DatabaseOptions } from './Database';
+export * from './documents';
+export * from './errors';
+export { UserStore, type NewUser, type UserUpdate } from './UserStore';
+export { SessionStore, type NewGroup, type SessionUpdate, type SessionListType } from './SessionStore';
+export { MessageStore } from './MessageStore';
+export { MessageBatcher, BatcherClosedError } from './MessageBatcher';
+export type { MessageDraft, StoredMessage, MessageBatcherOptions } from './MessageBatcherTypes';
+export { CursorStore } from './CursorStore';
+export { PresenceStore } from './PresenceStore';
+export { resolveMongoUrl, type ResolvedMongo, type MongoKind } from './resolveMongoUrl';

@@ -1,0 +1,123 @@
+/** Real-HTTP and real-Socket.IO clients for integration tests. */
+import { randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../signaling/protocol/events';
+import type { MessageView, SessionView, UserView } from '../../signaling/protocol/models';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function http<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; contentType?: string } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.rawBody !== undefined) {
+    body = options.rawBody;
+    headers['content-type'] = options.contentType ?? 'application/json';
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+export interface TestUser {
+  token: string;
+  user: UserView;
+  login: string;
+  password: string;
+  uid: string;
+}
+
+let counter = 0;
+
+export async function registerUser(baseUrl: string, nickname?: string): Promise<TestUser> {
+  const login = `user${Date.now().toString(36)}${(counter++).toString(36)}${randomUUID().slice(0, 4)}@example.test`;
+  const password = 'correct horse battery';
+  const res = await http(baseUrl, 'POST', '/api/users', { body: { login, nickname: nickname ?? `User ${counter}`, password } });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { token: res.body.token, user: res.body.user, login, password, uid: res.body.user.uid };
+}
+
+export async function createGroup(baseUrl: string, user: TestUser, name = 'Group', extra: Record<string, unknown> = {}): Promise<SessionView> {
+  const res = await http(baseUrl, 'POST', '/api/sessions', { token: user.token, body: { name, ...extra } });
+  if (res.status !== 201) throw new Error(`create group failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.session;
+}
+
+export async function sessionToken(baseUrl: string, user: TestUser, sessionid: string): Promise<string> {
+  const res = await http(baseUrl, 'POST', `/api/sessions/${sessionid}/token`, { token: user.token });
+  if (res.status !== 200) throw new Error(`session token failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.sessionToken;
+}
+
+export function connectSocket(baseUrl: string, token: string, transports: string[] = ['websocket']): Promise<TestSocket> {
+  const socket: TestSocket = io(baseUrl, { auth: { token }, transports, reconnection: false, forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+export function emitAck<E extends keyof ClientToServerEvents>(
+  socket: TestSocket,
+  event: E,
+  payload: Parameters<ClientToServerEvents[E]>[0],
+  timeoutMs = 10_000,
+): Promise<any> {
+  return (socket.timeout(timeoutMs) as any).emitWithAck(event, payload);
+}
+
+/** Resolves with the next `count` events of a kind (optionally filtered). */
+export function collect<E extends keyof ServerToClientEvents>(
+  socket: TestSocket,
+  event: E,
+  count: number,
+  filter: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<Parameters<ServerToClientEvents[E]>[0][]> {
+  return new Promise((resolve, reject) => {
+    const got: Parameters<ServerToClientEvents[E]>[0][] = [];
+    const timer = setTimeout(() => {
+      (socket as any).off(event, on);
+      reject(new Error(`timed out waiting for ${count} ${String(event)} events (got ${got.length})`));
+    }, timeoutMs);
+    const on = (payload: any) => {
+      if (!filter(payload)) return;
+      got.push(payload);
+      if (got.length === count) {
+        clearTimeout(timer);
+        (socket as any).off(event, on);
+        resolve(got);
+      }
+    };
+    (socket as any).on(event, on);
+  });
+}
+
+export async function sendText(socket: TestSocket, token: string, msg: string, uuid: string = randomUUID()): Promise<any> {
+  return emitAck(socket, 'message:send', { sessionToken: token, msgtype: 0, msg, uuid });
+}
+
+export type { MessageView };
