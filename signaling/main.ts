@@ -5,12 +5,11 @@
 import cluster from 'node:cluster';
 import { createAdapter } from '@socket.io/cluster-adapter';
 import { setupWorker } from '@socket.io/sticky';
-import { AggregatorRegistry } from 'prom-client';
 import { loadJwtSecret } from './auth/jwtSecret';
 import { ClusterPrimary } from './cluster/ClusterPrimary';
 import { bootstrap } from './cluster/bootstrap';
 import { listenWithPortSearch } from './cluster/listenWithPortSearch';
-import { requestClusterMetrics } from './cluster/metricsIpc';
+import { serveWorkerMetrics } from './cluster/metricsIpc';
 import { loadConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { ChatNode } from './node/ChatNode';
@@ -41,16 +40,17 @@ async function runStandalone(): Promise<void> {
 async function runWorker(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, { worker: cluster.worker?.id });
+  let clusterMetrics: (() => Promise<{ contentType: string; body: string }>) | undefined;
   const node = await ChatNode.create({
     config,
     logger,
     mongoUrl: process.env.MONGO_URL!,
     jwtSecret: loadJwtSecret(config.jwtSecret, config.dataDir),
-    app: { clusterMetrics: () => requestClusterMetrics() },
+    app: { clusterMetrics: () => clusterMetrics!() },
   });
+  clusterMetrics = serveWorkerMetrics(node.ctx.metrics.registry);
   node.io.adapter(createAdapter());
   setupWorker(node.io);
-  AggregatorRegistry.setRegistries([node.ctx.metrics.registry]);
   onSignals(logger, () => node.close());
   process.send?.({ type: 'cookim:ready' });
 }

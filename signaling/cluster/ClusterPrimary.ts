@@ -2,12 +2,11 @@ import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:http';
 import { setupPrimary } from '@socket.io/cluster-adapter';
 import { setupMaster } from '@socket.io/sticky';
-import { AggregatorRegistry } from 'prom-client';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { bootstrap } from './bootstrap';
 import { listenWithPortSearch } from './listenWithPortSearch';
-import { isMetricsRequest, type MetricsReply } from './metricsIpc';
+import { servePrimaryMetrics } from './metricsIpc';
 
 /**
  * The primary process of a node (S21, one host): owns the listening port and hands each connection
@@ -16,7 +15,6 @@ import { isMetricsRequest, type MetricsReply } from './metricsIpc';
  */
 export class ClusterPrimary {
   private stopping = false;
-  private readonly aggregator = new AggregatorRegistry();
 
   constructor(
     private readonly config: Config,
@@ -31,13 +29,16 @@ export class ClusterPrimary {
     setupPrimary();
     const port = await listenWithPortSearch(http, config.port, config.host, config.portSearch);
 
+    // Sticky sessions hand raw request bytes to workers, which needs the advanced IPC serialization.
     cluster.setupPrimary({ serialization: 'advanced' });
     const env = { COOKIM_WORKER: '1', MONGO_URL: mongo.url, COOKIM_DB_KIND: mongo.kind };
     const fork = (): Worker => {
       const worker = cluster.fork(env);
-      worker.on('message', (msg: unknown) => this.onWorkerMessage(worker, msg));
+      // Sending to a worker that just died fails; the exit handler replaces it.
+      worker.on('error', (err) => logger.warn({ err, worker: worker.process.pid }, 'worker channel error'));
       return worker;
     };
+    servePrimaryMetrics();
     const ready = Array.from({ length: config.workers }, () => {
       const worker = fork();
       return new Promise<void>((resolve) => worker.on('message', (m: { type?: string }) => m?.type === 'cookim:ready' && resolve()));
@@ -53,15 +54,6 @@ export class ClusterPrimary {
     const stop = () => void this.stop(http);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-  }
-
-  private onWorkerMessage(worker: Worker, msg: unknown): void {
-    if (!isMetricsRequest(msg)) return;
-    this.aggregator
-      .clusterMetrics()
-      .then((body) => ({ type: 'cookim:metrics:reply', id: msg.id, body, contentType: this.aggregator.contentType }) satisfies MetricsReply)
-      .catch((err: Error) => ({ type: 'cookim:metrics:reply', id: msg.id, body: `# error ${err.message}\n`, contentType: 'text/plain' }) satisfies MetricsReply)
-      .then((reply) => worker.send(reply));
   }
 
   private async stop(http: ReturnType<typeof createServer>): Promise<void> {

@@ -39,7 +39,10 @@ export class ChatNode {
     const { config, logger } = options;
     const db = await Database.connect({ url: options.mongoUrl, dbName: config.mongoDb, onlineTtlSeconds: config.onlineTtl });
     const metrics = new Metrics();
-    const http = createServer();
+    // The app is mounted before Socket.IO attaches, so Socket.IO sees its own paths first and
+    // passes every other request on to express.
+    let app: ReturnType<typeof createApp> | undefined;
+    const http = createServer((req, res) => app!(req, res));
     const io: ChatServer = new Server(http, {
       // Chat payloads are small; files go over HTTP.
       maxHttpBufferSize: 64 * 1024,
@@ -68,8 +71,7 @@ export class ChatNode {
       metrics,
       fanout: new Fanout(io),
     };
-    const app = createApp(ctx, { ...options.app, webRoot: path.resolve('web/dist') });
-    http.on('request', app);
+    app = createApp(ctx, { ...options.app, webRoot: path.resolve('web/dist') });
     registerSocketHandlers(ctx, io);
     return new ChatNode(ctx, http, io);
   }
