@@ -1,0 +1,111 @@
+/**
+ * `npm run bench -- chat [--clients 1000] [--room 20] [--rate 1] [--duration 10] [--warmup 3] [--workers 1]`
+ *
+ * Drives the full product path (auth, membership, storage, fan-out) and a bare Socket.IO broadcast
+ * server with the same clients in the same run, and prints one JSON line per target plus the ratio.
+ * Users and groups are created directly in the database (registering 1000 users through scrypt
+ * would only measure password hashing).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import jwt from 'jsonwebtoken';
+import { ObjectId } from 'mongodb';
+import { Database } from '../storage/Database';
+import { startServer } from '../test/support/server';
+import { numberArgs, printJson } from './lib/args';
+import { runLoad, type LoadClient } from './lib/loadClients';
+
+const args = numberArgs({ clients: 1000, room: 20, rate: 1, duration: 10, warmup: 3, workers: 1 });
+const SECRET = 'bench-secret';
+
+async function seed(url: string, dbName: string): Promise<{ uid: string; sessionid: string }[]> {
+  const db = await Database.connect({ url, dbName, onlineTtlSeconds: 60 });
+  const now = Date.now();
+  const members: { uid: string; sessionid: string }[] = [];
+  const users = Array.from({ length: args.clients }, (_, i) => ({
+    _id: new ObjectId(),
+    login: `bench${i}@example.test`,
+    nickname: `bench ${i}`,
+    passwordHash: 'scrypt$1$1$1$AA==$AA==',
+    gender: 0 as const,
+    lastlogin: now,
+    logincount: 1,
+    friends: [],
+    dateline: now,
+    tokenVersion: 0,
+    presence: { status: 'online' as const, sessions: {} },
+  }));
+  await db.users.insertMany(users);
+  for (let i = 0; i < users.length; i += args.room) {
+    const uids = users.slice(i, i + args.room).map((u) => u._id.toHexString());
+    const sessionid = new ObjectId();
+    await db.sessions.insertOne({
+      _id: sessionid,
+      senduid: uids[0],
+      sessiontype: 1,
+      visabletype: 1,
+      jointype: 0,
+      name: `room ${i / args.room}`,
+      dateline: now,
+      uids,
+      lastSeq: 0,
+      lastActivity: now,
+    });
+    for (const uid of uids) members.push({ uid, sessionid: sessionid.toHexString() });
+  }
+  await db.close();
+  return members;
+}
+
+async function benchCookim(): Promise<Record<string, unknown>> {
+  const server = await startServer({
+    workers: args.workers,
+    env: { JWT_SECRET: SECRET, MESSAGE_RATE: '1000', MONGO_DB: 'cookim_bench' },
+  });
+  try {
+    const mongoUrl = process.env.MONGO_URL ?? `mongodb://127.0.0.1:${JSON.parse(readFileSync(path.join(server.dataDir, 'devmongo', 'server.json'), 'utf8')).port}/?directConnection=true`;
+    const members = await seed(mongoUrl, 'cookim_bench');
+    const specs: LoadClient[] = members.map(({ uid, sessionid }) => {
+      const sessionToken = jwt.sign({ typ: 'session', uid, tv: 0, sessionid }, SECRET, { expiresIn: 3600 });
+      return {
+        url: server.url,
+        auth: { token: jwt.sign({ typ: 'user', uid, tv: 0 }, SECRET, { expiresIn: 3600 }) },
+        payload: (text, seq) => ({ sessionToken, msgtype: 0, msg: text, uuid: `${uid}-${seq}` }),
+      };
+    });
+    return { target: 'cookim', workers: args.workers, db: process.env.MONGO_URL ? 'mongodb' : 'devmongo', ...(await runLoad(specs, args.rate, args.warmup, args.duration)) };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function benchBare(): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'lib', 'bareServer.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l).port)));
+  try {
+    const specs: LoadClient[] = Array.from({ length: args.clients }, (_, i) => ({
+      url: `http://127.0.0.1:${port}`,
+      auth: { room: `room-${Math.floor(i / args.room)}` },
+      payload: (text) => ({ msg: text }),
+    }));
+    return { target: 'bare-socket.io', workers: 1, ...(await runLoad(specs, args.rate, args.warmup, args.duration)) };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const common = { bench: 'chat', clients: args.clients, room: args.room, ratePerClient: args.rate, durationS: args.duration };
+const ours = await benchCookim();
+printJson({ ...common, ...ours });
+const bare = await benchBare();
+printJson({ ...common, ...bare });
+printJson({
+  ...common,
+  target: 'ratio',
+  throughputRatio: Number(((ours.deliveredPerSec as number) / (bare.deliveredPerSec as number)).toFixed(3)),
+  p99Ms: ours.p99Ms,
+  bareP99Ms: bare.p99Ms,
+});
+process.exit(0);
