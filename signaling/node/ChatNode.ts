@@ -46,7 +46,8 @@ export class ChatNode {
     const io: ChatServer = new Server(http, {
       // Chat payloads are small; files go over HTTP.
       maxHttpBufferSize: 64 * 1024,
-      pingInterval: 20_000,
+      // Pongs are the keepalive that refreshes online records (S17), so ping well within their TTL.
+      pingInterval: Math.min(20_000, Math.max(1000, (config.onlineTtl * 1000) / 3)),
       pingTimeout: 20_000,
       cors: { origin: true, credentials: true },
     });

@@ -57,7 +57,7 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
 
     let refreshing = false;
     socket.conn.on('heartbeat', () => {
-      if (refreshing || Date.now() - socket.data.onlineAt < onlineTtlMs / 3) return;
+      if (refreshing || Date.now() - socket.data.onlineAt < onlineTtlMs / 4) return;
       refreshing = true;
       ctx.presence
         .refresh(socket.id)
