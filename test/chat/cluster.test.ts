@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { collect, connectSocket, createGroup, http, registerUser, sendText, sessionToken, type TestSocket } from '../support/client';
+import { collect, connectWithWelcome, createGroup, http, registerUser, sendText, sessionToken, type TestSocket } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
 
 let server: RunningServer;
@@ -8,12 +8,6 @@ before(async () => {
   server = await startServer({ workers: 2 });
 });
 after(() => server.stop());
-
-async function connectWithNode(url: string, token: string, transports?: string[]): Promise<{ socket: TestSocket; node: string }> {
-  const socket = await connectSocket(url, token, transports);
-  const node = await new Promise<string>((resolve) => socket.once('welcome', (w) => resolve(w.node)));
-  return { socket, node };
-}
 
 test('two clients on different worker processes exchange messages (S21)', async () => {
   const url = server.url;
@@ -23,12 +17,12 @@ test('two clients on different worker processes exchange messages (S21)', async 
   await http(url, 'POST', `/api/sessions/${group.sessionid}/join`, { token: b.token });
 
   // Least-connection balancing spreads sockets over the workers; keep connecting B until it lands elsewhere.
-  const left = await connectWithNode(url, a.token);
+  const left = await connectWithWelcome(url, a.token);
   const extra: TestSocket[] = [];
-  let right = await connectWithNode(url, b.token);
+  let right = await connectWithWelcome(url, b.token);
   for (let i = 0; i < 10 && right.node === left.node; i++) {
     extra.push(right.socket);
-    right = await connectWithNode(url, b.token);
+    right = await connectWithWelcome(url, b.token);
   }
   assert.notEqual(right.node, left.node, 'the two clients are served by different processes');
 
@@ -42,7 +36,7 @@ test('two clients on different worker processes exchange messages (S21)', async 
 
   // Membership changes made on one process reach sockets on the other.
   const late = await registerUser(url, 'Late');
-  const lateConn = await connectWithNode(url, late.token);
+  const lateConn = await connectWithWelcome(url, late.token);
   await http(url, 'POST', `/api/sessions/${group.sessionid}/join`, { token: late.token });
   const toLate = collect(lateConn.socket, 'message', 1, (m) => m.msg === 'welcome late');
   await sendText(left.socket, await sessionToken(url, a, group.sessionid), 'welcome late');
@@ -55,7 +49,7 @@ test('HTTP long-polling works behind the cluster (sticky sessions)', async () =>
   const url = server.url;
   const a = await registerUser(url, 'Poller');
   const group = await createGroup(url, a, 'Polling');
-  const { socket } = await connectWithNode(url, a.token, ['polling']);
+  const { socket } = await connectWithWelcome(url, a.token, ['polling']);
   const echo = collect(socket, 'message', 1, (m) => m.msg === 'over polling');
   const ack = await sendText(socket, await sessionToken(url, a, group.sessionid), 'over polling');
   assert.ok(ack.msgid);

@@ -70,9 +70,16 @@ export async function sessionToken(baseUrl: string, user: TestUser, sessionid: s
 }
 
 export function connectSocket(baseUrl: string, token: string, transports: string[] = ['websocket']): Promise<TestSocket> {
+  return connectWithWelcome(baseUrl, token, transports).then(({ socket }) => socket);
+}
+
+/** Connects and waits for the server's `welcome`, which names the node process serving the socket. */
+export function connectWithWelcome(baseUrl: string, token: string, transports: string[] = ['websocket']): Promise<{ socket: TestSocket; node: string }> {
   const socket: TestSocket = io(baseUrl, { auth: { token }, transports, reconnection: false, forceNew: true });
+  // Listen before connecting: the server sends `welcome` at once.
+  const welcome = new Promise<string>((resolve) => socket.once('welcome', (w) => resolve(w.node)));
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
+    socket.once('connect', () => void welcome.then((node) => resolve({ socket, node })));
     socket.once('connect_error', (err) => {
       socket.close();
       reject(err);

@@ -58,7 +58,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const log = createWriteStream(path.join(dataDir, `server-${child.pid}.log`), { flags: 'a' });
   child.stderr!.pipe(log);
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s (log: ${dataDir})`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 60 s (log: ${dataDir})`));
+    }, 60_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening (log: ${dataDir})`));

@@ -1,0 +1,113 @@
+/** User-level steps through the web client, shared by the e2e tests. */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { Locator, Page } from 'playwright-core';
+
+export interface Account {
+  email: string;
+  nickname: string;
+  password: string;
+}
+
+export function newAccount(nickname: string): Account {
+  const tag = randomBytes(3).toString('hex');
+  return { email: `${nickname.toLowerCase()}.${tag}@example.test`, nickname: `${nickname} ${tag}`, password: 'correct horse 1' };
+}
+
+/** Waits until the conversation list is on screen (narrow screens) or the home layout is (wide). */
+export async function waitForHome(page: Page): Promise<void> {
+  await page.getByRole('heading', { name: 'Chats' }).waitFor();
+}
+
+export async function register(page: Page, account: Account): Promise<void> {
+  await page.goto('/register');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Nickname').fill(account.nickname);
+  await page.getByLabel('Password', { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await waitForHome(page);
+}
+
+export async function login(page: Page, account: Account): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await waitForHome(page);
+}
+
+export async function createGroup(page: Page, name: string): Promise<string> {
+  await page.getByRole('button', { name: 'New conversation' }).click();
+  await page.getByRole('menuitem', { name: /New group/ }).click();
+  await page.getByLabel('Group name').fill(name);
+  await page.getByRole('button', { name: 'Create group' }).click();
+  await page.getByTestId('chat-title').filter({ hasText: name }).waitFor();
+  const match = /\/c\/([0-9a-f]{24})/.exec(page.url());
+  assert.ok(match, `chat url expected, got ${page.url()}`);
+  return match[1]!;
+}
+
+export async function joinPublicGroup(page: Page, name: string): Promise<void> {
+  await page.goto('/discover');
+  await page.getByRole('button', { name: `Join ${name}` }).click();
+  await page.getByTestId('chat-title').filter({ hasText: name }).waitFor();
+}
+
+export async function openConversation(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Conversation list' }).getByRole('link', { name: new RegExp(escapeRegExp(name)) }).click();
+  await page.getByTestId('chat-title').filter({ hasText: name }).waitFor();
+}
+
+export function composer(page: Page): Locator {
+  return page.getByRole('textbox', { name: 'Message' });
+}
+
+/** Types and sends with Enter (desktop), then waits until the server acknowledged it. */
+export async function sendMessage(page: Page, text: string): Promise<Locator> {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+  return waitForMessage(page, text, { mine: true });
+}
+
+/**
+ * Messages whose text is exactly `text` (or contains it, with exact: false). Emoji render as
+ * images, which are not part of the text: match such messages on their words with exact: false.
+ */
+export function messages(page: Page, text: string, exact = true): Locator {
+  return page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact }) });
+}
+
+export async function waitForMessage(
+  page: Page,
+  text: string,
+  options: { mine?: boolean; exact?: boolean } = {},
+): Promise<Locator> {
+  const message = messages(page, text, options.exact ?? true);
+  const target = options.mine ? message.and(page.locator('[data-status="sent"]')) : message;
+  await target.first().waitFor();
+  return message;
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Every input, textarea and select must have an accessible name (a <label> or aria label). */
+export async function unlabelledInputs(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input, textarea, select')]
+      .filter((el) => !(el instanceof HTMLInputElement && el.type === 'hidden') && !el.hidden)
+      .filter((el) => {
+        const labelled = (el.labels?.length ?? 0) > 0 || !!el.getAttribute('aria-label') || !!el.getAttribute('aria-labelledby');
+        return !labelled;
+      })
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+}
+
+export async function hasHorizontalScroll(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const root = document.scrollingElement!;
+    return root.scrollWidth > root.clientWidth;
+  });
+}

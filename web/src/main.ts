@@ -1,0 +1,8 @@
+import { createApp } from 'vue';
+import App from './App.vue';
+import { router } from './router';
+import { trackViewportHeight } from './composables/useViewportHeight';
+import './styles/base.css';
+
+trackViewportHeight();
+createApp(App).use(router).mount('#app');
