@@ -24,7 +24,10 @@ export function ensureNpmDeps() {
   const installed = path.join(root, 'node_modules', '.package-lock.json');
   if (existsSync(installed) && mtime(installed) >= mtime(lock)) return;
   step('installing npm packages (npm ci)');
-  const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // mediasoup's postinstall downloads a prebuilt worker or builds one with pip-installed tools;
+  // scripts/mediasoup/ does that job itself (prebuilt where it downloads, offline build otherwise).
+  const env = { ...process.env, MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN || 'provided-by-scripts/mediasoup' };
+  const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
   if (res.status !== 0) throw new Error('npm ci failed');
 }
 
