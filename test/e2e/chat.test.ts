@@ -10,6 +10,7 @@ import { launchBrowser, openUser, screenshot, type UserPage } from '../support/b
 import { connectSocket, createGroup as createGroupByApi, registerUser, sendText, sessionToken } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
 import {
+  composer,
   createGroup,
   joinPublicGroup,
   login,
@@ -32,6 +33,9 @@ describe('web client: two users chatting', () => {
   const groupName = `Hikers ${Date.now().toString(36)}`;
   // Alice's websocket, routed through the test so it can be cut and restored
   let aliceOffline = false;
+  // While set, the server's acknowledgements (Socket.IO ACK frames, "43…") and pushed messages never
+  // reach Alice: her send reaches the server, but she cannot tell.
+  let dropAliceAcks = false;
   const aliceSockets: WebSocketRoute[] = [];
 
   before(async () => {
@@ -44,7 +48,11 @@ describe('web client: two users chatting', () => {
         return;
       }
       aliceSockets.push(ws);
-      ws.connectToServer();
+      const toServer = ws.connectToServer();
+      toServer.onMessage((frame) => {
+        if (dropAliceAcks && typeof frame === 'string' && (frame.startsWith('43') || frame.startsWith('42["message"'))) return;
+        ws.send(frame);
+      });
     });
   });
 
@@ -198,6 +206,25 @@ describe('web client: two users chatting', () => {
     await sendMessage(bob.page, 'And this one live.');
     await waitForMessage(alice.page, 'And this one live.');
     assert.deepEqual([...alice.pageErrors, ...bob.pageErrors], []);
+  });
+
+  test('a send whose acknowledgement is lost shows failed; tapping retry stores it once', async () => {
+    const text = `Lost ack ${Date.now().toString(36)}`;
+    dropAliceAcks = true;
+    await composer(alice.page).fill(text);
+    await composer(alice.page).press('Enter');
+    const mine = messages(alice.page, text);
+    // The server stored and broadcast it, but Alice never hears the ack: her copy times out as failed.
+    await waitForMessage(bob.page, text);
+    await mine.getByTestId('retry').waitFor({ timeout: 30_000 });
+    dropAliceAcks = false;
+    await mine.getByTestId('retry').click();
+    await waitForMessage(alice.page, text, { mine: true });
+    // Same uuid: the server answered with the stored message, nothing was stored twice.
+    assert.equal(await messages(alice.page, text).count(), 1);
+    await bob.page.reload();
+    await waitForMessage(bob.page, text);
+    assert.equal(await messages(bob.page, text).count(), 1);
   });
 
   test('older history loads page by page when scrolling up, keeping the reading position', async () => {
