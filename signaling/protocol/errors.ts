@@ -19,6 +19,13 @@ export const ErrorCode = {
   NotOnline: 'not_online',
   Unavailable: 'unavailable',
   Internal: 'internal_error',
+  // files (S9, S20)
+  Md5Mismatch: 'md5_mismatch',
+  InvalidFile: 'invalid_file',
+  InvalidImage: 'invalid_image',
+  FileNotFound: 'file_not_found',
+  UrlExpired: 'url_expired',
+  InvalidSignature: 'invalid_signature',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

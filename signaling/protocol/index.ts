@@ -2,3 +2,4 @@ export * from './errors';
 export * from './models';
 export * from './schemas';
 export type * from './events';
+export * from './calls';

@@ -65,14 +65,28 @@ export interface MemberView {
   presence: VisiblePresence;
 }
 
+/** What stored bytes are, detected from the content: image (msgtype 1), audio (2), video (3), anything (4). */
+export type FileKind = 'image' | 'audio' | 'video' | 'file';
+
+/**
+ * A stored file as clients see it (upload answers, message `fileinfo`). `url` and `thumbUrl` are
+ * signed and expire (FILE_URL_TTL): usable as-is in `<img>`, `<audio>`, `<video>` and links, no
+ * Authorization header needed; fetch a fresh message or file answer for new ones.
+ */
 export interface FileInfo {
   fileid: string;
   filename: string;
+  /** Detected MIME type (never the client's claim); `application/octet-stream` when unknown. */
   filetype: string;
   filemd5: string;
   size: number;
   url: string;
+  /** Images: a WebP thumbnail, 256 px on the longest side. */
   thumbUrl?: string;
+  /** Images: upright pixel size (EXIF orientation applied). */
+  width?: number;
+  height?: number;
+  kind?: FileKind;
 }
 
 export interface MessageView {

@@ -15,7 +15,12 @@ export const Limits = {
   uuidMax: 64,
   historyPageDefault: 20,
   historyPageMax: 100,
+  /** Bytes of a file's display name (UTF-8). */
+  fileNameMax: 255,
 } as const;
+
+/** Lower-case hex md5, as file answers and `filemd5` carry it. */
+export const Md5Param = z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be a 32-hex md5').transform((s) => s.toLowerCase());
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex id');
 const gender = z.union([z.literal(0), z.literal(1), z.literal(2)]);
@@ -95,11 +100,14 @@ export const HistoryQuery = z.object({
 export const MessageSendPayload = z.object({
   sessionToken: z.string().min(1).max(4096),
   msgtype: z.number().int().min(0).max(6),
-  msg: z.string().max(Limits.messageBytesMax * 4),
+  /** The text; for file messages an optional caption. */
+  msg: z.string().max(Limits.messageBytesMax * 4).default(''),
   uuid: z.string().min(1).max(Limits.uuidMax),
   time: z.number().optional(),
   /** File messages (msgtype 1-4) name an uploaded file by its md5. */
   filemd5: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  /** File messages: the name to show (S3); the uploaded file's name when absent. */
+  filename: z.string().max(Limits.fileNameMax * 4).optional(),
 });
 export type MessageSendPayload = z.infer<typeof MessageSendPayload>;
 

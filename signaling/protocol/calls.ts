@@ -1,0 +1,160 @@
+/**
+ * Group voice and video calls (S18): the call lifecycle and the mediasoup negotiation, as typed
+ * Socket.IO events shared by the server and the web client. mediasoup's own parameter objects
+ * (RTP capabilities, DTLS/ICE parameters, RTP parameters) travel as opaque JSON: the server hands
+ * them to mediasoup and the client to mediasoup-client, which validate them.
+ */
+import { z } from 'zod';
+import type { Ack } from './events';
+
+export const CallKind = { Voice: 'voice', Video: 'video' } as const;
+export type CallKind = (typeof CallKind)[keyof typeof CallKind];
+
+export const CallState = { Ringing: 'ringing', Active: 'active', Ended: 'ended' } as const;
+export type CallState = (typeof CallState)[keyof typeof CallState];
+
+/** What a producer carries: mic and camera of a participant, or a screen share. */
+export const MediaSource = { Mic: 'mic', Camera: 'camera', Screen: 'screen' } as const;
+export type MediaSource = (typeof MediaSource)[keyof typeof MediaSource];
+
+/** Why a call ended or a participant was refused. */
+export const CallEndReason = {
+  AllLeft: 'all_left',
+  Declined: 'declined',
+  Unanswered: 'unanswered',
+} as const;
+export type CallEndReason = (typeof CallEndReason)[keyof typeof CallEndReason];
+
+export type JsonObject = Record<string, unknown>;
+
+export interface CallParticipant {
+  uid: string;
+  nickname: string;
+  joinedAt: number;
+}
+
+export interface CallInfo {
+  callid: string;
+  sessionid: string;
+  kind: CallKind;
+  state: CallState;
+  startedBy: string;
+  startedAt: number;
+  participants: CallParticipant[];
+}
+
+export interface ProducerInfo {
+  producerId: string;
+  uid: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  paused: boolean;
+}
+
+export interface TransportInfo {
+  transportId: string;
+  iceParameters: JsonObject;
+  iceCandidates: JsonObject[];
+  dtlsParameters: JsonObject;
+}
+
+export interface JoinResult {
+  call: CallInfo;
+  routerRtpCapabilities: JsonObject;
+  /** Producers already in the call, to consume. */
+  producers: ProducerInfo[];
+}
+
+export interface ConsumeResult {
+  consumerId: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: JsonObject;
+  uid: string;
+  source: MediaSource;
+  /** Consumers start paused: the client resumes once its track is wired up. */
+  paused: boolean;
+}
+
+// ---- inbound payload schemas ----
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/);
+const id = z.string().min(1).max(128);
+const json = z.record(z.string(), z.unknown());
+
+export const CallStartPayload = z.object({ sessionid: objectId, kind: z.enum(['voice', 'video']) });
+export const CallRefPayload = z.object({ callid: id });
+export const TransportCreatePayload = z.object({ callid: id, direction: z.enum(['send', 'recv']) });
+export const TransportConnectPayload = z.object({ callid: id, transportId: id, dtlsParameters: json });
+export const TransportRefPayload = z.object({ callid: id, transportId: id });
+export const ProducePayload = z.object({
+  callid: id,
+  transportId: id,
+  kind: z.enum(['audio', 'video']),
+  rtpParameters: json,
+  source: z.enum(['mic', 'camera', 'screen']),
+});
+export const ProducerRefPayload = z.object({ callid: id, producerId: id });
+export const ConsumePayload = z.object({ callid: id, producerId: id, rtpCapabilities: json });
+export const ConsumerRefPayload = z.object({ callid: id, consumerId: id });
+export const ConsumerLayersPayload = z.object({
+  callid: id,
+  consumerId: id,
+  spatialLayer: z.number().int().min(0).max(2),
+  temporalLayer: z.number().int().min(0).max(2).optional(),
+});
+
+export type CallStartPayload = z.infer<typeof CallStartPayload>;
+export type CallRefPayload = z.infer<typeof CallRefPayload>;
+export type TransportCreatePayload = z.infer<typeof TransportCreatePayload>;
+export type TransportConnectPayload = z.infer<typeof TransportConnectPayload>;
+export type TransportRefPayload = z.infer<typeof TransportRefPayload>;
+export type ProducePayload = z.infer<typeof ProducePayload>;
+export type ProducerRefPayload = z.infer<typeof ProducerRefPayload>;
+export type ConsumePayload = z.infer<typeof ConsumePayload>;
+export type ConsumerRefPayload = z.infer<typeof ConsumerRefPayload>;
+export type ConsumerLayersPayload = z.infer<typeof ConsumerLayersPayload>;
+
+type Ok = { ok: true };
+
+export interface CallClientEvents {
+  /** Starts a call in a conversation: posts a msgtype 5/6 message and rings the online members. */
+  'call:start': (payload: CallStartPayload, ack: Ack<{ call: CallInfo }>) => void;
+  /** Joins (or accepts) a call; every negotiation request after this checks membership again. */
+  'call:join': (payload: CallRefPayload, ack: Ack<JoinResult>) => void;
+  /** Private calls: the callee says no (the caller is told; a missed-call message is posted). */
+  'call:decline': (payload: CallRefPayload, ack: Ack<Ok>) => void;
+  'call:leave': (payload: CallRefPayload, ack: Ack<Ok>) => void;
+  /** Calls going on in the user's conversations (to show "join" buttons after a reload). */
+  'call:list': (payload: Record<string, never>, ack: Ack<{ calls: CallInfo[] }>) => void;
+  'call:transport:create': (payload: TransportCreatePayload, ack: Ack<TransportInfo>) => void;
+  'call:transport:connect': (payload: TransportConnectPayload, ack: Ack<Ok>) => void;
+  'call:transport:restartIce': (payload: TransportRefPayload, ack: Ack<{ iceParameters: JsonObject }>) => void;
+  'call:produce': (payload: ProducePayload, ack: Ack<{ producerId: string }>) => void;
+  'call:producer:pause': (payload: ProducerRefPayload, ack: Ack<Ok>) => void;
+  'call:producer:resume': (payload: ProducerRefPayload, ack: Ack<Ok>) => void;
+  'call:producer:close': (payload: ProducerRefPayload, ack: Ack<Ok>) => void;
+  'call:consume': (payload: ConsumePayload, ack: Ack<ConsumeResult>) => void;
+  'call:consumer:resume': (payload: ConsumerRefPayload, ack: Ack<Ok>) => void;
+  /** The preferred simulcast layer, chosen by the client from the size of the tile showing it. */
+  'call:consumer:setLayers': (payload: ConsumerLayersPayload, ack: Ack<Ok>) => void;
+}
+
+export interface CallServerEvents {
+  /** An incoming call for one of the user's conversations. */
+  'call:ring': (event: { call: CallInfo; from: { uid: string; nickname: string } }) => void;
+  /** Participants or state changed. */
+  'call:update': (event: { call: CallInfo }) => void;
+  'call:declined': (event: { callid: string; uid: string }) => void;
+  'call:ended': (event: { callid: string; sessionid: string; reason: CallEndReason; durationMs: number }) => void;
+  'call:producer:new': (event: { callid: string } & ProducerInfo) => void;
+  'call:producer:closed': (event: { callid: string; producerId: string; uid: string }) => void;
+  'call:producer:paused': (event: { callid: string; producerId: string; uid: string }) => void;
+  'call:producer:resumed': (event: { callid: string; producerId: string; uid: string }) => void;
+  'call:consumer:closed': (event: { callid: string; consumerId: string }) => void;
+  'call:consumer:layers': (event: { callid: string; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }) => void;
+  'call:consumer:score': (event: { callid: string; consumerId: string; score: number; producerScore: number }) => void;
+  'call:activeSpeaker': (event: { callid: string; uid: string | null }) => void;
+  /** The call's media moved (its mediasoup worker died): create transports and produce/consume again. */
+  'call:reconnectMedia': (event: { callid: string }) => void;
+}
