@@ -56,6 +56,22 @@ export function ensureApt(packages, provides) {
   return true;
 }
 
+/**
+ * Sets MEDIASOUP_WORKER_BIN to a working mediasoup worker for the processes started after this
+ * (calls, S18): mediasoup's prebuilt one where it downloads, else the offline build cached under
+ * ~/.cache/cookim (about 6 minutes the first time, then reused). A failure only disables calls.
+ */
+export async function ensureMediasoup() {
+  try {
+    const { ensureMediasoupWorker } = await import('./mediasoup/ensureMediasoupWorker.mjs');
+    process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => step(`mediasoup-worker: ${line}`) });
+    return true;
+  } catch (err) {
+    step(`the mediasoup worker is not available (${err?.message ?? err}); calls will answer media_unavailable`);
+    return false;
+  }
+}
+
 /** Builds web/dist when it is missing or stale (scripts/build-web.mjs). */
 export async function ensureWeb() {
   const builder = path.join(root, 'scripts', 'build-web.mjs');

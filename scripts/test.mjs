@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ensureApt, ensureNpmDeps, ensureWeb, root, step } from './ensure.mjs';
+import { ensureApt, ensureMediasoup, ensureNpmDeps, ensureWeb, root, step } from './ensure.mjs';
 
 function findTests(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -16,6 +16,7 @@ function findTests(dir) {
 const only = process.argv.slice(2);
 const files = (only.length ? only.map((f) => path.resolve(f)) : findTests(path.join(root, 'test'))).sort();
 ensureNpmDeps();
+await ensureMediasoup();
 if (files.some((f) => f.includes(`${path.sep}e2e${path.sep}`))) ensureApt(['chromium'], ['/usr/bin/chromium']);
 await ensureWeb();
 step(`running ${files.length} test files`);

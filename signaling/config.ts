@@ -26,6 +26,26 @@ export interface Config {
   batchWindowMs: number;
   /** How far to search upwards when the port is taken (S2). */
   portSearch: number;
+  /** Largest accepted upload (bytes). */
+  uploadMaxBytes: number;
+  /** Uploads one user may run at the same time (per process). */
+  uploadConcurrency: number;
+  /** Uploads one user may start per minute (per process). */
+  uploadRatePerMinute: number;
+  /** Largest image (width x height) sharp decodes: decompression bombs are refused. */
+  imageMaxPixels: number;
+  /** Lifetime of signed file URLs (seconds). */
+  fileUrlTtl: number;
+  /** mediasoup workers of this process (calls, S18); default: cores / WORKERS, at least 1. */
+  mediaWorkers: number;
+  /** First WebRtcServer port; each mediasoup worker of the node takes its own port from here. */
+  rtcPort: number;
+  /** Address the WebRtcServers bind. */
+  rtcListenIp: string;
+  /** Address announced to clients in ICE candidates (the host's public address in production). */
+  announcedIp: string;
+  /** A call nobody answers ends as unanswered after this many seconds. */
+  callRingTimeout: number;
 }
 
 function int(name: string, fallback: number, min = 0): number {
@@ -63,5 +83,22 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     batchWindowMs: int('BATCH_WINDOW_MS', 2, 0),
     authRatePerMinute: int('AUTH_RATE_PER_MINUTE', 30, 1),
     portSearch: int('PORT_SEARCH', 100, 1),
+    uploadMaxBytes: int('UPLOAD_MAX_BYTES', 100 * 1024 * 1024, 1),
+    uploadConcurrency: int('UPLOAD_CONCURRENCY', 3, 1),
+    uploadRatePerMinute: int('UPLOAD_RATE_PER_MINUTE', 120, 1),
+    imageMaxPixels: int('IMAGE_MAX_PIXELS', 50_000_000, 1),
+    fileUrlTtl: int('FILE_URL_TTL', 24 * 3600, 60),
+    ...mediaConfig(),
+  };
+}
+
+function mediaConfig(): Pick<Config, 'mediaWorkers' | 'rtcPort' | 'rtcListenIp' | 'announcedIp' | 'callRingTimeout'> {
+  const workers = int('WORKERS', os.availableParallelism(), 1);
+  return {
+    mediaWorkers: int('MEDIA_WORKERS', Math.max(1, Math.floor(os.availableParallelism() / workers)), 1),
+    rtcPort: int('RTC_PORT', 40000, 1),
+    rtcListenIp: process.env.RTC_LISTEN_IP || '0.0.0.0',
+    announcedIp: process.env.ANNOUNCED_IP || '127.0.0.1',
+    callRingTimeout: int('CALL_RING_TIMEOUT', 30, 1),
   };
 }

@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import { createAdapter } from '@socket.io/cluster-adapter';
 import { setupWorker } from '@socket.io/sticky';
 import { loadJwtSecret } from './auth/jwtSecret';
+import { resolveMediasoupWorkerBin } from './calls/mediasoupWorkerBin';
 import { ClusterPrimary } from './cluster/ClusterPrimary';
 import { bootstrap } from './cluster/bootstrap';
 import { listenWithPortSearch } from './cluster/listenWithPortSearch';
@@ -58,6 +59,8 @@ async function runWorker(): Promise<void> {
 async function main(): Promise<void> {
   if (cluster.isWorker) return runWorker();
   const config = loadConfig();
+  // Before any process imports mediasoup (cluster workers inherit it through the environment).
+  if (!resolveMediasoupWorkerBin()) createLogger(config.logLevel).warn('no built mediasoup worker found (npm start builds it); calls may be unavailable');
   if (config.workers <= 1) return runStandalone();
   return new ClusterPrimary(config, createLogger(config.logLevel, { role: 'primary' })).start();
 }

@@ -30,6 +30,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Calls (S18), per process: the primary sums them.
+  readonly callsActive = new client.Gauge({ name: 'cookim_calls_active', help: 'Calls going on (owned by this process)', registers: [this.registry] });
+  readonly callParticipants = new client.Gauge({ name: 'cookim_call_participants', help: 'Participants in calls', registers: [this.registry] });
+  readonly mediaProducers = new client.Gauge({ name: 'cookim_media_producers', help: 'mediasoup producers of calls', registers: [this.registry] });
+  readonly mediaConsumers = new client.Gauge({ name: 'cookim_media_consumers', help: 'mediasoup consumers of calls', registers: [this.registry] });
+
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });
   }

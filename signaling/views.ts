@@ -1,21 +1,42 @@
 /** Stored documents as the wire shapes of PROTOCOL.md. */
 import type { MessageDoc, SessionDoc, UserDoc } from '../storage/documents';
+import { kindOfMime } from './files/ContentSniffer';
+import { UrlSigner, type UrlVariant } from './files/UrlSigner';
 import type { MemberView, MessageView, SessionView, UserView, VisiblePresence } from './protocol/models';
 
-export function userView(doc: UserDoc, self: boolean): UserView {
+/**
+ * Signs file URLs for the user a view is for (signaling/files/UrlSigner). Pass one only when that
+ * user may see the files the view names; without one, views carry unsigned paths, which answer only
+ * to a Bearer token of an allowed user.
+ */
+export interface FileUrlSigner {
+  url(fileid: string, variant: UrlVariant): string;
+}
+
+const AVATAR_PATH = /^\/api\/files\/([0-9a-f]{24})\/avatar$/;
+
+/** A stored avatar path (`/api/files/<fileid>/avatar`) as a signed URL any signed-in user's `<img>` can load. */
+function avatarUrl(avatar: string, signer?: FileUrlSigner): string {
+  const fileid = AVATAR_PATH.exec(avatar)?.[1];
+  return fileid && signer ? signer.url(fileid, 'avatar') : avatar;
+}
+
+export function userView(doc: UserDoc, self: boolean, signer?: FileUrlSigner): UserView {
   return {
     uid: doc._id.toHexString(),
     ...(self ? { login: doc.login } : {}),
     nickname: doc.nickname,
     gender: doc.gender,
-    ...(doc.avatar ? { avatar: doc.avatar } : {}),
+    ...(doc.avatar ? { avatar: avatarUrl(doc.avatar, signer) } : {}),
     lastlogin: doc.lastlogin,
     logincount: doc.logincount,
     dateline: doc.dateline,
   };
 }
 
-export function messageView(doc: MessageDoc): MessageView {
+/** A stored message as clients receive it; file URLs signed by `signer` (see FileUrlSigner). */
+export function messageView(doc: MessageDoc, signer?: FileUrlSigner): MessageView {
+  const url = (fileid: string, variant: UrlVariant) => (signer ? signer.url(fileid, variant) : UrlSigner.path(fileid, variant));
   return {
     msgid: doc._id.toHexString(),
     sessionid: doc.sessionid,
@@ -35,14 +56,17 @@ export function messageView(doc: MessageDoc): MessageView {
             filetype: doc.fileinfo.filetype,
             filemd5: doc.fileinfo.filemd5,
             size: doc.fileinfo.size,
-            url: `/api/files/${doc.fileinfo.fileid}`,
+            url: url(doc.fileinfo.fileid, 'file'),
+            ...(doc.fileinfo.thumbpath ? { thumbUrl: url(doc.fileinfo.fileid, 'thumb') } : {}),
+            ...(doc.fileinfo.width && doc.fileinfo.height ? { width: doc.fileinfo.width, height: doc.fileinfo.height } : {}),
+            kind: kindOfMime(doc.fileinfo.filetype),
           },
         }
       : {}),
   };
 }
 
-export function sessionView(doc: SessionDoc): SessionView {
+export function sessionView(doc: SessionDoc, signer?: FileUrlSigner): SessionView {
   return {
     sessionid: doc._id.toHexString(),
     sessiontype: doc.sessiontype,
@@ -55,7 +79,7 @@ export function sessionView(doc: SessionDoc): SessionView {
     uids: doc.uids,
     lastSeq: doc.lastSeq,
     lastActivity: doc.lastActivity,
-    ...(doc.lastMessage ? { lastMessage: messageView(doc.lastMessage) } : {}),
+    ...(doc.lastMessage ? { lastMessage: messageView(doc.lastMessage, signer) } : {}),
   };
 }
 
@@ -66,12 +90,12 @@ export function visiblePresence(user: UserDoc, online: boolean, sessionid?: stri
   return status === 'invisible' ? 'offline' : status;
 }
 
-export function memberView(user: UserDoc, presence: VisiblePresence): MemberView {
+export function memberView(user: UserDoc, presence: VisiblePresence, signer?: FileUrlSigner): MemberView {
   return {
     uid: user._id.toHexString(),
     nickname: user.nickname,
     gender: user.gender,
-    ...(user.avatar ? { avatar: user.avatar } : {}),
+    ...(user.avatar ? { avatar: avatarUrl(user.avatar, signer) } : {}),
     presence,
   };
 }

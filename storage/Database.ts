@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { CursorDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc } from './documents';
+import type { CursorDoc, FileDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc } from './documents';
 
 export interface DatabaseOptions {
   url: string;
@@ -15,6 +15,7 @@ export class Database {
   readonly messages: Collection<MessageDoc>;
   readonly online: Collection<OnlineDoc>;
   readonly cursors: Collection<CursorDoc>;
+  readonly files: Collection<FileDoc>;
 
   private constructor(
     readonly client: MongoClient,
@@ -26,6 +27,7 @@ export class Database {
     this.messages = db.collection<MessageDoc>('messages');
     this.online = db.collection<OnlineDoc>('online');
     this.cursors = db.collection<CursorDoc>('cursors');
+    this.files = db.collection<FileDoc>('files');
   }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
@@ -60,6 +62,8 @@ export class Database {
         { key: { time: 1 }, expireAfterSeconds: this.options.onlineTtlSeconds },
       ]),
       this.cursors.createIndexes([{ key: { uid: 1, sessionid: 1 }, unique: true }]),
+      // One record per content (S9): concurrent uploads of the same bytes meet on this index.
+      this.files.createIndexes([{ key: { md5: 1 }, unique: true }, { key: { uploaders: 1 } }, { key: { msgids: 1 } }]),
     ]);
   }
 

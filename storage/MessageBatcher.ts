@@ -167,7 +167,8 @@ export class MessageBatcher {
           nickname: p.draft.nickname,
           msgtype: p.draft.msgtype,
           content: p.draft.content,
-          size: Buffer.byteLength(p.draft.content),
+          // A file message's size is the file's (PROTOCOL.md), a text message's that of its text.
+          size: p.draft.fileinfo ? p.draft.fileinfo.size : Buffer.byteLength(p.draft.content),
           uuid: p.draft.uuid,
           ...(p.draft.fileinfo ? { fileinfo: p.draft.fileinfo } : {}),
           dateline: p.time,

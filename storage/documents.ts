@@ -53,6 +53,47 @@ export interface FileInfoDoc {
   filemd5: string;
   size: number;
   dateline: number;
+  /** Images: the stored thumbnail (relative to the data directory) and the upright pixel size. */
+  thumbpath?: string;
+  width?: number;
+  height?: number;
+}
+
+/** What the bytes are, detected from their content (never from the client's claim). */
+export type FileKind = 'image' | 'audio' | 'video' | 'file';
+
+/**
+ * One stored file (S9, S20): the same bytes are stored once, under a content-addressed name, and the
+ * record links md5, stored path, thumbnail and the messages that use it. `_id` is the fileid.
+ */
+export interface FileDoc {
+  _id: ObjectId;
+  /** Lower-case hex md5 of the bytes; unique. */
+  md5: string;
+  size: number;
+  /** Detected MIME type (`application/octet-stream` when the bytes are not recognised). */
+  filetype: string;
+  kind: FileKind;
+  /** The first uploader's file name, sanitized, for display only (never a file-system path). */
+  filename: string;
+  /** Stored content, relative to the data directory. */
+  filepath: string;
+  /** Images: 256 px WebP thumbnail, relative to the data directory. */
+  thumbpath?: string;
+  /** Set once the file was chosen as an avatar: the 200x200 WebP cut, relative to the data directory. */
+  avatarpath?: string;
+  /** Images: upright size (EXIF orientation applied). */
+  width?: number;
+  height?: number;
+  /** The first uploader. */
+  uploader: string;
+  /** Everyone who uploaded these bytes (each may see and post the file). */
+  uploaders: string[];
+  /** Messages that carry this file (the message's fileinfo.fileid points back here). */
+  msgids: string[];
+  /** Conversations the file was posted in: their members may fetch it. */
+  sessionids: string[];
+  dateline: number;
 }
 
 export interface MessageDoc {

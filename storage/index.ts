@@ -9,3 +9,4 @@ export type { MessageDraft, StoredMessage, MessageBatcherOptions } from './Messa
 export { CursorStore } from './CursorStore';
 export { PresenceStore } from './PresenceStore';
 export { resolveMongoUrl, type ResolvedMongo, type MongoKind } from './resolveMongoUrl';
+export { FileStore, type BlobVariant, type NewFile } from './FileStore';

@@ -32,21 +32,27 @@ export class ClusterPrimary {
     // Sticky sessions hand raw request bytes to workers, which needs the advanced IPC serialization.
     cluster.setupPrimary({ serialization: 'advanced' });
     const env = { COOKIM_WORKER: '1', MONGO_URL: mongo.url, COOKIM_DB_KIND: mongo.kind };
-    const fork = (): Worker => {
-      const worker = cluster.fork(env);
+    // Each worker process has an index (0..WORKERS-1), kept by its replacement: it picks the
+    // process's block of WebRTC ports (RTC_PORT + index * MEDIA_WORKERS).
+    const indexOf = new Map<Worker, number>();
+    const fork = (index: number): Worker => {
+      const worker = cluster.fork({ ...env, COOKIM_WORKER_INDEX: String(index) });
+      indexOf.set(worker, index);
       // Sending to a worker that just died fails; the exit handler replaces it.
       worker.on('error', (err) => logger.warn({ err, worker: worker.process.pid }, 'worker channel error'));
       return worker;
     };
     servePrimaryMetrics();
-    const ready = Array.from({ length: config.workers }, () => {
-      const worker = fork();
+    const ready = Array.from({ length: config.workers }, (_, index) => {
+      const worker = fork(index);
       return new Promise<void>((resolve) => worker.on('message', (m: { type?: string }) => m?.type === 'cookim:ready' && resolve()));
     });
     cluster.on('exit', (worker, code, signal) => {
       if (this.stopping) return;
       logger.error({ worker: worker.process.pid, code, signal }, 'worker died; starting another');
-      fork();
+      const index = indexOf.get(worker) ?? 0;
+      indexOf.delete(worker);
+      fork(index);
     });
     await Promise.all(ready);
     logger.info({ port, workers: config.workers, db: mongo.kind }, 'listening');

@@ -5,6 +5,7 @@ import type { AppContext } from '../node/AppContext';
 import { ErrorCode } from '../protocol/errors';
 import { ApiError, toApiError } from './ApiError';
 import { accountRoutes } from './routes/accountRoutes';
+import { fileRoutes } from './routes/fileRoutes';
 import { opsRoutes, type OpsOptions } from './routes/opsRoutes';
 import { sessionRoutes } from './routes/sessionRoutes';
 
@@ -28,6 +29,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   api.use(express.json({ limit: '64kb' }));
   api.use(accountRoutes(ctx));
   api.use(sessionRoutes(ctx));
+  api.use(fileRoutes(ctx));
   api.use((req) => {
     throw new ApiError(404, ErrorCode.NotFound, `no such endpoint: ${req.method} ${req.path}`);
   });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../storage/Database';
 import type { CursorStore } from '../../storage/CursorStore';
+import type { FileStore } from '../../storage/FileStore';
 import type { MessageBatcher } from '../../storage/MessageBatcher';
 import type { MessageStore } from '../../storage/MessageStore';
 import type { PresenceStore } from '../../storage/PresenceStore';
@@ -8,6 +9,9 @@ import type { SessionStore } from '../../storage/SessionStore';
 import type { UserStore } from '../../storage/UserStore';
 import type { TokenService } from '../auth/TokenService';
 import type { Config } from '../config';
+import type { FileService } from '../files/FileService';
+import type { UrlSigner } from '../files/UrlSigner';
+import type { Calls } from '../calls/Calls';
 import type { Metrics } from '../metrics';
 import type { Fanout } from '../socket/Fanout';
 
@@ -27,4 +31,12 @@ export interface AppContext {
   tokens: TokenService;
   metrics: Metrics;
   fanout: Fanout;
+  /** Stored files: records and content on disk (S9, S20). */
+  files: FileStore;
+  /** Upload checks, thumbnails, avatars and file access. */
+  uploads: FileService;
+  /** Signs the file URLs handed to users allowed to see the files. */
+  fileUrls: UrlSigner;
+  /** Group calls (S18); set once the node is built. */
+  calls?: Calls;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import { CursorStore } from '../../storage/CursorStore';
+import { FileStore } from '../../storage/FileStore';
 import { Database } from '../../storage/Database';
 import { MessageBatcher } from '../../storage/MessageBatcher';
 import { MessageStore } from '../../storage/MessageStore';
@@ -11,7 +12,11 @@ import { PresenceStore } from '../../storage/PresenceStore';
 import { SessionStore } from '../../storage/SessionStore';
 import { UserStore } from '../../storage/UserStore';
 import { TokenService } from '../auth/TokenService';
+import { Calls } from '../calls/Calls';
 import type { Config } from '../config';
+import { FileService } from '../files/FileService';
+import { Thumbnailer } from '../files/Thumbnailer';
+import { UrlSigner } from '../files/UrlSigner';
 import { createApp, type AppOptions } from '../http/createApp';
 import { Metrics } from '../metrics';
 import { Fanout, type ChatServer } from '../socket/Fanout';
@@ -51,6 +56,8 @@ export class ChatNode {
       pingTimeout: 20_000,
       cors: { origin: true, credentials: true },
     });
+    const files = new FileStore(db, config.dataDir);
+    const fileUrls = new UrlSigner(options.jwtSecret, config.fileUrlTtl);
     const ctx: AppContext = {
       config,
       logger,
@@ -71,8 +78,14 @@ export class ChatNode {
       tokens: new TokenService(options.jwtSecret, config.userTokenTtl, config.sessionTokenTtl),
       metrics,
       fanout: new Fanout(io),
+      files,
+      uploads: new FileService(files, new Thumbnailer(config.imageMaxPixels), fileUrls, logger),
+      fileUrls,
     };
+    // Temporary files of uploads a crash interrupted.
+    files.sweepTemp().catch((err) => logger.warn({ err }, 'sweeping temporary upload files failed'));
     app = createApp(ctx, { ...options.app, webRoot: path.resolve('web/dist') });
+    ctx.calls = Calls.create(ctx, io);
     registerSocketHandlers(ctx, io);
     return new ChatNode(ctx, http, io);
   }
@@ -81,6 +94,8 @@ export class ChatNode {
   async close(): Promise<void> {
     const { logger } = this.ctx;
     logger.info('shutting down: flushing pending messages');
+    // Calls end first, so their "call ended" messages are stored with the rest.
+    await this.ctx.calls?.close().catch((err) => logger.warn({ err }, 'closing calls failed'));
     await this.ctx.batcher.close();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     await this.ctx.presence.clearNode(this.ctx.nodeId).catch(() => undefined);

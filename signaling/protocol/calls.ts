@@ -118,7 +118,11 @@ export type ConsumerLayersPayload = z.infer<typeof ConsumerLayersPayload>;
 type Ok = { ok: true };
 
 export interface CallClientEvents {
-  /** Starts a call in a conversation: posts a msgtype 5/6 message and rings the online members. */
+  /**
+   * Starts a call in a conversation: posts a msgtype 5/6 message and rings the online members. The
+   * caller then joins it like everyone else (`call:join`). When the conversation already has a call,
+   * the answer is that call.
+   */
   'call:start': (payload: CallStartPayload, ack: Ack<{ call: CallInfo }>) => void;
   /** Joins (or accepts) a call; every negotiation request after this checks membership again. */
   'call:join': (payload: CallRefPayload, ack: Ack<JoinResult>) => void;
@@ -155,6 +159,9 @@ export interface CallServerEvents {
   'call:consumer:layers': (event: { callid: string; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }) => void;
   'call:consumer:score': (event: { callid: string; consumerId: string; score: number; producerScore: number }) => void;
   'call:activeSpeaker': (event: { callid: string; uid: string | null }) => void;
-  /** The call's media moved (its mediasoup worker died): create transports and produce/consume again. */
+  /**
+   * The call's media moved (its mediasoup worker died): close the local transports, `call:join`
+   * again (new router capabilities), create transports and produce/consume again.
+   */
   'call:reconnectMedia': (event: { callid: string }) => void;
 }

@@ -26,6 +26,9 @@ export const ErrorCode = {
   FileNotFound: 'file_not_found',
   UrlExpired: 'url_expired',
   InvalidSignature: 'invalid_signature',
+  // calls (S18)
+  CallNotFound: 'call_not_found',
+  MediaUnavailable: 'media_unavailable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -12,7 +12,7 @@ const RETAINED_EVENTS = 10_000;
 
 /**
  * In-memory oplog substitute: every committed change gets a sequence number and cluster time,
- * the last RETAINED_EVENTS are kept for resuming, and getMore calls can wait for the next one.
+ * at least the last RETAINED_EVENTS are kept for resuming, and getMore calls can wait for the next one.
  * Resume tokens are `{ _data: <16 hex digits of seq> }`.
  */
 export class ChangeStreamHub {
@@ -40,7 +40,8 @@ export class ChangeStreamHub {
   publish(draft: ChangeEventDraft): void {
     this.seq += 1;
     this.events.push({ ...draft, seq: this.seq, clusterTime: this.now(), wallTime: new Date() });
-    if (this.events.length > RETAINED_EVENTS) this.events.splice(0, this.events.length - RETAINED_EVENTS);
+    // Trimmed in bulk: dropping one event per publish would move the whole array every time.
+    if (this.events.length >= 2 * RETAINED_EVENTS) this.events.splice(0, this.events.length - RETAINED_EVENTS);
     const waiters = this.waiters;
     this.waiters = new Set();
     for (const wake of waiters) wake();
@@ -74,9 +75,9 @@ export class ChangeStreamHub {
   }
 
   eventsAfter(seq: number): StampedChange[] {
-    if (seq >= this.seq) return [];
-    const start = this.events.findIndex((e) => e.seq > seq);
-    return start < 0 ? [] : this.events.slice(start);
+    if (seq >= this.seq || this.events.length === 0) return [];
+    // Retained events have consecutive sequence numbers.
+    return this.events.slice(Math.max(0, seq + 1 - this.events[0].seq));
   }
 
   /** Resolves when a new event is published or after `ms`. */

@@ -104,14 +104,25 @@ export class CommandHandlers {
   /** Runs one command and returns the full reply document (ok:1 or an error reply). */
   async run(cmd: Doc, db: string, connectionId: number): Promise<Doc> {
     const name = Object.keys(cmd)[0] ?? '';
+    let reply: Doc;
     try {
       const body = await this.dispatch(name, cmd, db, connectionId);
-      return { ...body, ok: 1, operationTime: this.hub.now() };
+      reply = { ...body, ok: 1, operationTime: this.hub.now() };
     } catch (err) {
-      if (err instanceof CommandError) return { ok: 0, ...err.toReplyFields() };
-      this.info.logger.error?.({ err, command: name }, 'devmongo command failed unexpectedly');
-      return { ok: 0, errmsg: err instanceof Error ? err.message : String(err), code: 1, codeName: 'InternalError' };
+      if (err instanceof CommandError) reply = { ok: 0, ...err.toReplyFields() };
+      else {
+        this.info.logger.error?.({ err, command: name }, 'devmongo command failed unexpectedly');
+        reply = { ok: 0, errmsg: err instanceof Error ? err.message : String(err), code: 1, codeName: 'InternalError' };
+      }
     }
+    // Whatever the command wrote (also before a failure) is on its way to disk before the reply.
+    try {
+      this.journal?.writePending();
+    } catch (err) {
+      this.info.logger.error?.({ err, command: name }, 'devmongo journal write failed');
+      reply = { ok: 0, errmsg: `journal write failed: ${(err as Error).message}`, code: 1, codeName: 'InternalError' };
+    }
+    return reply;
   }
 
   private async dispatch(name: string, cmd: Doc, db: string, connectionId: number): Promise<Doc> {
@@ -264,8 +275,7 @@ export class CommandHandlers {
         if (u === null || typeof u !== 'object') throw new CommandError(9, 'FailedToParse', "the 'u' field must be an object or array");
         const isOperator = Array.isArray(u) || QueryEngine.isOperatorUpdate(u);
         if (st.multi && !isOperator) throw new CommandError(9, 'FailedToParse', 'multi update is not supported for replacement-style update');
-        let matched = QueryEngine.select(this.storage.getCollection(ctx.db, name), st.q);
-        if (!st.multi) matched = matched.slice(0, 1);
+        const matched = QueryEngine.select(this.storage.getCollection(ctx.db, name), st.q, st.multi ? 0 : 1);
         if (matched.length === 0 && st.upsert) {
           const coll = this.storage.ensureCollection(ctx.scope, ctx.db, name);
           const doc = this.buildUpsertDoc(st.q, u, st.arrayFilters);
@@ -278,7 +288,7 @@ export class CommandHandlers {
         for (const doc of matched) {
           const next = QueryEngine.applyUpdate(doc, u, { isInsert: false, filter: st.q, arrayFilters: st.arrayFilters });
           n++;
-          if (!DocumentValues.sameBytes(doc, next)) {
+          if (!DocumentValues.sameValue(doc, next)) {
             this.storage.replace(ctx.scope, coll as StoredCollection, doc, next, isOperator ? 'update' : 'replace');
             nModified++;
           }
@@ -303,8 +313,7 @@ export class CommandHandlers {
     const writeErrors: Doc[] = [];
     for (let i = 0; i < statements.length; i++) {
       try {
-        let matched = QueryEngine.select(coll, statements[i].q);
-        if (statements[i].limit === 1) matched = matched.slice(0, 1);
+        const matched = QueryEngine.select(coll, statements[i].q, statements[i].limit === 1 ? 1 : 0);
         for (const doc of matched) {
           this.storage.remove(ctx.scope, coll as StoredCollection, doc);
           n++;
@@ -336,7 +345,7 @@ export class CommandHandlers {
     }
     if (doc) {
       const next = QueryEngine.applyUpdate(doc, update, { isInsert: false, filter: query, arrayFilters });
-      if (!DocumentValues.sameBytes(doc, next)) {
+      if (!DocumentValues.sameValue(doc, next)) {
         const kind = Array.isArray(update) || QueryEngine.isOperatorUpdate(update) ? 'update' : 'replace';
         this.storage.replace(ctx.scope, coll as StoredCollection, doc, next, kind);
       }
@@ -453,7 +462,9 @@ export class CommandHandlers {
     const target = ctx.cmd.aggregate;
     const isCollection = typeof target === 'string';
     if (!isCollection && target !== 1) throw new CommandError(73, 'InvalidNamespace', "'aggregate' must be a collection name or 1");
-    const source = isCollection ? QueryEngine.select(this.storage.getCollection(ctx.db, target), undefined) : [];
+    // A leading $match picks the documents through the indexes; the pipeline still applies it.
+    const firstMatch = pipeline.length > 0 && DocumentValues.isPlainObject(pipeline[0]?.$match) ? (pipeline[0].$match as Doc) : undefined;
+    const source = isCollection ? QueryEngine.select(this.storage.getCollection(ctx.db, target), firstMatch) : [];
     const results = QueryEngine.aggregate(source, pipeline as Doc[], (n) => QueryEngine.select(this.storage.getCollection(ctx.db, n), undefined));
     const ns = isCollection ? `${ctx.db}.${target}` : `${ctx.db}.$cmd.aggregate`;
     return this.cursorReply(ctx, ns, results, ctx.cmd.cursor?.batchSize, false);
@@ -669,7 +680,7 @@ export class CommandHandlers {
 
   private static approximateSize(colls: StoredCollection[]): number {
     let bytes = 0;
-    for (const c of colls) for (const d of c.docs.values()) bytes += DocumentValues.size(d);
+    for (const c of colls) for (const d of c.documents()) bytes += DocumentValues.size(d);
     return bytes;
   }
 
@@ -689,7 +700,7 @@ export class CommandHandlers {
   private dbStats(ctx: Ctx): Doc {
     const colls = this.storage.collectionsOf(ctx.db);
     const dataSize = CommandHandlers.approximateSize(colls);
-    const objects = colls.reduce((n, c) => n + c.docs.size, 0);
+    const objects = colls.reduce((n, c) => n + c.size, 0);
     return {
       db: ctx.db,
       collections: colls.length,

@@ -12,12 +12,15 @@
  *    The journal is then rewritten with the snapshot's generation. If a crash happens between the
  *    rename and the rewrite, the journal's older generation tells replay to skip it.
  *
- * Records are written with a synchronous write() before the command is acknowledged; fsync is
- * batched on a timer and forced on close.
+ * Records are collected while a command runs and written with one synchronous write() before
+ * the command is acknowledged (`writePending`, called by CommandHandlers.run; a microtask also
+ * writes anything left by writes outside commands, such as TTL deletes). fsync is batched on a
+ * timer and forced on close.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { EJSON } from 'bson';
+import { ExtendedJsonWriter } from './ExtendedJsonWriter';
 import type { DevMongoLogger, JournalRecord } from './DevMongoServerTypes';
 
 const FORMAT_VERSION = 1;
@@ -36,6 +39,8 @@ export class Journal {
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private gen = 0;
+  private pending: string[] = [];
+  private writeScheduled = false;
 
   constructor(
     private readonly dir: string,
@@ -83,7 +88,26 @@ export class Journal {
 
   append(rec: JournalRecord): void {
     if (this.fd === null) return;
-    fs.writeSync(this.fd, EJSON.stringify(rec as never, { relaxed: false }) + '\n');
+    this.pending.push(ExtendedJsonWriter.stringify(rec));
+    if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      queueMicrotask(() => {
+        try {
+          this.writePending();
+        } catch (err) {
+          this.options.logger.error?.({ err }, 'devmongo journal write failed');
+        }
+      });
+    }
+  }
+
+  /** Writes the records appended since the last call, in one write(). */
+  writePending(): void {
+    this.writeScheduled = false;
+    if (this.pending.length === 0 || this.fd === null) return;
+    const text = this.pending.join('\n') + '\n';
+    this.pending = [];
+    fs.writeSync(this.fd, text);
     this.dirty = true;
   }
 
@@ -101,6 +125,7 @@ export class Journal {
     this.timer = null;
     if (this.fd === null) return;
     try {
+      this.writePending();
       fs.fsyncSync(this.fd);
     } finally {
       fs.closeSync(this.fd);
@@ -115,7 +140,7 @@ export class Journal {
     try {
       let chunk = '';
       const write = (rec: JournalRecord) => {
-        chunk += EJSON.stringify(rec as never, { relaxed: false }) + '\n';
+        chunk += ExtendedJsonWriter.stringify(rec) + '\n';
         if (chunk.length > 1 << 20) {
           fs.writeSync(fd, chunk);
           chunk = '';

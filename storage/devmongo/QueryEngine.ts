@@ -1,8 +1,10 @@
-import { ObjectId } from 'bson';
 import { Query, aggregate, find, update as mingoUpdate } from 'mingo';
 import { CommandError } from './CommandError';
 import { DocumentValues } from './DocumentValues';
+import { FieldUpdater } from './FieldUpdater';
+import { IndexQueryPlanner } from './IndexQueryPlanner';
 import type { Doc } from './DevMongoServerTypes';
+import type { QueryPlan } from './IndexQueryPlanner';
 import type { StoredCollection } from './StoredCollection';
 
 const UPDATE_OPERATORS = new Set([
@@ -40,32 +42,63 @@ export class QueryEngine {
     return (doc) => q.test(doc);
   }
 
-  /** Documents matching a filter, in natural order; `{ _id: <scalar> }` is answered by lookup. */
-  static select(coll: StoredCollection | undefined, filter: Doc | undefined): Doc[] {
+  /**
+   * Documents matching a filter, in natural order, visiting only index candidates when an index
+   * (or the _id map) applies; `limit` > 0 stops after that many matches.
+   */
+  static select(coll: StoredCollection | undefined, filter: Doc | undefined, limit = 0): Doc[] {
     if (!coll) return [];
-    if (filter && '_id' in filter && QueryEngine.isLiteral(filter._id)) {
-      const doc = coll.getById(filter._id);
-      if (!doc) return [];
-      return QueryEngine.matcher(filter)(doc) ? [doc] : [];
-    }
-    const test = QueryEngine.matcher(filter);
+    const plan = IndexQueryPlanner.plan(coll, filter);
+    return QueryEngine.collect(coll, plan, QueryEngine.matcherFor(plan, filter), 0, limit);
+  }
+
+  /** The matcher a plan still needs (none when its index lookup decides the whole filter). */
+  private static matcherFor(plan: QueryPlan, filter: Doc | undefined): (doc: Doc) => boolean {
+    return plan.kind !== 'scan' && plan.exact ? () => true : QueryEngine.matcher(filter);
+  }
+
+  /** Matching documents of a plan, in the plan's order, after skipping `skip` matches and up to `limit` (0: all). */
+  private static collect(coll: StoredCollection, plan: QueryPlan, test: (doc: Doc) => boolean, skip: number, limit: number): Doc[] {
     const out: Doc[] = [];
-    for (const doc of coll.docs.values()) if (test(doc)) out.push(doc);
+    let toSkip = skip;
+    const consider = (doc: Doc): boolean => {
+      if (!test(doc)) return true;
+      if (toSkip > 0) toSkip--;
+      else out.push(doc);
+      return limit === 0 || out.length < limit;
+    };
+    if (plan.kind === 'scan') {
+      for (const doc of coll.documents()) if (!consider(doc)) break;
+    } else if (plan.kind === 'candidates') {
+      for (const record of plan.records) if (!consider(record.doc)) break;
+    } else {
+      for (const record of IndexQueryPlanner.orderedRecords(plan)) if (!consider(record.doc)) break;
+    }
     return out;
   }
 
-  private static isLiteral(v: unknown): boolean {
-    if (v === null || typeof v !== 'object') return true;
-    if (v instanceof ObjectId || v instanceof Date) return true;
-    return DocumentValues.isPlainObject(v) && !Object.keys(v).some((k) => k.startsWith('$'));
-  }
-
   static find(coll: StoredCollection | undefined, spec: FindSpec): Doc[] {
-    let docs = QueryEngine.select(coll, spec.filter);
+    if (!coll) return [];
     const skip = spec.skip ?? 0;
     const limit = spec.limit ? Math.abs(spec.limit) : 0;
     let sortSpec = spec.sort;
-    if (sortSpec && '$natural' in sortSpec) {
+    const natural = !!sortSpec && '$natural' in sortSpec;
+    const sorted = !!sortSpec && Object.keys(sortSpec).some((k) => k !== '$natural');
+    if (!natural && !sorted) {
+      // Natural order: stop as soon as the page is complete.
+      const plan = IndexQueryPlanner.plan(coll, spec.filter);
+      const docs = QueryEngine.collect(coll, plan, QueryEngine.matcherFor(plan, spec.filter), skip, limit);
+      return QueryEngine.project(docs, spec.projection);
+    }
+    if (!natural) {
+      const plan = IndexQueryPlanner.plan(coll, spec.filter, { sort: sortSpec, want: limit > 0 ? skip + limit : 0 });
+      if (plan.kind === 'ordered') {
+        // The index walk yields the sort order itself, so the page ends after skip + limit matches.
+        return QueryEngine.project(QueryEngine.collect(coll, plan, QueryEngine.matcherFor(plan, spec.filter), skip, limit), spec.projection);
+      }
+    }
+    let docs = QueryEngine.select(coll, spec.filter);
+    if (sortSpec && natural) {
       // Natural order is insertion order here; only its direction matters.
       const { $natural, ...rest } = sortSpec;
       if ($natural === -1) docs = docs.slice().reverse();
@@ -136,11 +169,18 @@ export class QueryEngine {
         }
         modifier.$set = set;
       }
-      next = DocumentValues.clone(doc);
-      if (Object.keys(modifier).length > 0) {
-        QueryEngine.guard(() =>
-          mingoUpdate(next, modifier as never, opts.arrayFilters as never, (opts.isInsert ? {} : (opts.filter ?? {})) as never, { cloneMode: 'deep' }),
+      const simple = FieldUpdater.tryApply(doc, modifier);
+      if (simple) next = simple;
+      else {
+        next = DocumentValues.clone(doc);
+        // mingo needs the filter only to resolve the positional `$`; otherwise it would just run it again.
+        const positional = Object.values(modifier).some(
+          (fields) => DocumentValues.isPlainObject(fields) && Object.keys(fields).some((p) => /(^|\.)\$(\.|$)/.test(p)),
         );
+        const condition = opts.isInsert || !positional ? {} : (opts.filter ?? {});
+        if (Object.keys(modifier).length > 0) {
+          QueryEngine.guard(() => mingoUpdate(next, modifier as never, opts.arrayFilters as never, condition as never, { cloneMode: 'deep' }));
+        }
       }
     } else {
       for (const k of Object.keys(u)) {

@@ -73,8 +73,7 @@ export class StorageEngine {
   insert(scope: WriteScope, coll: StoredCollection, doc: Doc): void {
     if (Array.isArray(doc._id)) throw new CommandError(2, 'BadValue', `can't use an array for _id`);
     StorageEngine.checkSize(doc);
-    coll.checkWrite(doc, true);
-    coll.rawPut(doc);
+    coll.applyWrite(coll.prepareWrite(doc, true));
     scope.record(
       { op: 'put', db: coll.db, coll: coll.name, doc },
       () => coll.rawDelete(doc._id),
@@ -85,8 +84,7 @@ export class StorageEngine {
   /** Replaces a stored document by a new version with the same _id. */
   replace(scope: WriteScope, coll: StoredCollection, oldDoc: Doc, newDoc: Doc, kind: 'update' | 'replace'): void {
     StorageEngine.checkSize(newDoc);
-    coll.checkWrite(newDoc, false);
-    coll.rawPut(newDoc);
+    coll.applyWrite(coll.prepareWrite(newDoc, false));
     const event =
       kind === 'replace'
         ? { operationType: 'replace' as const, db: coll.db, coll: coll.name, documentKey: { _id: newDoc._id }, fullDocument: newDoc }
@@ -137,7 +135,7 @@ export class StorageEngine {
     const updatedFields: Doc = {};
     const removedFields: string[] = [];
     for (const [k, v] of Object.entries(newDoc)) {
-      if (!(k in oldDoc) || DocumentValues.key(oldDoc[k]) !== DocumentValues.key(v)) updatedFields[k] = v;
+      if (!(k in oldDoc) || !DocumentValues.sameValue(oldDoc[k], v)) updatedFields[k] = v;
     }
     for (const k of Object.keys(oldDoc)) if (!(k in newDoc)) removedFields.push(k);
     return { updatedFields, removedFields, truncatedArrays: [] };
@@ -195,7 +193,7 @@ export class StorageEngine {
     for (const coll of this.allCollections()) {
       yield { op: 'createColl', db: coll.db, coll: coll.name, options: coll.options };
       for (const spec of coll.indexes) if (spec.name !== ID_INDEX.name) yield { op: 'createIndex', db: coll.db, coll: coll.name, spec };
-      for (const doc of coll.docs.values()) yield { op: 'put', db: coll.db, coll: coll.name, doc };
+      for (const doc of coll.documents()) yield { op: 'put', db: coll.db, coll: coll.name, doc };
     }
   }
 }

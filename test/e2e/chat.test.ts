@@ -197,7 +197,7 @@ describe('web client: two users chatting', () => {
     assert.equal(await messages(alice.page, 'Sent while your connection was down (1)').count(), 0);
 
     aliceOffline = false;
-    await alice.page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 20_000 });
+    await alice.page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 45_000 });
     await waitForMessage(alice.page, 'Sent while your connection was down (1)');
     await waitForMessage(alice.page, 'Sent while your connection was down (2)');
     assert.equal(await messages(alice.page, 'Sent while your connection was down (1)').count(), 1);

@@ -21,6 +21,8 @@ test('the indexes the queries need exist, with the unique ones unique', async ()
   assert.ok(messageIndexes.includes('sessionid,senduid,uuid unique'));
   assert.ok((await names(t.db.online)).includes('time ttl=1'));
   assert.ok((await names(t.db.sessions)).includes('uids'));
+  // One record per content (S9): the same bytes uploaded twice, even at once, meet on this index.
+  assert.ok((await names(t.db.files)).includes('md5 unique'));
 });
 
 test('a login is registered once', async () => {

@@ -4,6 +4,7 @@ import type { AppContext } from '../../node/AppContext';
 import { ErrorCode } from '../../protocol/errors';
 import { ChangePasswordBody, IdParam, LoginBody, RegisterBody, UpdateMeBody, UserSearchQuery } from '../../protocol/schemas';
 import { RateLimiter } from '../../util/RateLimiter';
+import { avatarFileId } from '../../files/FileService';
 import { userView } from '../../views';
 import { ApiError } from '../ApiError';
 import { currentUser, requireUser } from '../requireUser';
@@ -23,7 +24,7 @@ export function accountRoutes(ctx: AppContext): Router {
     if (!registerLimiter.take(req.ip ?? '')) throw new ApiError(429, ErrorCode.RateLimited, 'too many registrations; wait a minute');
     const body = validate(RegisterBody, req.body);
     const user = await ctx.users.register({ ...body, passwordHash: await hashPassword(body.password) });
-    res.status(201).json({ token: ctx.tokens.issueUser({ uid: user._id.toHexString(), tv: user.tokenVersion }), user: userView(user, true) });
+    res.status(201).json({ token: ctx.tokens.issueUser({ uid: user._id.toHexString(), tv: user.tokenVersion }), user: userView(user, true, ctx.fileUrls) });
   });
 
   router.post('/login', async (req, res) => {
@@ -37,7 +38,7 @@ export function accountRoutes(ctx: AppContext): Router {
       throw new ApiError(401, ErrorCode.WrongPassword, 'wrong login or password');
     }
     const user = await ctx.users.recordLogin(found._id.toHexString());
-    res.json({ token: ctx.tokens.issueUser({ uid: user._id.toHexString(), tv: user.tokenVersion }), user: userView(user, true) });
+    res.json({ token: ctx.tokens.issueUser({ uid: user._id.toHexString(), tv: user.tokenVersion }), user: userView(user, true, ctx.fileUrls) });
   });
 
   router.post('/logout', auth, async (_req, res) => {
@@ -59,26 +60,33 @@ export function accountRoutes(ctx: AppContext): Router {
   });
 
   router.get('/me', auth, (_req, res) => {
-    res.json({ user: userView(currentUser(res), true) });
+    res.json({ user: userView(currentUser(res), true, ctx.fileUrls) });
   });
 
   router.patch('/me', auth, async (req, res) => {
     const body = validate(UpdateMeBody, req.body);
-    const user = await ctx.users.update(currentUser(res)._id.toHexString(), body);
-    res.json({ user: userView(user, true) });
+    const uid = currentUser(res)._id.toHexString();
+    if (body.avatar !== undefined && body.avatar !== '') {
+      // An avatar is an image the user uploaded (POST /api/files), named by its fileid.
+      const fileid = avatarFileId(body.avatar);
+      if (!fileid) throw new ApiError(400, ErrorCode.InvalidInput, 'avatar: the fileid of an image you uploaded (or "" for none)');
+      body.avatar = await ctx.uploads.makeAvatar(fileid, uid);
+    }
+    const user = await ctx.users.update(uid, body);
+    res.json({ user: userView(user, true, ctx.fileUrls) });
   });
 
   router.get('/users', auth, async (req, res) => {
     const { q } = validate(UserSearchQuery, req.query);
     const me = currentUser(res)._id.toHexString();
     const users = await ctx.users.search(q);
-    res.json({ users: users.map((u) => userView(u, u._id.toHexString() === me)) });
+    res.json({ users: users.map((u) => userView(u, u._id.toHexString() === me, ctx.fileUrls)) });
   });
 
   router.get('/users/:uid', auth, async (req, res) => {
     const uid = validate(IdParam, req.params.uid);
     const user = await ctx.users.get(uid);
-    res.json({ user: userView(user, uid === currentUser(res)._id.toHexString()) });
+    res.json({ user: userView(user, uid === currentUser(res)._id.toHexString(), ctx.fileUrls) });
   });
 
   return router;

@@ -24,19 +24,19 @@ export function sessionRoutes(ctx: AppContext): Router {
   router.get('/sessions/public', async (req, res) => {
     const { limit, before } = validate(PublicSessionsQuery, req.query);
     const sessions = await ctx.sessions.listPublic(limit, before);
-    res.json({ sessions: sessions.map(sessionView) });
+    res.json({ sessions: sessions.map((s) => sessionView(s)) });
   });
 
   router.get('/sessions', async (req, res) => {
     const { type } = validate(ListSessionsQuery, req.query);
     const sessions = await ctx.sessions.listJoined(me(res), type);
-    res.json({ sessions: sessions.map(sessionView) });
+    res.json({ sessions: sessions.map((s) => sessionView(s, ctx.fileUrls)) });
   });
 
   router.post('/sessions', async (req, res) => {
     const body = validate(CreateGroupBody, req.body);
     const session = await ctx.sessions.createGroup(me(res), body);
-    const view = sessionView(session);
+    const view = sessionView(session, ctx.fileUrls);
     ctx.fanout.memberAdded(me(res), view);
     res.status(201).json({ session: view });
   });
@@ -46,7 +46,7 @@ export function sessionRoutes(ctx: AppContext): Router {
     const self = currentUser(res);
     const other = await ctx.users.get(uid);
     const { session } = await ctx.sessions.createPrivate(self._id.toHexString(), uid, `${self.nickname} & ${other.nickname}`);
-    const view = sessionView(session);
+    const view = sessionView(session, ctx.fileUrls);
     for (const member of session.uids) ctx.fanout.memberAdded(member, view);
     res.json({ session: view });
   });
@@ -57,7 +57,8 @@ export function sessionRoutes(ctx: AppContext): Router {
     const uid = me(res);
     // Public groups can be looked at before joining; everything else is for members only.
     const isPublicGroup = session.sessiontype === 1 && session.visabletype === 1;
-    if (!session.uids.includes(uid) && !isPublicGroup) throw new NotMemberError();
+    const isMember = session.uids.includes(uid);
+    if (!isMember && !isPublicGroup) throw new NotMemberError();
     const [users, online] = await Promise.all([ctx.users.getMany(session.uids), ctx.presence.onlineAmong(session.uids)]);
     const members = users.flatMap((u) => {
       const memberUid = u._id.toHexString();
@@ -65,22 +66,22 @@ export function sessionRoutes(ctx: AppContext): Router {
       const presence = visiblePresence(u, isOnline, id);
       // An invisible user is not listed to others (S10): online, yet shown offline.
       if (memberUid !== uid && isOnline && presence === 'offline') return [];
-      return [memberView(u, presence)];
+      return [memberView(u, presence, ctx.fileUrls)];
     });
-    res.json({ session: sessionView(session), members });
+    res.json({ session: sessionView(session, isMember ? ctx.fileUrls : undefined), members });
   });
 
   router.patch('/sessions/:id', async (req, res) => {
     const id = validate(IdParam, req.params.id);
     const body = validate(UpdateSessionBody, req.body);
-    const view = sessionView(await ctx.sessions.update(id, me(res), body));
+    const view = sessionView(await ctx.sessions.update(id, me(res), body), ctx.fileUrls);
     ctx.fanout.sessionUpdated(view);
     res.json({ session: view });
   });
 
   router.post('/sessions/:id/join', async (req, res) => {
     const id = validate(IdParam, req.params.id);
-    const view = sessionView(await ctx.sessions.join(id, me(res)));
+    const view = sessionView(await ctx.sessions.join(id, me(res)), ctx.fileUrls);
     ctx.fanout.memberAdded(me(res), view);
     res.json({ session: view });
   });
@@ -89,14 +90,14 @@ export function sessionRoutes(ctx: AppContext): Router {
     const id = validate(IdParam, req.params.id);
     const { uid } = validate(InviteBody, req.body);
     await ctx.users.get(uid);
-    const view = sessionView(await ctx.sessions.invite(id, me(res), uid));
+    const view = sessionView(await ctx.sessions.invite(id, me(res), uid), ctx.fileUrls);
     ctx.fanout.memberAdded(uid, view);
     res.json({ session: view });
   });
 
   router.post('/sessions/:id/leave', async (req, res) => {
     const id = validate(IdParam, req.params.id);
-    const view = sessionView(await ctx.sessions.leave(id, me(res)));
+    const view = sessionView(await ctx.sessions.leave(id, me(res)), ctx.fileUrls);
     ctx.fanout.memberRemoved(me(res), view);
     res.status(204).end();
   });
@@ -106,7 +107,7 @@ export function sessionRoutes(ctx: AppContext): Router {
     const user = currentUser(res);
     const session = await ctx.sessions.getForMember(id, user._id.toHexString());
     const sessionToken = ctx.tokens.issueSession({ uid: user._id.toHexString(), tv: user.tokenVersion, sessionid: id });
-    res.json({ sessionToken, session: sessionView(session) });
+    res.json({ sessionToken, session: sessionView(session, ctx.fileUrls) });
   });
 
   router.get('/sessions/:id/messages', async (req, res) => {
@@ -114,7 +115,7 @@ export function sessionRoutes(ctx: AppContext): Router {
     const { before, limit } = validate(HistoryQuery, req.query);
     await ctx.sessions.getForMember(id, me(res));
     const messages = await ctx.messages.history(id, limit, before);
-    res.json({ messages: messages.map(messageView) });
+    res.json({ messages: messages.map((m) => messageView(m, ctx.fileUrls)) });
   });
 
   return router;

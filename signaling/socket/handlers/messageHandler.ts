@@ -1,7 +1,9 @@
 import type { AppContext } from '../../node/AppContext';
 import type { MessageSendResult } from '../../protocol/events';
 import { ErrorCode } from '../../protocol/errors';
+import { MsgType } from '../../protocol/models';
 import { Limits, MessageSendPayload } from '../../protocol/schemas';
+import type { FileInfoDoc } from '../../../storage/documents';
 import { ApiError } from '../../http/ApiError';
 import { emojifyText } from '../../emoji';
 import { RateLimiter } from '../../util/RateLimiter';
@@ -13,7 +15,9 @@ import type { ChatSocket } from '../ChatSocket';
 /**
  * message:send (S15 step 4, S17): the session token must name this user and a session the socket
  * is a member of, the sender must be online, the text bounded in size and rate; the ack comes only
- * once the message is stored, then every member on every node receives it.
+ * once the message is stored, then every member on every node receives it. File messages (msgtype
+ * 1-4, S7, S9) name an uploaded file by `filemd5`; the stored message carries its `fileinfo` and the
+ * file record lists the message.
  */
 export function messageHandler(ctx: AppContext) {
   const limiter = new RateLimiter(ctx.config.messageRate, ctx.config.messageRate * 2);
@@ -32,29 +36,50 @@ export function messageHandler(ctx: AppContext) {
     if (Date.now() - socket.data.onlineAt > onlineTtlMs) {
       throw new ApiError(409, ErrorCode.NotOnline, 'your online record expired; reconnect', true);
     }
-    if (payload.msgtype !== 0) {
-      throw new ApiError(400, ErrorCode.InvalidInput, 'msgtype: only text (0) can be sent over the socket');
+    const isFile = payload.msgtype >= MsgType.Image && payload.msgtype <= MsgType.File;
+    if (payload.msgtype !== MsgType.Text && !isFile) {
+      throw new ApiError(400, ErrorCode.InvalidInput, 'msgtype: text (0) or a file message (1 image, 2 voice, 3 video, 4 file) over this event');
     }
+    if (isFile && !payload.filemd5) throw new ApiError(400, ErrorCode.InvalidInput, 'filemd5: a file message names its uploaded file by md5');
     const content = emojifyText(payload.msg);
     if (Buffer.byteLength(content) > Limits.messageBytesMax) {
       throw new ApiError(413, ErrorCode.TooLarge, `a message holds at most ${Limits.messageBytesMax} bytes`);
     }
-    if (content.trim().length === 0) throw new ApiError(400, ErrorCode.InvalidInput, 'msg: the message is empty');
+    // A file message's text is an optional caption.
+    if (!isFile && content.trim().length === 0) throw new ApiError(400, ErrorCode.InvalidInput, 'msg: the message is empty');
     if (!limiter.take(uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many messages; slow down', true);
+
+    let fileinfo: FileInfoDoc | undefined;
+    let fileid: string | undefined;
+    if (isFile) {
+      // S9: the file was uploaded (POST /api/files) and is named by its md5; its kind must fit the msgtype.
+      const file = await ctx.files.findByMd5(payload.filemd5!);
+      if (!file) throw new ApiError(400, ErrorCode.FileNotFound, 'no uploaded file has that md5; upload it first (POST /api/files)');
+      ctx.uploads.checkMsgType(file, payload.msgtype as MsgType);
+      fileinfo = ctx.uploads.infoFor(file, payload.filename);
+      fileid = fileinfo.fileid;
+      // Members may fetch the file from the moment the message can reach them.
+      await ctx.files.linkSession(fileid, claims.sessionid);
+    }
 
     const stored = await ctx.batcher.submit({
       sessionid: claims.sessionid,
       senduid: uid,
       nickname: socket.data.nickname,
-      msgtype: 0,
+      msgtype: payload.msgtype as MsgType,
       content,
       uuid: payload.uuid,
+      ...(fileinfo ? { fileinfo } : {}),
     });
     const { message } = stored;
+    const msgid = message._id.toHexString();
+    // The message-to-file link both ways: fileinfo.fileid names the file, the file lists the message.
+    const linkedId = message.fileinfo?.fileid ?? fileid;
+    if (linkedId) await ctx.files.linkMessage(linkedId, msgid, message.sessionid);
     if (!stored.duplicate) {
       ctx.metrics.messagesStored.inc();
-      ctx.fanout.message(messageView(message));
+      ctx.fanout.message(messageView(message, ctx.fileUrls));
     }
-    return { msgid: message._id.toHexString(), seq: message.seq, time: message.dateline, ...(stored.duplicate ? { duplicate: true } : {}) };
+    return { msgid, seq: message.seq, time: message.dateline, ...(stored.duplicate ? { duplicate: true } : {}) };
   };
 }

@@ -33,7 +33,7 @@ export function syncHandler(ctx: AppContext) {
         more = true;
         page.length = room;
       }
-      for (const doc of page) messages.push(messageView(doc));
+      for (const doc of page) messages.push(messageView(doc, ctx.fileUrls));
       const last = page.at(-1)?.seq ?? after;
       if (last > 0) advanced.set(sessionid, last);
     }

@@ -1,0 +1,51 @@
+import type { types } from 'mediasoup';
+
+export type TransportDirection = 'send' | 'recv';
+export type ProducerSource = 'mic' | 'camera' | 'screen';
+
+export interface WebRtcTransportParams {
+  transportId: string;
+  iceParameters: types.IceParameters;
+  iceCandidates: types.IceCandidate[];
+  dtlsParameters: types.DtlsParameters;
+}
+
+/** A producer as the room reports it. */
+export interface ProducerRecord {
+  producerId: string;
+  peerId: string;
+  kind: types.MediaKind;
+  source: ProducerSource;
+  paused: boolean;
+}
+
+export interface ConsumerRecord {
+  consumerId: string;
+  producerId: string;
+  /** The peer that receives. */
+  peerId: string;
+  /** The peer whose producer it receives. */
+  producerPeerId: string;
+  kind: types.MediaKind;
+  source: ProducerSource;
+  rtpParameters: types.RtpParameters;
+  paused: boolean;
+}
+
+export type RoomEvents = {
+  /** The loudest peer changed (null: nobody speaks). */
+  activeSpeaker: [peerId: string | null];
+  /** A consumer was closed by mediasoup because its producer went away; tell its peer. */
+  consumerClosed: [event: { peerId: string; consumerId: string; producerId: string }];
+  consumerLayers: [event: { peerId: string; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }];
+  consumerScore: [event: { peerId: string; consumerId: string; score: number; producerScore: number }];
+  /** The router is gone: closed by us, or lost with its worker (`lost: true`). */
+  closed: [event: { lost: boolean }];
+};
+
+export interface RoomStats {
+  peers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+}

@@ -1,0 +1,21 @@
+// Types for ensureMediasoupWorker.mjs (plain ESM, so TypeScript callers get checked signatures).
+export interface EnsureMediasoupWorkerOptions {
+  /** Progress sink, one line per call. Default: stderr with a "[mediasoup-worker]" prefix. */
+  log?: (line: string) => void;
+  /** Ignore existing binaries and build from source again (default: COOKIM_MEDIASOUP_REBUILD=1). */
+  rebuild?: boolean;
+  /** Try mediasoup's prebuilt download first (default: true unless MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD). */
+  download?: boolean;
+  /** Symlink the cached worker into node_modules/mediasoup/worker/out/Release when free (default: true). */
+  linkIntoPackage?: boolean;
+}
+/** Absolute path of a working mediasoup-worker; downloads or builds (and caches) it when needed. */
+export function ensureMediasoupWorker(options?: EnsureMediasoupWorkerOptions): Promise<string>;
+/** True when the binary runs and exits with code 41 (started without mediasoup). */
+export function isWorkingWorker(bin: string | undefined): boolean;
+/** Version of the installed node_modules/mediasoup. */
+export function mediasoupVersion(): string;
+/** ${XDG_CACHE_HOME:-~/.cache}/cookim */
+export function cacheRoot(): string;
+/** <cacheRoot>/mediasoup-worker-<version> */
+export function workerCacheDir(version?: string): string;

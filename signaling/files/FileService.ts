@@ -1,0 +1,193 @@
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import type { FileStore } from '../../storage/FileStore';
+import type { FileDoc, FileInfoDoc } from '../../storage/documents';
+import { ErrorCode } from '../protocol/errors';
+import type { FileInfo, MsgType } from '../protocol/models';
+import { Md5Param } from '../protocol/schemas';
+import { ApiError } from '../http/ApiError';
+import { claimedFamilies, fitsMsgType, msgTypeNoun, sniffFile, unmetClaim } from './ContentSniffer';
+import { sanitizeFileName } from './fileNames';
+import type { Thumbnailer } from './Thumbnailer';
+import type { ReceivedUpload } from './UploadReceiver';
+import { UrlSigner, type UrlVariant } from './UrlSigner';
+
+/** A stored file as upload and lookup answers carry it. */
+export type FileAnswer = FileInfo & { kind: NonNullable<FileInfo['kind']> };
+
+/** The path of a user's avatar as stored on the user (signed when handed out). */
+export const avatarPath = (fileid: string): string => UrlSigner.path(fileid, 'avatar');
+const AVATAR_PATH = /^\/api\/files\/([0-9a-f]{24})\/avatar(?:\?.*)?$/;
+
+/** The fileid an avatar value names (a fileid, or an avatar path as handed out), or null. */
+export function avatarFileId(value: string): string | null {
+  if (/^[0-9a-f]{24}$/.test(value)) return value;
+  return AVATAR_PATH.exec(value)?.[1] ?? null;
+}
+
+/**
+ * Media-independent file logic (S9, S20): checks an arrived upload (md5, content type, image body),
+ * stores it once per content with its thumbnail, answers stored files with signed URLs, and decides
+ * who may fetch them.
+ */
+export class FileService {
+  constructor(
+    readonly store: FileStore,
+    private readonly thumbnailer: Thumbnailer,
+    readonly urls: UrlSigner,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Checks and stores an upload; answers the file record (an existing one for bytes stored before).
+   * `intent` is the message type the client means to send it as: 4 (file) accepts any bytes, the
+   * others need matching content; without it the client's claim (declared type, name) must hold.
+   * The caller removes `upload.tempFile` afterwards (it is gone already when it was stored).
+   */
+  async ingest(upload: ReceivedUpload, uid: string, queryMd5: unknown, intent?: MsgType): Promise<FileDoc> {
+    const given = upload.fields.md5 ?? (typeof queryMd5 === 'string' ? queryMd5 : undefined);
+    if (given === undefined) throw new ApiError(400, ErrorCode.InvalidInput, 'md5: send the md5 of the file (form field or ?md5=)');
+    const parsed = Md5Param.safeParse(given.trim());
+    if (!parsed.success) throw new ApiError(400, ErrorCode.InvalidInput, 'md5: must be 32 hex digits');
+    if (parsed.data !== upload.md5) {
+      throw new ApiError(400, ErrorCode.Md5Mismatch, `the md5 of the received bytes (${upload.md5}) is not the one sent (${parsed.data})`);
+    }
+    if (upload.size === 0) throw new ApiError(400, ErrorCode.InvalidFile, 'the file is empty');
+    const md5 = upload.md5;
+    const claims = claimedFamilies(upload.declaredMime, upload.clientName);
+
+    const existing = await this.store.findByMd5(md5);
+    if (existing) {
+      this.checkContent(existing.filetype, existing.kind, claims, intent);
+      // The record outlived its bytes (a data directory restored without its files): these bytes are the same, put them back.
+      if (!(await this.store.exists(existing.filepath))) await this.store.commit(upload.tempFile, md5, 'content');
+      return (await this.store.addUploader(md5, uid)) ?? existing;
+    }
+
+    const sniffed = await sniffFile(upload.tempFile);
+    this.checkContent(sniffed.mime, sniffed.kind, claims, intent);
+    let image: { thumbpath: string; width: number; height: number } | undefined;
+    if (sniffed.kind === 'image') {
+      const thumbTemp = this.store.tempPath('.webp');
+      try {
+        const facts = await this.thumbnailer.thumbnail(upload.tempFile, thumbTemp);
+        image = { ...facts, thumbpath: await this.store.commit(thumbTemp, md5, 'thumb') };
+      } finally {
+        await this.store.remove(thumbTemp).catch(() => undefined);
+      }
+    }
+    const filepath = await this.store.commit(upload.tempFile, md5, 'content');
+    const { file, created } = await this.store.create({
+      md5,
+      size: upload.size,
+      filetype: sniffed.mime,
+      kind: sniffed.kind,
+      filename: sanitizeFileName(upload.clientName),
+      filepath,
+      ...(image ?? {}),
+      uploader: uid,
+    });
+    if (created) this.logger.debug({ fileid: file._id.toHexString(), md5, size: upload.size, type: sniffed.mime }, 'file stored');
+    return file;
+  }
+
+  private checkContent(mime: string, kind: FileDoc['kind'], claims: Set<'image' | 'audio' | 'video'>, intent?: MsgType): void {
+    if (intent !== undefined) {
+      if (fitsMsgType(intent, kind, mime)) return;
+      const hint = intent === 1 && mime.startsWith('image/') ? ` (${mime} cannot be shown inline; send it as a file, msgtype 4)` : ` (detected ${mime})`;
+      throw new ApiError(400, ErrorCode.InvalidFile, `the content is not ${msgTypeNoun[intent]}${hint}`);
+    }
+    const unmet = unmetClaim(claims, mime);
+    if (unmet) {
+      throw new ApiError(400, ErrorCode.InvalidFile, `the file claims to be ${unmet === 'image' ? 'an' : 'a'} ${unmet} but its content is not one (detected ${mime}); send it as a file (msgtype 4)`);
+    }
+  }
+
+  /** Refuses a stored file that does not fit a message type (file messages, S8 msgtype 1-4). */
+  checkMsgType(file: FileDoc, msgtype: MsgType): void {
+    if (!fitsMsgType(msgtype, file.kind, file.filetype)) {
+      throw new ApiError(400, ErrorCode.InvalidFile, `msgtype ${msgtype} needs ${msgTypeNoun[msgtype]}; this file is ${file.filetype}`);
+    }
+  }
+
+  /** A stored file as answered to a user; `signed` only for users allowed to see it. */
+  answer(file: FileDoc, signed: boolean, filename?: string): FileAnswer {
+    const fileid = file._id.toHexString();
+    const url = (variant: UrlVariant) => (signed ? this.urls.url(fileid, variant) : UrlSigner.path(fileid, variant));
+    return {
+      fileid,
+      filemd5: file.md5,
+      size: file.size,
+      filetype: file.filetype,
+      filename: filename || file.filename,
+      url: url('file'),
+      ...(file.thumbpath ? { thumbUrl: url('thumb') } : {}),
+      ...(file.width && file.height ? { width: file.width, height: file.height } : {}),
+      kind: file.kind,
+    };
+  }
+
+  /** What a message stores about its file (S8 fileinfo). */
+  infoFor(file: FileDoc, filename?: string): FileInfoDoc {
+    return {
+      fileid: file._id.toHexString(),
+      filepath: file.filepath,
+      filename: filename ? sanitizeFileName(filename, file.filename) : file.filename,
+      filetype: file.filetype,
+      filemd5: file.md5,
+      size: file.size,
+      dateline: file.dateline,
+      ...(file.thumbpath ? { thumbpath: file.thumbpath } : {}),
+      ...(file.width && file.height ? { width: file.width, height: file.height } : {}),
+    };
+  }
+
+  /** Makes (once) the 200x200 avatar cut of an image the user uploaded; answers the avatar path. */
+  async makeAvatar(fileid: string, uid: string): Promise<string> {
+    const file = await this.store.get(fileid);
+    if (!file) throw new ApiError(404, ErrorCode.FileNotFound, 'avatar: no such file; upload the image first');
+    if (!file.uploaders.includes(uid)) throw new ApiError(403, ErrorCode.Forbidden, 'avatar: use an image you uploaded');
+    if (file.kind !== 'image') throw new ApiError(400, ErrorCode.InvalidFile, `avatar: the file is not an image (${file.filetype})`);
+    if (!file.avatarpath || !(await this.store.exists(file.avatarpath))) {
+      const temp = this.store.tempPath('.webp');
+      try {
+        await this.thumbnailer.avatar(this.store.absolutePath(file.filepath), temp);
+        await this.store.setAvatarPath(fileid, await this.store.commit(temp, file.md5, 'avatar'));
+      } finally {
+        await this.store.remove(temp).catch(() => undefined);
+      }
+    }
+    return avatarPath(fileid);
+  }
+
+  /**
+   * Who may fetch a variant: anyone holding a valid signed URL; otherwise a signed-in user (Bearer)
+   * who uploaded the bytes or belongs to a conversation where they were posted (avatars: any
+   * signed-in user). `authenticate` resolves a Bearer token to a uid (and throws on a bad one).
+   */
+  async authorize(req: Request, fileid: string, variant: UrlVariant, bearer: string | null, authenticate: (token: string) => Promise<string>): Promise<FileDoc> {
+    const { exp, sig } = req.query;
+    const hasSignature = exp !== undefined || sig !== undefined;
+    const check = hasSignature ? this.urls.verify(fileid, variant, exp, sig) : null;
+    if (check === 'ok') return this.mustExist(fileid);
+    if (!bearer) {
+      if (check === 'expired') throw new ApiError(401, ErrorCode.UrlExpired, 'the file URL has expired; fetch the message or file again for a fresh one');
+      if (check === 'invalid') throw new ApiError(403, ErrorCode.InvalidSignature, 'the file URL signature is not valid');
+      throw new ApiError(401, ErrorCode.Unauthorized, 'use the signed file URL, or sign in (Authorization: Bearer <token>)');
+    }
+    const uid = await authenticate(bearer);
+    const file = await this.mustExist(fileid);
+    if (variant === 'avatar' && file.avatarpath) return file;
+    if (!(await this.store.mayAccess(file, uid))) {
+      throw new ApiError(403, ErrorCode.NotMember, 'only members of a conversation where this file was posted, or its uploader, may fetch it');
+    }
+    return file;
+  }
+
+  private async mustExist(fileid: string): Promise<FileDoc> {
+    const file = await this.store.get(fileid);
+    if (!file) throw new ApiError(404, ErrorCode.FileNotFound, 'no such file');
+    return file;
+  }
+}
+

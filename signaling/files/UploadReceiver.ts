@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
+import { ErrorCode } from '../protocol/errors';
+import { ApiError } from '../http/ApiError';
+
+export interface ReceivedUpload {
+  /** The bytes, in a temporary file the caller owns (moves or removes). */
+  tempFile: string;
+  size: number;
+  /** md5 of what arrived, lower-case hex. */
+  md5: string;
+  /** The name the client gave (unsanitized: display only, never a path). */
+  clientName: string;
+  /** The MIME type the client declared for the part (a claim, not trusted). */
+  declaredMime: string;
+  /** The form's text fields, in whatever order they came (before or after the file). */
+  fields: Record<string, string>;
+}
+
+export interface ReceiveOptions {
+  tempFile: string;
+  maxBytes: number;
+  /** The multipart field that carries the file. */
+  fileField?: string;
+}
+
+/** Multipart framing around one file is small; a declared length beyond this over the limit is refused at once. */
+const FRAMING_ALLOWANCE = 64 * 1024;
+
+/** Hashes what passes through and counts it. */
+class Md5Counter extends Transform {
+  readonly hash = createHash('md5');
+  bytes = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+}
+
+export function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(413, ErrorCode.TooLarge, `a file holds at most ${maxBytes} bytes`);
+}
+
+/**
+ * Streams a multipart upload's file to a temporary file, hashing it on the way (never the whole file
+ * in memory). Settles once the whole request is read: with the upload, or with an ApiError (no file,
+ * too large, broken form, client gone), in which case the temporary file is already removed. Beyond
+ * `maxBytes` it stops at once: the request is no longer read and the partial file is removed.
+ */
+export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Promise<ReceivedUpload> {
+  const { tempFile, maxBytes } = options;
+  const fileField = options.fileField ?? 'file';
+  const declaredLength = Number(req.headers['content-length']);
+  if (Number.isFinite(declaredLength) && declaredLength > maxBytes + FRAMING_ALLOWANCE) return Promise.reject(tooLarge(maxBytes));
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      limits: { files: 1, fileSize: maxBytes + 1, fields: 20, fieldSize: 4096, parts: 24, headerPairs: 50 },
+      defParamCharset: 'utf8',
+    });
+  } catch {
+    return Promise.reject(new ApiError(400, ErrorCode.InvalidInput, `send multipart/form-data with the file in the "${fileField}" field`));
+  }
+
+  return new Promise<ReceivedUpload>((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    let file: { done: Promise<void>; counter: Md5Counter; clientName: string; declaredMime: string } | null = null;
+    let settled = false;
+    let parsed = false;
+
+    const fail = (error: ApiError, stopReading: boolean) => {
+      if (settled) return;
+      settled = true;
+      if (stopReading) {
+        // Nothing more is parsed or written; the route answers with `Connection: close`.
+        req.unpipe(parser);
+        parser.removeAllListeners('file');
+      }
+      // The temporary file goes once its writer has let go of it.
+      const written = file?.done ?? Promise.resolve();
+      void written.catch(() => undefined).then(() => unlink(tempFile).catch(() => undefined)).then(() => reject(error));
+    };
+
+    parser.on('field', (name, value, info) => {
+      if (!info.valueTruncated && !(name in fields)) fields[name] = value;
+    });
+
+    parser.on('file', (name, stream, info) => {
+      if (name !== fileField || file) {
+        stream.resume();
+        return;
+      }
+      const counter = new Md5Counter();
+      stream.on('limit', () => {
+        stream.unpipe(counter);
+        counter.destroy();
+        stream.resume();
+        fail(tooLarge(maxBytes), true);
+      });
+      const done = pipeline(stream, counter, createWriteStream(tempFile, { flags: 'wx', mode: 0o600 }));
+      file = { done, counter, clientName: info.filename ?? '', declaredMime: info.mimeType ?? '' };
+      done.catch((err) => {
+        if (!settled) fail(new ApiError(400, ErrorCode.InvalidInput, `the upload was cut off (${(err as Error).message})`), true);
+      });
+    });
+
+    parser.on('error', (err) => fail(new ApiError(400, ErrorCode.InvalidInput, `malformed multipart body: ${(err as Error).message}`), true));
+
+    parser.on('close', () => {
+      parsed = true;
+      if (settled) return;
+      if (!file) {
+        fail(new ApiError(400, ErrorCode.InvalidInput, `no file: send it in the "${fileField}" field`), false);
+        return;
+      }
+      const current = file;
+      current.done.then(
+        () => {
+          if (settled) return;
+          settled = true;
+          resolve({
+            tempFile,
+            size: current.counter.bytes,
+            md5: current.counter.hash.digest('hex'),
+            clientName: current.clientName,
+            declaredMime: current.declaredMime,
+            fields,
+          });
+        },
+        () => undefined,
+      );
+    });
+
+    req.on('close', () => {
+      if (!parsed && !req.complete) fail(new ApiError(400, ErrorCode.InvalidInput, 'the client went away during the upload'), true);
+    });
+
+    req.pipe(parser);
+  });
+}

@@ -1,0 +1,161 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../../node/AppContext';
+import type { FileDoc } from '../../../storage/documents';
+import { ErrorCode } from '../../protocol/errors';
+import type { MsgType } from '../../protocol/models';
+import { IdParam, Md5Param } from '../../protocol/schemas';
+import { kindOfMime } from '../../files/ContentSniffer';
+import { contentDisposition, sanitizeFileName } from '../../files/fileNames';
+import { receiveUpload, type ReceivedUpload } from '../../files/UploadReceiver';
+import type { UrlVariant } from '../../files/UrlSigner';
+import { ConcurrencyLimiter } from '../../util/ConcurrencyLimiter';
+import { RateLimiter } from '../../util/RateLimiter';
+import { userView } from '../../views';
+import { ApiError } from '../ApiError';
+import { authenticate, bearerToken, currentUser, requireUser } from '../requireUser';
+import { validate } from '../validate';
+
+/** Content-addressed bytes never change: cache for a year. */
+const IMMUTABLE = 'private, max-age=31536000, immutable';
+/** A served file is never a document that runs anything. */
+const FILE_CSP = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
+
+function parseIntent(raw: unknown): MsgType | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (![1, 2, 3, 4].includes(value)) throw new ApiError(400, ErrorCode.InvalidInput, 'msgtype: 1 (image), 2 (voice), 3 (video) or 4 (file)');
+  return value as MsgType;
+}
+
+/**
+ * Files (S9, S20): POST /api/files (multipart upload, md5-checked, stored once per content),
+ * GET|HEAD /api/files/by-md5/:md5, GET /api/files/:fileid[/thumb|/avatar] (signed URL or Bearer),
+ * and POST /api/me/avatar (upload and set the avatar in one call).
+ */
+export function fileRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const auth = requireUser(ctx);
+  const service = ctx.uploads;
+  const { config } = ctx;
+  const uploadRate = new RateLimiter(config.uploadRatePerMinute / 60, config.uploadRatePerMinute);
+  const uploadSlots = new ConcurrencyLimiter(config.uploadConcurrency);
+  const me = (res: Response) => currentUser(res)._id.toHexString();
+
+  /** Receives one upload for a user within their limits, runs `use` on it, and always removes the temporary file. */
+  async function withUpload<T>(req: Request, res: Response, use: (upload: ReceivedUpload, uid: string) => Promise<T>): Promise<T> {
+    const uid = me(res);
+    const release = uploadSlots.acquire(uid);
+    if (!release) throw new ApiError(429, ErrorCode.RateLimited, `at most ${config.uploadConcurrency} uploads at a time`, true);
+    try {
+      if (!uploadRate.take(uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many uploads; wait a minute', true);
+      const tempFile = ctx.files.tempPath();
+      let upload: ReceivedUpload;
+      try {
+        upload = await receiveUpload(req, { tempFile, maxBytes: config.uploadMaxBytes });
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 413) discardAfterAnswer(req, res);
+        throw err;
+      }
+      try {
+        return await use(upload, uid);
+      } finally {
+        await ctx.files.remove(tempFile).catch(() => undefined);
+      }
+    } finally {
+      release();
+    }
+  }
+
+  router.post('/files', auth, async (req, res) => {
+    const file = await withUpload(req, res, async (upload, uid) => {
+      const intent = parseIntent(upload.fields.msgtype ?? req.query.msgtype);
+      const stored = await service.ingest(upload, uid, req.query.md5, intent);
+      return service.answer(stored, true, sanitizeFileName(upload.clientName, stored.filename));
+    });
+    res.status(201).json({ file });
+  });
+
+  router.post('/me/avatar', auth, async (req, res) => {
+    const user = await withUpload(req, res, async (upload, uid) => {
+      const stored = await service.ingest(upload, uid, req.query.md5, 1);
+      const avatar = await service.makeAvatar(stored._id.toHexString(), uid);
+      return ctx.users.update(uid, { avatar });
+    });
+    res.json({ user: userView(user, true, ctx.fileUrls) });
+  });
+
+  // HEAD answers the same status without a body: 200 when the server has these bytes, 404 otherwise.
+  router.get('/files/by-md5/:md5', auth, async (req, res) => {
+    const md5 = validate(Md5Param, req.params.md5);
+    const file = await ctx.files.findByMd5(md5);
+    if (!file) throw new ApiError(404, ErrorCode.FileNotFound, 'no file with that md5; upload it');
+    const uid = me(res);
+    res.json({ file: service.answer(file, await ctx.files.mayAccess(file, uid)) });
+  });
+
+  const serve = (variant: UrlVariant) => async (req: Request, res: Response) => {
+    const fileid = validate(IdParam, req.params.fileid);
+    const file = await service.authorize(req, fileid, variant, bearerToken(req.get('authorization')), async (token) =>
+      (await authenticate(ctx, token))._id.toHexString(),
+    );
+    await sendVariant(ctx, res, file, variant);
+  };
+  router.get('/files/:fileid', serve('file'));
+  router.get('/files/:fileid/thumb', serve('thumb'));
+  router.get('/files/:fileid/avatar', serve('avatar'));
+
+  return router;
+}
+
+/** How much of a refused upload is still read (and dropped) so the client sees the answer, not a reset. */
+const DISCARD_MAX_BYTES = 32 * 1024 * 1024;
+const DISCARD_MAX_MS = 10_000;
+
+/**
+ * After a 413 nothing more is parsed or stored; the rest of the body is read and dropped for a
+ * bounded amount and time (a client still sending into a closed socket gets a reset instead of the
+ * answer), then the connection is cut.
+ */
+function discardAfterAnswer(req: Request, res: Response): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    let dropped = 0;
+    const cut = () => req.socket.destroy();
+    const timer = setTimeout(cut, DISCARD_MAX_MS);
+    req.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > DISCARD_MAX_BYTES) cut();
+    });
+    req.once('end', () => clearTimeout(timer));
+    req.once('close', () => clearTimeout(timer));
+    req.resume();
+  });
+}
+
+async function sendVariant(ctx: AppContext, res: Response, file: FileDoc, variant: UrlVariant): Promise<void> {
+  const relative = variant === 'file' ? file.filepath : variant === 'thumb' ? file.thumbpath : file.avatarpath;
+  if (!relative) throw new ApiError(404, ErrorCode.FileNotFound, `this file has no ${variant}`);
+  const type = variant === 'file' ? file.filetype : 'image/webp';
+  const inline = variant !== 'file' || kindOfMime(file.filetype) !== 'file';
+  const name = variant === 'file' ? file.filename : `${file.filename.replace(/\.[^.]*$/, '')}.${variant}.webp`;
+  res.set({
+    'Content-Type': type,
+    'Cache-Control': IMMUTABLE,
+    'Content-Disposition': contentDisposition(inline ? 'inline' : 'attachment', name),
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': FILE_CSP,
+    'Cross-Origin-Resource-Policy': 'same-site',
+  });
+  await new Promise<void>((resolve, reject) => {
+    res.sendFile(ctx.files.absolutePath(relative), { dotfiles: 'allow', acceptRanges: true, etag: true, lastModified: true }, (err) => {
+      if (!err || res.headersSent) return resolve();
+      const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+      if (status === 404) return reject(new ApiError(404, ErrorCode.FileNotFound, 'the stored file is missing'));
+      if (status === 416) {
+        res.set('Content-Range', `bytes */${file.size}`);
+        return reject(new ApiError(416, 'range_not_satisfiable', 'the requested range is outside the file'));
+      }
+      reject(err);
+    });
+  });
+}

@@ -1,0 +1,51 @@
+/** Shared set-up for the call tests: the mediasoup worker, a server with calls on, users and peers. */
+import { ensureMediasoupWorker } from '../../scripts/mediasoup/ensureMediasoupWorker.mjs';
+import type { CallDebugInfo } from '../../signaling/calls/CallTypes';
+import { connectWithWelcome, http, registerUser, type TestSocket, type TestUser } from '../support/client';
+import { startServer, type RunningServer } from '../support/server';
+import { request } from './callPeer';
+
+/** Builds (first time, minutes) or finds the cached worker, and hands it to the servers started after. */
+export async function prepareMediasoup(): Promise<void> {
+  process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => process.stderr.write(`[mediasoup-worker] ${line}\n`) });
+}
+
+/** A server with the debug event on and a WebRTC port block of its own (tests may run beside other servers). */
+export function startCallServer(workers = 1, env: Record<string, string> = {}): Promise<RunningServer> {
+  const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
+  return startServer({ workers, env: { COOKIM_CALL_DEBUG: '1', RTC_PORT: String(rtcPort), CALL_RING_TIMEOUT: '20', ...env } });
+}
+
+export async function debugInfo(socket: TestSocket): Promise<CallDebugInfo[]> {
+  return (await request<{ processes: CallDebugInfo[] }>(socket, 'call:debug', {})).processes;
+}
+
+export async function joinGroup(url: string, user: TestUser, sessionid: string): Promise<void> {
+  const res = await http(url, 'POST', `/api/sessions/${sessionid}/join`, { token: user.token });
+  if (res.status !== 200) throw new Error(`join failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+export async function history(url: string, user: TestUser, sessionid: string): Promise<any[]> {
+  const res = await http(url, 'GET', `/api/sessions/${sessionid}/messages?limit=50`, { token: user.token });
+  if (res.status !== 200) throw new Error(`history failed: ${res.status}`);
+  return res.body.messages;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export { connectWithWelcome, registerUser };
