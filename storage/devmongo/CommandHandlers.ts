@@ -462,10 +462,12 @@ export class CommandHandlers {
     const target = ctx.cmd.aggregate;
     const isCollection = typeof target === 'string';
     if (!isCollection && target !== 1) throw new CommandError(73, 'InvalidNamespace', "'aggregate' must be a collection name or 1");
-    // A leading $match picks the documents through the indexes; the pipeline still applies it.
-    const firstMatch = pipeline.length > 0 && DocumentValues.isPlainObject(pipeline[0]?.$match) ? (pipeline[0].$match as Doc) : undefined;
+    // A leading $match on a collection is answered by select, through the indexes.
+    const firstMatch =
+      isCollection && pipeline.length > 0 && DocumentValues.isPlainObject(pipeline[0]?.$match) ? (pipeline[0].$match as Doc) : undefined;
     const source = isCollection ? QueryEngine.select(this.storage.getCollection(ctx.db, target), firstMatch) : [];
-    const results = QueryEngine.aggregate(source, pipeline as Doc[], (n) => QueryEngine.select(this.storage.getCollection(ctx.db, n), undefined));
+    const stages = (firstMatch ? pipeline.slice(1) : pipeline) as Doc[];
+    const results = QueryEngine.aggregate(source, stages, (n) => QueryEngine.select(this.storage.getCollection(ctx.db, n), undefined));
     const ns = isCollection ? `${ctx.db}.${target}` : `${ctx.db}.$cmd.aggregate`;
     return this.cursorReply(ctx, ns, results, ctx.cmd.cursor?.batchSize, false);
   }

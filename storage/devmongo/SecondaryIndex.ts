@@ -75,6 +75,9 @@ export class SecondaryIndex {
     this.arrayDocs = this.fields.map(() => 0);
   }
 
+  /** A record that sorts before every stored one, to search for the first entry of a key. */
+  private static readonly BEFORE_ALL: StoredRecord = { idKey: '', doc: {}, ordinal: -1, keys: [] };
+
   static compareEntries(a: IndexEntry, b: IndexEntry): number {
     return IndexKeys.compareKeys(a.parts, b.parts) || a.record.ordinal - b.record.ordinal;
   }
@@ -169,7 +172,13 @@ export class SecondaryIndex {
     let combos: KeyPart[][] = [[]];
     for (const opts of options) {
       const next: KeyPart[][] = [];
-      for (const c of combos) for (const o of opts) if (next.length < MAX_ENTRIES_PER_DOCUMENT) next.push([...c, o]);
+      for (const c of combos) {
+        for (const o of opts) {
+          // Past the cap the entries are incomplete, so queries must not trust this index meanwhile.
+          if (next.length === MAX_ENTRIES_PER_DOCUMENT) flags.irregular = true;
+          else next.push([...c, o]);
+        }
+      }
       combos = next;
     }
     const entries: IndexEntry[] = [];
@@ -184,10 +193,11 @@ export class SecondaryIndex {
     if (!this.unique || !keys) return null;
     for (const entry of keys.entries) {
       const probe = entry.parts;
-      const from = this.entries.lowerBound((e) => IndexKeys.compareToProbe(e.parts, probe) >= 0);
+      // Ordinals are >= 0, so this finds the first entry with an equal key, if there is one.
+      const from = this.entries.positionOf({ parts: probe, record: SecondaryIndex.BEFORE_ALL });
       let taken = false;
       this.entries.scan(from, (other) => {
-        if (IndexKeys.compareToProbe(other.parts, probe) !== 0) return false;
+        if (IndexKeys.compareKeys(other.parts, probe) !== 0) return false;
         taken = other.record.idKey !== idKey;
         return !taken;
       });

@@ -53,7 +53,7 @@ export class SortedEntryList<T> {
   }
 
   /** lowerBound for "at or after `entry`" with the list's comparator (no closure: this is the write path). */
-  private positionOf(entry: T): ListPosition {
+  positionOf(entry: T): ListPosition {
     const cmp = this.compare;
     const blocks = this.blocks;
     let lo = 0;

@@ -111,3 +111,21 @@ export async function hasHorizontalScroll(page: Page): Promise<boolean> {
     return root.scrollWidth > root.clientWidth;
   });
 }
+
+/** A file as the browser's file chooser would hand it over. */
+export interface PickedFile {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+/** Picks files with the composer's paperclip (the hidden file input behind it). */
+export async function attachFiles(page: Page, files: PickedFile[]): Promise<void> {
+  await page.getByTestId('file-input').setInputFiles(files);
+}
+
+/** Messages of one msgtype (1 image, 2 voice, 3 video, 4 file); `sent` narrows to acknowledged ones. */
+export function fileMessages(page: Page, msgtype: number, options: { sent?: boolean } = {}): Locator {
+  const selector = `[data-testid="message"][data-msgtype="${msgtype}"]${options.sent ? '[data-status="sent"]' : ''}`;
+  return page.locator(selector);
+}

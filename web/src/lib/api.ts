@@ -74,6 +74,77 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   return data as T;
 }
 
+export interface UploadOptions {
+  query?: Record<string, string | undefined>;
+  /** Called as bytes leave the browser (loaded and total of the whole request body). */
+  onProgress?: (loaded: number, total: number) => void;
+  /** Aborting cancels the request (xhr.abort) and rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+/**
+ * POSTs a multipart form with XMLHttpRequest (fetch cannot report upload progress), with the user's
+ * bearer token; JSON answers and `{ error }` bodies are handled as `api()` does.
+ */
+export function apiUpload<T>(path: string, form: FormData, options: UploadOptions = {}): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const { signal } = options;
+    if (signal?.aborted) {
+      reject(new DOMException('The upload was cancelled.', 'AbortError'));
+      return;
+    }
+    const url = new URL(`/api${path}`, window.location.origin);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Accept', 'application/json');
+    const token = getToken();
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.responseType = 'text';
+    const onAbort = () => xhr.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    if (options.onProgress) {
+      const report = options.onProgress;
+      xhr.upload.addEventListener('progress', (event) => {
+        if (event.lengthComputable) report(event.loaded, event.total);
+      });
+    }
+    xhr.addEventListener('load', () => {
+      done();
+      let data: unknown = undefined;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        data = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(data as T);
+        return;
+      }
+      const code = isErrorBody(data) ? data.error.code : `http_${xhr.status}`;
+      const message = isErrorBody(data) ? data.error.message : `Upload failed (${xhr.status})`;
+      if (xhr.status === 401) onUnauthorized(code);
+      reject(new ApiError(xhr.status, code, message));
+    });
+    xhr.addEventListener('error', () => {
+      done();
+      reject(new ApiError(0, 'network_error', 'Upload failed: cannot reach the server.'));
+    });
+    xhr.addEventListener('abort', () => {
+      done();
+      reject(new DOMException('The upload was cancelled.', 'AbortError'));
+    });
+    xhr.send(form);
+  });
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error) return error.message;

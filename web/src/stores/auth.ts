@@ -1,7 +1,10 @@
 /** The signed-in user and their token, persisted in localStorage. */
 import { computed, reactive, readonly } from 'vue';
 import type { ChangePasswordBody, LoginBody, RegisterBody, UpdateMeBody, UserView } from '@protocol';
+import { MsgType } from '@protocol';
 import { api, configureApi } from '@/lib/api';
+import { uploadBlob } from '@/lib/files';
+import { md5OfBlob } from '@/lib/md5';
 import { readJson, removeKey, writeJson } from '@/lib/storage';
 
 const TOKEN_KEY = 'cookim.token';
@@ -103,6 +106,26 @@ export const auth = {
     state.user = user;
     persist();
     return user;
+  },
+
+  /**
+   * A new profile picture: the image is uploaded (always, so the server records this user as its
+   * uploader, which setting an avatar requires), then named as the avatar (PATCH /api/me).
+   */
+  async uploadAvatar(file: File, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<UserView> {
+    const md5 = await md5OfBlob(file, (fraction) => onProgress?.(fraction * 0.1), signal);
+    const info = await uploadBlob(file, file.name || 'avatar', md5, {
+      intent: MsgType.Image,
+      signal,
+      onProgress: (fraction) => onProgress?.(0.1 + fraction * 0.85),
+    });
+    const user = await this.updateMe({ avatar: info.fileid });
+    onProgress?.(1);
+    return user;
+  },
+
+  async removeAvatar(): Promise<UserView> {
+    return this.updateMe({ avatar: '' });
   },
 
   async changePassword(body: ChangePasswordBody): Promise<void> {

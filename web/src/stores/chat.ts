@@ -3,13 +3,17 @@
  * live socket events. Messages are kept per session, sorted by seq and deduplicated by seq/msgid,
  * so replays from `sync` or a reconnect never show a message twice.
  */
-import { reactive } from 'vue';
+import { markRaw, reactive } from 'vue';
 import {
   Limits,
+  MsgType,
   SessionType,
   isErrorBody,
   type CreateGroupBody,
+  type FileInfo,
+  type FileKind,
   type MemberView,
+  type MessageSendPayload,
   type MessageSendResult,
   type MessageView,
   type PresenceStatus,
@@ -18,7 +22,9 @@ import {
   type UserView,
   type VisiblePresence,
 } from '@protocol';
-import { api, ApiError } from '@/lib/api';
+import { api, ApiError, isAbortError } from '@/lib/api';
+import { findFileByMd5, hashSlots, kindOfMime, msgTypeForFile, uploadBlob, uploadSlots } from '@/lib/files';
+import { md5OfBlob } from '@/lib/md5';
 import { jwtExpiry } from '@/lib/jwt';
 import { readJson, writeJson } from '@/lib/storage';
 import { newUuid } from '@/lib/uuid';
@@ -27,6 +33,30 @@ import { connection, type ChatSocket } from './connection';
 
 export type SessionFilter = 'all' | 'private' | 'group';
 
+/** A file on its way: hashed in a worker, found on the server or uploaded, then announced (S7, S9). */
+export interface OutgoingAttachment {
+  /** The bytes (kept raw: never made reactive). */
+  blob: Blob;
+  name: string;
+  size: number;
+  /** The browser's idea of the type (the server detects its own). */
+  mime: string;
+  /** Local guess until the server answers. */
+  kind: FileKind;
+  /** Object URL for an instant preview of images, voice and video. */
+  previewUrl?: string;
+  phase: 'hashing' | 'checking' | 'uploading' | 'sending';
+  /** 0..1 within the phase (hashing, uploading). */
+  progress: number;
+  md5?: string;
+  /** The stored file, once found or uploaded. */
+  info?: FileInfo;
+  /** The server had these bytes already: nothing was uploaded. */
+  skipped?: boolean;
+  /** Voice recordings: how long, for the bubble until the stored message arrives. */
+  durationMs?: number;
+}
+
 export interface OutgoingMessage {
   uuid: string;
   sessionid: string;
@@ -34,6 +64,16 @@ export interface OutgoingMessage {
   time: number;
   status: 'sending' | 'failed';
   error?: string;
+  msgtype: MsgType;
+  /** Fixed by the sender (a voice recording is a voice message whatever its container). */
+  msgtypeFixed?: boolean;
+  attachment?: OutgoingAttachment;
+}
+
+export interface KnownUser {
+  nickname: string;
+  /** A URL usable in <img>; undefined when the user has none or it is not known yet. */
+  avatar?: string;
 }
 
 interface HistoryState {
@@ -64,7 +104,7 @@ const state = reactive({
   outbox: {} as Record<string, OutgoingMessage[]>,
   readSeq: {} as Record<string, number>,
   members: {} as Record<string, MemberView[]>,
-  users: {} as Record<string, { nickname: string }>,
+  users: {} as Record<string, KnownUser>,
   presence: {} as Record<string, PresenceEntry>,
   sessionPresence: {} as Record<string, Record<string, PresenceEntry>>,
   typing: {} as Record<string, Record<string, number>>,
@@ -76,6 +116,10 @@ let presenceOrder = 0;
 const sessionTokens = new Map<string, { token: string; expiresAt: number }>();
 const lastTypingSent = new Map<string, number>();
 const userLookups = new Set<string>();
+/** Messages built locally from a send acknowledgement: the pushed copy (server's fileinfo) replaces them. */
+const provisional = new Set<string>();
+/** Cancels an outgoing file's hashing and upload. */
+const uploadAborts = new Map<string, AbortController>();
 let typingSweep: ReturnType<typeof setInterval> | undefined;
 let sessionsRequest: Promise<void> | null = null;
 let unsubscribeConnect: (() => void) | null = null;
@@ -153,22 +197,34 @@ function setMembers(sessionid: string, members: MemberView[]): void {
   state.members[sessionid] = members;
   const entries = (state.sessionPresence[sessionid] ??= {});
   for (const member of members) {
-    rememberUser(member.uid, member.nickname);
+    rememberUser(member.uid, member.nickname, member.avatar ?? null);
     entries[member.uid] = { status: member.presence, order: ++presenceOrder };
   }
 }
 
 // ---------- users ----------
 
-function rememberUser(uid: string | undefined, nickname: string | undefined): void {
-  if (uid && nickname && state.users[uid]?.nickname !== nickname) state.users[uid] = { nickname };
+/** `avatar`: a URL, null for "has none", undefined for "not said here" (keeps what is known). */
+function rememberUser(uid: string | undefined, nickname: string | undefined, avatar?: string | null): void {
+  if (!uid || !nickname) return;
+  const known = state.users[uid];
+  const nextAvatar = avatar === undefined ? known?.avatar : (avatar ?? undefined);
+  if (known?.nickname === nickname && known.avatar === nextAvatar) return;
+  state.users[uid] = nextAvatar ? { nickname, avatar: nextAvatar } : { nickname };
+}
+
+/** The avatar URL of a user, when known (your own from your profile). */
+function avatarOf(uid: string | undefined): string | undefined {
+  if (!uid) return undefined;
+  if (uid === auth.uid.value) return auth.state.user?.avatar;
+  return state.users[uid]?.avatar;
 }
 
 function lookupUser(uid: string): void {
   if (state.users[uid] || userLookups.has(uid)) return;
   userLookups.add(uid);
   api<{ user: UserView }>(`/users/${uid}`)
-    .then(({ user }) => rememberUser(user.uid, user.nickname))
+    .then(({ user }) => rememberUser(user.uid, user.nickname, user.avatar ?? null))
     .catch(() => userLookups.delete(uid));
 }
 
@@ -201,6 +257,23 @@ function insertMessage(list: MessageView[], message: MessageView): boolean {
   return true;
 }
 
+/** The server's copy of a message first shown from its acknowledgement takes its place. */
+function replaceProvisional(list: MessageView[], message: MessageView): boolean {
+  if (!provisional.has(message.msgid)) return false;
+  const index = list.findIndex((m) => m.msgid === message.msgid);
+  if (index < 0) return false;
+  provisional.delete(message.msgid);
+  list.splice(index, 1, message);
+  return true;
+}
+
+function releaseOutgoing(item: OutgoingMessage): void {
+  uploadAborts.delete(item.uuid);
+  const url = item.attachment?.previewUrl;
+  // the stored message's own URL takes over; let an image finish painting before dropping ours
+  if (url) setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
 function receive(message: MessageView): void {
   rememberUser(message.senduid, message.nickname);
   const session = state.sessions[message.sessionid];
@@ -213,12 +286,12 @@ function receive(message: MessageView): void {
     session.lastActivity = Math.max(session.lastActivity ?? 0, message.time);
   }
   const list = (state.messages[message.sessionid] ??= []);
-  insertMessage(list, message);
+  if (!replaceProvisional(list, message)) insertMessage(list, message);
 
   if (message.senduid === auth.uid.value) {
     const outbox = state.outbox[message.sessionid];
     const index = outbox?.findIndex((o) => o.uuid === message.uuid) ?? -1;
-    if (outbox && index >= 0) outbox.splice(index, 1);
+    if (outbox && index >= 0) releaseOutgoing(outbox.splice(index, 1)[0]!);
     // your own message never counts as unread
     const read = state.readSeq[message.sessionid] ?? 0;
     if (read >= message.seq - 1) markRead(message.sessionid, message.seq);
@@ -314,11 +387,52 @@ async function sessionToken(sessionid: string): Promise<string> {
   return token;
 }
 
+function sendPayload(item: OutgoingMessage, token: string): MessageSendPayload {
+  const file = item.attachment;
+  if (!file) return { sessionToken: token, msgtype: MsgType.Text, msg: item.msg, uuid: item.uuid };
+  return { sessionToken: token, msgtype: item.msgtype, msg: item.msg, uuid: item.uuid, filemd5: file.md5!, filename: file.name };
+}
+
+/**
+ * Gets an outgoing file onto the server: md5 in a worker, then either the server has those bytes
+ * already (no upload) or an upload with progress. Each step's result is kept, so a retry resumes.
+ */
+async function prepareAttachment(item: OutgoingMessage, file: OutgoingAttachment, signal: AbortSignal): Promise<void> {
+  if (!file.md5) {
+    file.phase = 'hashing';
+    file.progress = 0;
+    file.md5 = await hashSlots.run(() => md5OfBlob(file.blob, (fraction) => (file.progress = fraction), signal));
+  }
+  if (!file.info) {
+    file.phase = 'checking';
+    const known = await findFileByMd5(file.md5);
+    if (signal.aborted) throw new DOMException('The upload was cancelled.', 'AbortError');
+    if (known) {
+      file.info = known;
+      file.skipped = true;
+    } else {
+      file.phase = 'uploading';
+      file.progress = 0;
+      file.info = await uploadSlots.run(() =>
+        uploadBlob(file.blob, file.name, file.md5!, {
+          // a voice recording must be audio; anything else is taken as it is and typed from its content
+          intent: item.msgtypeFixed ? item.msgtype : MsgType.File,
+          signal,
+          onProgress: (fraction) => (file.progress = fraction),
+        }),
+      );
+    }
+  }
+  if (!item.msgtypeFixed) item.msgtype = msgTypeForFile(file.info);
+  file.kind = file.info.kind ?? file.kind;
+  file.phase = 'sending';
+}
+
 function emitSend(socket: ChatSocket, item: OutgoingMessage, token: string): Promise<MessageSendResult> {
   return new Promise((resolve, reject) => {
     socket
       .timeout(SEND_TIMEOUT_MS)
-      .emit('message:send', { sessionToken: token, msgtype: 0, msg: item.msg, uuid: item.uuid }, (err, result) => {
+      .emit('message:send', sendPayload(item, token), (err, result) => {
         if (err) reject(new ApiError(0, 'timeout', 'Not delivered: the server did not answer in time.'));
         else if (isErrorBody(result)) reject(new ApiError(0, result.error.code, result.error.message));
         else resolve(result);
@@ -329,7 +443,21 @@ function emitSend(socket: ChatSocket, item: OutgoingMessage, token: string): Pro
 async function deliver(item: OutgoingMessage): Promise<void> {
   item.status = 'sending';
   item.error = undefined;
+  const file = item.attachment;
   try {
+    if (file && file.phase !== 'sending') {
+      const abort = new AbortController();
+      uploadAborts.set(item.uuid, abort);
+      try {
+        await prepareAttachment(item, file, abort.signal);
+      } catch (error) {
+        // a failed md5 check means the bytes changed under us: hash them again on retry
+        if (error instanceof ApiError && error.code === 'md5_mismatch') file.md5 = undefined;
+        throw error;
+      } finally {
+        uploadAborts.delete(item.uuid);
+      }
+    }
     const socket = connection.socket;
     if (!socket) throw new ApiError(0, 'offline', 'Not connected.');
     let result: MessageSendResult;
@@ -341,6 +469,8 @@ async function deliver(item: OutgoingMessage): Promise<void> {
       sessionTokens.delete(item.sessionid);
       result = await emitSend(socket, item, await sessionToken(item.sessionid));
     }
+    const known = state.messages[item.sessionid]?.some((m) => m.msgid === result.msgid);
+    if (file?.info && !known) provisional.add(result.msgid);
     receive({
       msgid: result.msgid,
       seq: result.seq,
@@ -348,12 +478,19 @@ async function deliver(item: OutgoingMessage): Promise<void> {
       sessionid: item.sessionid,
       senduid: auth.uid.value,
       nickname: auth.state.user?.nickname ?? '',
-      msgtype: 0,
+      msgtype: item.msgtype,
       msg: item.msg,
-      size: new TextEncoder().encode(item.msg).length,
+      size: file ? file.size : new TextEncoder().encode(item.msg).length,
       uuid: item.uuid,
+      ...(file?.info ? { fileinfo: { ...file.info, filename: file.name } } : {}),
     });
   } catch (error) {
+    if (isAbortError(error)) {
+      discard(item);
+      return;
+    }
+    // the file reached the server but the message did not: a retry only sends the message
+    if (file?.info) file.phase = 'sending';
     item.status = 'failed';
     item.error = error instanceof Error ? error.message : String(error);
   }
@@ -362,7 +499,7 @@ async function deliver(item: OutgoingMessage): Promise<void> {
 function send(sessionid: string, text: string): void {
   const msg = text.trim();
   if (!msg) return;
-  const item: OutgoingMessage = { uuid: newUuid(), sessionid, msg, time: Date.now(), status: 'sending' };
+  const item: OutgoingMessage = { uuid: newUuid(), sessionid, msg, time: Date.now(), status: 'sending', msgtype: MsgType.Text };
   (state.outbox[sessionid] ??= []).push(item);
   // the array holds a reactive proxy: mutate that one so the view updates
   const tracked = state.outbox[sessionid]!.at(-1)!;
@@ -375,9 +512,82 @@ function retry(item: OutgoingMessage): void {
 }
 
 function discard(item: OutgoingMessage): void {
+  uploadAborts.get(item.uuid)?.abort();
   const outbox = state.outbox[item.sessionid];
-  const index = outbox?.indexOf(item) ?? -1;
-  if (outbox && index >= 0) outbox.splice(index, 1);
+  const index = outbox?.findIndex((o) => o.uuid === item.uuid) ?? -1;
+  if (outbox && index >= 0) {
+    outbox.splice(index, 1);
+    uploadAborts.delete(item.uuid);
+    const url = item.attachment?.previewUrl;
+    if (url) URL.revokeObjectURL(url);
+  }
+}
+
+/** Stops an outgoing file's hashing or upload and drops it (not once the message itself is on its way). */
+function cancel(item: OutgoingMessage): void {
+  if (item.attachment?.phase === 'sending' && item.status === 'sending') return;
+  discard(item);
+}
+
+interface FileToSend {
+  blob: Blob;
+  name: string;
+  /** Force a message type (voice recordings). */
+  msgtype?: MsgType;
+  durationMs?: number;
+}
+
+function queueFile(sessionid: string, file: FileToSend): void {
+  const mime = file.blob.type;
+  const kind = file.msgtype === MsgType.Voice ? 'audio' : kindOfMime(mime);
+  const attachment: OutgoingAttachment = {
+    blob: markRaw(file.blob),
+    name: file.name,
+    size: file.blob.size,
+    mime,
+    kind,
+    previewUrl: kind === 'file' ? undefined : URL.createObjectURL(file.blob),
+    phase: 'hashing',
+    progress: 0,
+    ...(file.durationMs !== undefined ? { durationMs: file.durationMs } : {}),
+  };
+  const item: OutgoingMessage = {
+    uuid: newUuid(),
+    sessionid,
+    // the caption: the file's name, so text-only clients still say what was sent
+    msg: file.name,
+    time: Date.now(),
+    status: 'sending',
+    msgtype: file.msgtype ?? (kind === 'image' ? MsgType.Image : kind === 'audio' ? MsgType.Voice : kind === 'video' ? MsgType.Video : MsgType.File),
+    ...(file.msgtype !== undefined ? { msgtypeFixed: true } : {}),
+    attachment,
+  };
+  (state.outbox[sessionid] ??= []).push(item);
+  void deliver(state.outbox[sessionid]!.at(-1)!);
+}
+
+/** At most 255 characters, the extension kept (the server trims names further if it must). */
+function clipName(name: string): string {
+  const chars = [...name.replace(/[\u0000-\u001f\u007f]/g, '_')];
+  if (chars.length <= 255) return chars.join('');
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+  return chars.slice(0, 255 - [...ext].length).join('') + ext;
+}
+
+/** Sends picked, dropped or pasted files, each as its own message. */
+function sendFiles(sessionid: string, files: Iterable<File>): void {
+  for (const file of files) {
+    if (file.size === 0) continue;
+    queueFile(sessionid, { blob: file, name: clipName(file.name) || 'file' });
+  }
+}
+
+/** Sends a voice recording (msgtype 2 whatever container the browser recorded into). */
+function sendVoice(sessionid: string, blob: Blob, durationMs: number): void {
+  const ext = /mp4|m4a|aac/.test(blob.type) ? 'm4a' : /ogg/.test(blob.type) ? 'ogg' : 'webm';
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  queueFile(sessionid, { blob, name: `voice-${stamp}.${ext}`, msgtype: MsgType.Voice, durationMs });
 }
 
 // ---------- typing ----------
@@ -498,6 +708,9 @@ function reset(): void {
   state.outbox = {};
   state.members = {};
   state.users = {};
+  for (const abort of uploadAborts.values()) abort.abort();
+  uploadAborts.clear();
+  provisional.clear();
   state.presence = {};
   state.sessionPresence = {};
   state.typing = {};
@@ -561,8 +774,12 @@ export const chat = {
   otherParty,
   activityOf,
   send,
+  sendFiles,
+  sendVoice,
   retry,
   discard,
+  cancel,
+  avatarOf,
   notifyTyping,
   typingIn,
   presenceOf,
@@ -618,7 +835,7 @@ export const chat = {
 
   async searchUsers(q: string): Promise<UserView[]> {
     const { users } = await api<{ users: UserView[] }>('/users', { query: { q } });
-    for (const user of users) rememberUser(user.uid, user.nickname);
+    for (const user of users) rememberUser(user.uid, user.nickname, user.avatar ?? null);
     return users;
   },
 };

@@ -1,0 +1,101 @@
+/** File uploads (S9, S20): find already-stored bytes by md5, upload with progress, pick the msgtype. */
+import { MsgType, type FileInfo, type FileKind } from '@protocol';
+import { api, ApiError, apiUpload } from './api';
+
+/** Runs at most `size` tasks at once; the rest wait their turn in order. */
+export class Slots {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** The server takes a few uploads per user at a time (429 beyond): queue the rest here. */
+export const uploadSlots = new Slots(2);
+export const hashSlots = new Slots(2);
+
+/** The stored file with these bytes, or null when the server does not have them (then upload). */
+export async function findFileByMd5(md5: string): Promise<FileInfo | null> {
+  try {
+    const { file } = await api<{ file: FileInfo }>(`/files/by-md5/${md5}`);
+    return file;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+export interface UploadBlobOptions {
+  /** What the file will be sent as (1 image, 2 voice, 3 video, 4 any file): the server checks the content fits. */
+  intent?: MsgType;
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/** POST /api/files: the md5 field goes before the file part, so the server can check as it reads. */
+export async function uploadBlob(blob: Blob, name: string, md5: string, options: UploadBlobOptions = {}): Promise<FileInfo> {
+  const form = new FormData();
+  form.append('md5', md5);
+  if (options.intent !== undefined) form.append('msgtype', String(options.intent));
+  form.append('file', blob, name);
+  const { file } = await apiUpload<{ file: FileInfo }>('/files', form, {
+    query: { md5 },
+    signal: options.signal,
+    onProgress: (loaded, total) => options.onProgress?.(total ? loaded / total : 0),
+  });
+  return file;
+}
+
+/** What the server detected (`kind`, else the MIME family) decides the message type. */
+export function msgTypeForFile(file: Pick<FileInfo, 'filetype' | 'kind'>): MsgType {
+  const kind = file.kind ?? kindOfMime(file.filetype);
+  return kind === 'image' ? MsgType.Image : kind === 'audio' ? MsgType.Voice : kind === 'video' ? MsgType.Video : MsgType.File;
+}
+
+/** A local guess from the browser's MIME type, for previews before the server has answered. */
+export function kindOfMime(mime: string): FileKind {
+  if (/^image\/(jpeg|png|gif|webp|avif)$/.test(mime)) return 'image';
+  if (mime.startsWith('audio/')) return 'audio';
+  if (mime.startsWith('video/')) return 'video';
+  return 'file';
+}
+
+const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1536 → "1.5 KB", 3_400_000 → "3.2 MB" (binary multiples, as file managers show). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 100 ? Math.round(value) : value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
+}
+
+/** "0:07", "1:05:09" */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** The extension a file name ends with, lower case, without the dot ('' when none). */
+export function extensionOf(name: string): string {
+  const match = /\.([a-z0-9]{1,8})$/i.exec(name);
+  return match ? match[1]!.toLowerCase() : '';
+}
