@@ -193,7 +193,66 @@ test('mediasoup worker forwards RTP from one PlainTransport to another', { timeo
   sendTransport.close();
   recvTransport.close();
   router.close();
-  worker.close();
-  assert.equal(worker.closed, true);
+  assert.equal(router.closed, true);
+});
+
+// The worker here is built against Debian's libsrtp2 through scripts/mediasoup/shims/srtp.h: send
+// RTP through an SRTP-encrypted PlainTransport hop (encrypt on one transport, decrypt on another).
+test('RTP survives an SRTP hop between two PlainTransports', { timeout: 60_000 }, async () => {
+  assert.ok(worker, 'the worker from the first test is still running');
+  const router = await worker.createRouter({
+    mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }],
+  });
+  const plain = { listenInfo: { protocol: 'udp' as const, ip: LOOPBACK }, rtcpMux: true };
+  const srtp = { ...plain, comedia: false, enableSrtp: true, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80' as const };
+
+  const ingress = await router.createPlainTransport({ ...plain, comedia: true });
+  const srtpOut = await router.createPlainTransport(srtp);
+  const srtpIn = await router.createPlainTransport(srtp);
+  assert.ok(srtpOut.srtpParameters && srtpIn.srtpParameters);
+  await srtpOut.connect({ ip: LOOPBACK, port: srtpIn.tuple.localPort, srtpParameters: srtpIn.srtpParameters });
+  await srtpIn.connect({ ip: LOOPBACK, port: srtpOut.tuple.localPort, srtpParameters: srtpOut.srtpParameters });
+  const recvSocket = await udpSocket();
+  const egress = await router.createPlainTransport({ ...plain, comedia: false });
+  await egress.connect({ ip: LOOPBACK, port: (recvSocket.address() as AddressInfo).port });
+
+  const producer = await ingress.produce({
+    kind: 'audio',
+    rtpParameters: {
+      codecs: [{ mimeType: 'audio/opus', payloadType: OPUS_PT, clockRate: 48000, channels: 2 }],
+      encodings: [{ ssrc: OPUS_SSRC }],
+    },
+  });
+  const encrypted = await srtpOut.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+  const decrypted = await srtpIn.produce({ kind: 'audio', rtpParameters: encrypted.rtpParameters });
+  const consumer = await egress.consume({ producerId: decrypted.id, rtpCapabilities: router.rtpCapabilities });
+  const outSsrc = consumer.rtpParameters.encodings![0].ssrc!;
+
+  const received: Rtp[] = [];
+  const allArrived = new Promise<void>((resolve) => {
+    recvSocket.on('message', (msg) => {
+      const rtp = parseRtp(msg);
+      if (rtp?.ssrc === outSsrc) received.push(rtp);
+      if (received.length >= PACKETS) resolve();
+    });
+  });
+  const sendSocket = await udpSocket();
+  for (let i = 0; i < PACKETS; i++) {
+    sendSocket.send(rtpPacket(OPUS_PT, OPUS_SSRC, 2000 + i, 960 * i, opusPayload(i)), ingress.tuple.localPort, LOOPBACK);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await Promise.race([allArrived, new Promise((r) => setTimeout(r, 5000))]);
+
+  assert.equal(received.length, PACKETS, `packets through the SRTP hop: ${received.length}/${PACKETS}`);
+  assert.deepEqual(
+    received.map((r) => r.payload.toString()),
+    Array.from({ length: PACKETS }, (_, i) => opusPayload(i).toString()),
+  );
+  const [inStats] = await srtpIn.getStats();
+  assert.ok(inStats.rtpBytesReceived > 0, 'the SRTP transport decrypted RTP');
+
+  router.close();
+  worker!.close();
+  assert.equal(worker!.closed, true);
   worker = undefined;
 });
