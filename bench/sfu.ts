@@ -93,10 +93,14 @@ async function main(): Promise<void> {
   let latencies: number[] = [];
   for (const r of receivers) {
     r.on('message', (msg) => {
-      if (!counting || msg.length < 20 || (msg[1] & 0x7f) >= 72) return; // RTCP
+      // RTCP (rtcp-mux) and mediasoup's padding-only bandwidth probes are not forwarded media.
+      if (!counting || msg.length < 20 || (msg[1] >= 192 && msg[1] <= 223) || msg[0] & 0x20) return;
       received++;
       receivedBytes += msg.length;
-      if ((received & 7) === 0) latencies.push(nowUs() - msg.readDoubleBE(msg.length - 8));
+      if ((received & 7) === 0) {
+        const latency = nowUs() - msg.readDoubleBE(msg.length - 8);
+        if (latency >= 0 && latency < 10_000_000) latencies.push(latency);
+      }
     });
   }
 

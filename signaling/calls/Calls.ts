@@ -30,6 +30,8 @@ export class Calls {
       fallbackPortRange: { min: config.rtcPort + 1000, max: Math.min(65535, config.rtcPort + 9999) },
       listenIp: config.rtcListenIp,
       announcedIp: config.announcedIp,
+      // Diagnostics: the mediasoup worker's own log level (its lines go to the `debug` module: DEBUG=mediasoup*).
+      logLevel: (process.env.MEDIASOUP_LOG_LEVEL as 'debug' | 'warn' | 'error' | 'none' | undefined) ?? 'warn',
       log: (level, message, details) => logger[level]({ ...details }, message),
     }).then(
       (pool) => {

@@ -13,7 +13,7 @@ export async function prepareMediasoup(): Promise<void> {
 /** A server with the debug event on and a WebRTC port block of its own (tests may run beside other servers). */
 export function startCallServer(workers = 1, env: Record<string, string> = {}): Promise<RunningServer> {
   const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
-  return startServer({ workers, env: { COOKIM_CALL_DEBUG: '1', RTC_PORT: String(rtcPort), CALL_RING_TIMEOUT: '20', ...env } });
+  return startServer({ workers, env: { COOKIM_CALL_DEBUG: '1', RTC_PORT: String(rtcPort), CALL_RING_TIMEOUT: '20', ...(process.env.CALL_TEST_SERVER_DEBUG ? { DEBUG: 'mediasoup*', MEDIASOUP_LOG_LEVEL: 'debug' } : {}), ...env } });
 }
 
 export async function debugInfo(socket: TestSocket): Promise<CallDebugInfo[]> {
