@@ -1,5 +1,9 @@
 /**
- * `npm run bench -- chat [--clients 1000] [--room 20] [--rate 1] [--duration 10] [--warmup 3] [--workers 1]`
+ * `npm run bench -- chat [--clients 1000] [--room 20] [--rate 1] [--duration 10] [--warmup 3] [--workers 1] [--nodes 1]`
+ *
+ * With `--nodes 2`, the same load also runs against two nodes on one DATA_DIR (one database, the
+ * embedded Redis), clients alternating between the nodes' URLs so every room spans both nodes and
+ * every message crosses Redis; the two-node figures print next to the one-node ones from the same run.
  *
  * Drives the full product path (auth, membership, storage, fan-out) and a bare Socket.IO broadcast
  * server with the same clients in the same run, and prints one JSON line per target plus the ratio.
@@ -17,7 +21,7 @@ import { startServer } from '../test/support/server';
 import { numberArgs, printJson } from './lib/args';
 import { runLoad, type LoadClient } from './lib/loadClients';
 
-const args = numberArgs({ clients: 1000, room: 20, rate: 1, duration: 10, warmup: 3, workers: 1 });
+const args = numberArgs({ clients: 1000, room: 20, rate: 1, duration: 10, warmup: 3, workers: 1, nodes: 1 });
 const SECRET = 'bench-secret';
 
 async function seed(url: string, dbName: string): Promise<{ uid: string; sessionid: string }[]> {
@@ -59,24 +63,35 @@ async function seed(url: string, dbName: string): Promise<{ uid: string; session
   return members;
 }
 
-async function benchCookim(): Promise<Record<string, unknown>> {
-  const server = await startServer({
-    workers: args.workers,
-    env: { JWT_SECRET: SECRET, MESSAGE_RATE: '1000', MONGO_DB: 'cookim_bench' },
-  });
+async function benchCookim(nodes = 1): Promise<Record<string, unknown>> {
+  const dbName = `cookim_bench_${nodes}n_${Date.now().toString(36)}`;
+  const env = { JWT_SECRET: SECRET, MESSAGE_RATE: '1000', MONGO_DB: dbName, REDIS_IDLE_MS: '5000', DEVMONGO_IDLE_MS: '5000' };
+  const server = await startServer({ workers: args.workers, env });
+  const extra = [];
   try {
+    // Further nodes on the same DATA_DIR: the next free ports, the same database and embedded Redis.
+    for (let i = 1; i < nodes; i++) extra.push(await startServer({ workers: args.workers, env, dataDir: server.dataDir, port: server.port }));
+    const urls = [server.url, ...extra.map((n) => n.url)];
     const mongoUrl = process.env.MONGO_URL ?? `mongodb://127.0.0.1:${JSON.parse(readFileSync(path.join(server.dataDir, 'devmongo', 'server.json'), 'utf8')).port}/?directConnection=true`;
-    const members = await seed(mongoUrl, 'cookim_bench');
-    const specs: LoadClient[] = members.map(({ uid, sessionid }) => {
+    const members = await seed(mongoUrl, dbName);
+    const specs: LoadClient[] = members.map(({ uid, sessionid }, i) => {
       const sessionToken = jwt.sign({ typ: 'session', uid, tv: 0, sessionid }, SECRET, { expiresIn: 3600 });
       return {
-        url: server.url,
+        url: urls[i % urls.length],
         auth: { token: jwt.sign({ typ: 'user', uid, tv: 0 }, SECRET, { expiresIn: 3600 }) },
         payload: (text, seq) => ({ sessionToken, msgtype: 0, msg: text, uuid: `${uid}-${seq}` }),
       };
     });
-    return { target: 'cookim', workers: args.workers, db: process.env.MONGO_URL ? 'mongodb' : 'devmongo', ...(await runLoad(specs, args.rate, args.warmup, args.duration)) };
+    return {
+      target: nodes > 1 ? `cookim-${nodes}-nodes` : 'cookim',
+      nodes,
+      workers: args.workers,
+      db: process.env.MONGO_URL ? 'mongodb' : 'devmongo',
+      ...(nodes > 1 ? { fanout: 'redis-streams' } : {}),
+      ...(await runLoad(specs, args.rate, args.warmup, args.duration)),
+    };
   } finally {
+    await Promise.all(extra.map((n) => n.stop()));
     await server.stop();
   }
 }
@@ -99,6 +114,18 @@ async function benchBare(): Promise<Record<string, unknown>> {
 const common = { bench: 'chat', clients: args.clients, room: args.room, ratePerClient: args.rate, durationS: args.duration };
 const ours = await benchCookim();
 printJson({ ...common, ...ours });
+if (args.nodes > 1) {
+  const multi = await benchCookim(args.nodes);
+  printJson({ ...common, ...multi });
+  printJson({
+    ...common,
+    target: 'nodes-ratio',
+    nodes: args.nodes,
+    throughputRatio: Number(((multi.deliveredPerSec as number) / (ours.deliveredPerSec as number)).toFixed(3)),
+    p99Ms: multi.p99Ms,
+    oneNodeP99Ms: ours.p99Ms,
+  });
+}
 const bare = await benchBare();
 printJson({ ...common, ...bare });
 printJson({

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ensureNpmDeps, root } from './ensure.mjs';
+import { ensureNpmDeps, ensureRedis, root } from './ensure.mjs';
 
 const [name, ...args] = process.argv.slice(2);
 const benches = readdirSync(path.join(root, 'bench')).filter((f) => /^[a-z0-9-]+\.ts$/.test(f)).map((f) => f.slice(0, -3));
@@ -12,5 +12,6 @@ if (!file || !existsSync(file)) {
   process.exit(2);
 }
 ensureNpmDeps();
+if (name === 'chat' || name === 'connections') ensureRedis();
 const res = spawnSync(process.execPath, ['--import', 'tsx', file, ...args], { cwd: root, stdio: 'inherit' });
 process.exit(res.status ?? 1);

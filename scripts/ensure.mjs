@@ -79,3 +79,18 @@ export async function ensureWeb() {
   const { ensureWebBuild } = await import(builder);
   await ensureWebBuild({ log: step });
 }
+
+/**
+ * Debian's redis-server, which every node on this machine uses as the embedded broker for fan-out
+ * between nodes (signaling/broker/), unless REDIS_URL names a Redis (or is `off`). Without it a node
+ * still serves; its log says multi-node fan-out is off.
+ */
+export function ensureRedis() {
+  if (process.env.REDIS_URL) return true;
+  try {
+    return ensureApt(['redis-server'], ['redis-server']);
+  } catch (err) {
+    step(`could not install redis-server (${err?.message ?? err}); multi-node fan-out will be off`);
+    return false;
+  }
+}

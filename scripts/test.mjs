@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ensureApt, ensureMediasoup, ensureNpmDeps, ensureWeb, root, step } from './ensure.mjs';
+import { ensureApt, ensureMediasoup, ensureNpmDeps, ensureRedis, ensureWeb, root, step } from './ensure.mjs';
 
 function findTests(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -18,6 +18,15 @@ const files = (only.length ? only.map((f) => path.resolve(f)) : findTests(path.j
 ensureNpmDeps();
 await ensureMediasoup();
 if (files.some((f) => f.includes(`${path.sep}e2e${path.sep}`))) ensureApt(['chromium'], ['/usr/bin/chromium']);
+ensureRedis();
+// Optional: validates docker-compose.yml (no Docker engine is needed for `config`).
+if (files.some((f) => f.endsWith('compose.test.ts'))) {
+  try {
+    ensureApt(['docker-compose'], ['docker-compose']);
+  } catch {
+    step('docker-compose could not be installed; the compose file is checked structurally only');
+  }
+}
 await ensureWeb();
 step(`running ${files.length} test files`);
 const res = spawnSync(

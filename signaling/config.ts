@@ -7,6 +7,10 @@ export interface Config {
   host: string;
   dataDir: string;
   mongoUrl?: string;
+  /** REDIS_URL: a Redis for fan-out between nodes; unset: the embedded one under DATA_DIR/redis; `off`: none. */
+  redisUrl?: string;
+  /** The embedded Redis exits this long after its last client left (ms; 0: never). */
+  redisIdleMs: number;
   /** Database name inside MongoDB. */
   mongoDb: string;
   jwtSecret?: string;
@@ -72,6 +76,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     host: process.env.HOST || '0.0.0.0',
     dataDir: path.resolve(process.env.DATA_DIR || './data'),
     mongoUrl: process.env.MONGO_URL || undefined,
+    redisUrl: process.env.REDIS_URL || undefined,
+    redisIdleMs: int('REDIS_IDLE_MS', 60_000, 0),
     mongoDb: process.env.MONGO_DB || 'cookim',
     jwtSecret: process.env.JWT_SECRET || undefined,
     workers: int('WORKERS', os.availableParallelism(), 1),

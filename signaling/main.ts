@@ -3,9 +3,9 @@
  * worker per core; with WORKERS=1 it serves by itself.
  */
 import cluster from 'node:cluster';
-import { createAdapter } from '@socket.io/cluster-adapter';
 import { setupWorker } from '@socket.io/sticky';
 import { loadJwtSecret } from './auth/jwtSecret';
+import { brokerPrefix, useBrokerAdapter } from './broker/brokerAdapter';
 import { resolveMediasoupWorkerBin } from './calls/mediasoupWorkerBin';
 import { ClusterPrimary } from './cluster/ClusterPrimary';
 import { bootstrap } from './cluster/bootstrap';
@@ -31,11 +31,12 @@ function onSignals(logger: Logger, stop: () => Promise<void>): void {
 async function runStandalone(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { mongo, jwtSecret } = await bootstrap(config, logger);
+  const { mongo, jwtSecret, redis } = await bootstrap(config, logger);
   const node = await ChatNode.create({ config, logger, mongoUrl: mongo.url, jwtSecret });
+  const broker = await useBrokerAdapter(node.io, { redisUrl: redis?.url, prefix: brokerPrefix(config.mongoDb), logger, clusterWorker: false });
   const port = await listenWithPortSearch(node.http, config.port, config.host, config.portSearch);
-  logger.info({ port, workers: 1, db: mongo.kind }, 'listening');
-  onSignals(logger, () => node.close());
+  logger.info({ port, workers: 1, db: mongo.kind, fanout: broker.kind, redis: redis?.kind ?? 'off' }, 'listening');
+  onSignals(logger, () => node.close().finally(() => broker.close()));
 }
 
 async function runWorker(): Promise<void> {
@@ -50,9 +51,10 @@ async function runWorker(): Promise<void> {
     app: { clusterMetrics: () => clusterMetrics!() },
   });
   clusterMetrics = serveWorkerMetrics(node.ctx.metrics.registry);
-  node.io.adapter(createAdapter());
+  // The primary resolved the broker: REDIS_URL or the embedded Redis, or `off` (cluster adapter).
+  const broker = await useBrokerAdapter(node.io, { redisUrl: process.env.COOKIM_REDIS_URL, prefix: brokerPrefix(config.mongoDb), logger, clusterWorker: true });
   setupWorker(node.io);
-  onSignals(logger, () => node.close());
+  onSignals(logger, () => node.close().finally(() => broker.close()));
   process.send?.({ type: 'cookim:ready' });
 }
 

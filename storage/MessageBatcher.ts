@@ -5,6 +5,8 @@ import { SessionNotFoundError, StorageError } from './errors';
 import type { MessageBatcherOptions, MessageDraft, StoredMessage } from './MessageBatcherTypes';
 
 interface Pending {
+  /** The message's _id, fixed at submit: a retried insert that finds it stored knows it is its own. */
+  id: ObjectId;
   draft: MessageDraft;
   time: number;
   attempts: number;
@@ -17,6 +19,16 @@ export class BatcherClosedError extends StorageError {
     super('unavailable', 'the message store is shutting down');
   }
 }
+
+/** The database could not store the message (unreachable, failing over, ...): nothing was acknowledged; send it again (same uuid). */
+export class StoreUnavailableError extends StorageError {
+  constructor(readonly reason: unknown) {
+    super('unavailable', 'the message could not be stored (database unavailable); try again');
+  }
+}
+
+/** Failures other than a named storage error become a retryable `unavailable`. */
+const unavailable = (err: unknown): unknown => (err instanceof StorageError ? err : new StoreUnavailableError(err));
 
 /**
  * Writes messages in batches (S17): sends that arrive within a few milliseconds go to the database
@@ -51,7 +63,7 @@ export class MessageBatcher {
   submit(draft: MessageDraft): Promise<StoredMessage> {
     if (this.closed) return Promise.reject(new BatcherClosedError());
     return new Promise((resolve, reject) => {
-      this.pending.push({ draft, time: Date.now(), attempts: 0, resolve, reject });
+      this.pending.push({ id: new ObjectId(), draft, time: Date.now(), attempts: 0, resolve, reject });
       this.schedule();
     });
   }
@@ -89,11 +101,27 @@ export class MessageBatcher {
       // Messages arriving while a batch is in flight form the next batch at once.
       while (this.pending.length) {
         const batch = this.pending.splice(0, this.maxBatch);
+        this.lastUnavailable = null;
         await this.storeBatch(batch);
+        // The database was away for the whole batch: messages that queued behind it for long fail
+        // now (retryable) rather than wait a second server-selection timeout.
+        if (this.lastUnavailable) this.failWaiting(this.lastUnavailable);
       }
     } finally {
       this.running = null;
     }
+  }
+
+  private lastUnavailable: unknown = null;
+
+  private failWaiting(err: unknown, maxWaitMs = 3000): void {
+    const now = Date.now();
+    const keep: Pending[] = [];
+    for (const p of this.pending) {
+      if (now - p.time > maxWaitMs) p.reject(err);
+      else keep.push(p);
+    }
+    this.pending = keep;
   }
 
   private async storeBatch(batch: Pending[]): Promise<void> {
@@ -135,7 +163,8 @@ export class MessageBatcher {
     try {
       bases = await this.seqBases([...new Set(todo.map((p) => p.draft.sessionid))]);
     } catch (err) {
-      for (const p of todo) p.reject(err);
+      this.lastUnavailable = unavailable(err);
+      for (const p of todo) p.reject(this.lastUnavailable);
       return [];
     }
     const ordered: Pending[] = [];
@@ -160,7 +189,7 @@ export class MessageBatcher {
         p.attempts += 1;
         ordered.push(p);
         docs.push({
-          _id: new ObjectId(),
+          _id: p.id,
           sessionid,
           seq,
           senduid: p.draft.senduid,
@@ -199,24 +228,29 @@ export class MessageBatcher {
     const failed = ordered[failedAt];
     const retry: Pending[] = [];
     const dupKind = this.duplicateKind(failure);
-    if (failed && dupKind === 'uuid') {
+    if (failed && (dupKind === 'uuid' || dupKind === 'id')) {
       const earlier = await this.db.messages
-        .findOne({ sessionid: failed.draft.sessionid, senduid: failed.draft.senduid, uuid: failed.draft.uuid })
+        .findOne(
+          dupKind === 'id' ? { _id: failed.id } : { sessionid: failed.draft.sessionid, senduid: failed.draft.senduid, uuid: failed.draft.uuid },
+        )
         .catch(() => null);
-      if (earlier) failed.resolve({ message: earlier, duplicate: true });
+      // Our own earlier attempt (its answer was lost with the connection) stored it: not a duplicate.
+      if (earlier) failed.resolve({ message: earlier, duplicate: !earlier._id.equals(failed.id) });
       else retry.push(failed);
     } else if (failed && dupKind === 'seq') {
       this.knownMax.delete(failed.draft.sessionid);
       this.staleSessions.add(failed.draft.sessionid);
       retry.push(failed);
     } else if (failed) {
-      // Not a conflict (database away, ...): nothing after this point was stored; fail them all.
-      for (const p of ordered.slice(failedAt)) p.reject(failure);
+      // Not a conflict (database away, ...): nothing after this point is known to be stored, so none
+      // is acknowledged; they fail with a retryable error and a re-send (same uuid) stores each once.
+      this.lastUnavailable = unavailable(failure);
+      for (const p of ordered.slice(failedAt)) p.reject(this.lastUnavailable);
       return [];
     }
     retry.push(...ordered.slice(failedAt + 1));
     const giveUp = retry.filter((p) => p.attempts >= this.maxAttempts);
-    for (const p of giveUp) p.reject(failure);
+    for (const p of giveUp) p.reject(unavailable(failure));
     return retry.filter((p) => p.attempts < this.maxAttempts);
   }
 
@@ -256,12 +290,13 @@ export class MessageBatcher {
     );
   }
 
-  private duplicateKind(err: unknown): 'uuid' | 'seq' | null {
+  private duplicateKind(err: unknown): 'uuid' | 'id' | 'seq' | null {
     if (!(err instanceof MongoBulkWriteError)) return null;
     const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
     const first = writeErrors[0];
     if (!first || first.code !== 11000) return null;
     const text = `${first.errmsg ?? ''} ${JSON.stringify(first.errInfo ?? {})} ${JSON.stringify((first as unknown as { err?: { keyPattern?: unknown } }).err?.keyPattern ?? {})}`;
-    return text.includes('uuid') ? 'uuid' : 'seq';
+    if (text.includes('uuid')) return 'uuid';
+    return /index: _id_ |\{"_id":1\}/.test(text) ? 'id' : 'seq';
   }
 }

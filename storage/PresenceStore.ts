@@ -34,6 +34,22 @@ export class PresenceStore {
     return new Set(online as string[]);
   }
 
+  /**
+   * Removes online records nobody refreshed for `staleMs` (their socket's process died, e.g. a node
+   * killed with SIGKILL) and answers the uids whose records this call removed, so the caller can
+   * announce them offline. Concurrent sweepers on other processes each answer only what they removed.
+   */
+  async sweepStale(staleMs: number, limit = 1000): Promise<string[]> {
+    const cutoff = new Date(Date.now() - staleMs);
+    const stale = await this.db.online.find({ time: { $lte: cutoff } }, { projection: { uid: 1 } }).limit(limit).toArray();
+    const uids = new Set<string>();
+    for (const record of stale) {
+      const res = await this.db.online.deleteOne({ _id: record._id, time: { $lte: cutoff } });
+      if (res.deletedCount > 0) uids.add(record.uid);
+    }
+    return [...uids];
+  }
+
   /** Removes the records a node left behind (its process died without cleaning up). */
   async clearNode(node: string): Promise<void> {
     await this.db.online.deleteMany({ node });

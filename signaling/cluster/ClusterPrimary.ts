@@ -23,7 +23,7 @@ export class ClusterPrimary {
 
   async start(): Promise<void> {
     const { config, logger } = this;
-    const { mongo } = await bootstrap(config, logger);
+    const { mongo, redis } = await bootstrap(config, logger);
     const http = createServer();
     setupMaster(http, { loadBalancingMethod: 'least-connection' });
     setupPrimary();
@@ -31,7 +31,8 @@ export class ClusterPrimary {
 
     // Sticky sessions hand raw request bytes to workers, which needs the advanced IPC serialization.
     cluster.setupPrimary({ serialization: 'advanced' });
-    const env = { COOKIM_WORKER: '1', MONGO_URL: mongo.url, COOKIM_DB_KIND: mongo.kind };
+    // Every worker uses the broker resolved here (REDIS_URL or the embedded Redis; `off`: cluster adapter).
+    const env = { COOKIM_WORKER: '1', MONGO_URL: mongo.url, COOKIM_DB_KIND: mongo.kind, COOKIM_REDIS_URL: redis?.url ?? 'off' };
     // Each worker process has an index (0..WORKERS-1), kept by its replacement: it picks the
     // process's block of WebRTC ports (RTC_PORT + index * MEDIA_WORKERS).
     const indexOf = new Map<Worker, number>();
@@ -55,7 +56,7 @@ export class ClusterPrimary {
       fork(index);
     });
     await Promise.all(ready);
-    logger.info({ port, workers: config.workers, db: mongo.kind }, 'listening');
+    logger.info({ port, workers: config.workers, db: mongo.kind, fanout: redis ? 'redis-streams' : 'cluster', redis: redis?.kind ?? 'off' }, 'listening');
 
     const stop = () => void this.stop(http);
     process.once('SIGINT', stop);

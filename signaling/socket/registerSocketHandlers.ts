@@ -37,6 +37,8 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
     }
   });
 
+  startPresenceSweeper(ctx, io);
+
   io.on('connection', (socket: ChatSocket) => {
     const { uid } = socket.data;
     ctx.metrics.connectedSockets.inc();
@@ -62,7 +64,12 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
       refreshing = true;
       ctx.presence
         .refresh(socket.id)
-        .then((found) => (found ? undefined : ctx.presence.markOnline(socket.id, uid, ctx.nodeId)))
+        .then(async (found) => {
+          if (found) return;
+          // The record was swept (a long stall) or expired: write it again and show the user online again.
+          await ctx.presence.markOnline(socket.id, uid, ctx.nodeId);
+          announcePresence(ctx, socket, await ctx.users.get(uid), true);
+        })
         .then(() => {
           socket.data.onlineAt = Date.now();
         })
@@ -83,4 +90,37 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
       })().catch((err) => ctx.logger.warn({ err, uid }, 'presence cleanup failed'));
     });
   });
+}
+
+/**
+ * Online records of sockets whose process died (a node killed outright never runs its disconnect
+ * handlers) stop being refreshed: every process sweeps records older than two thirds of ONLINE_TTL
+ * (a live socket refreshes its record every ping, at most a third of the TTL) and announces their
+ * users offline where no other record keeps them online.
+ */
+function startPresenceSweeper(ctx: AppContext, io: ChatServer): void {
+  const ttlMs = ctx.config.onlineTtl * 1000;
+  const staleMs = Math.max(1000, Math.round((ttlMs * 2) / 3));
+  let running = false;
+  const sweep = async () => {
+    for (const uid of await ctx.presence.sweepStale(staleMs)) {
+      if (await ctx.presence.isOnline(uid)) continue;
+      for (const sessionid of await ctx.sessions.joinedIds(uid)) {
+        io.to(sessionRoom(sessionid)).emit('presence', { uid, status: 'offline', sessionid });
+      }
+    }
+  };
+  const timer = setInterval(
+    () => {
+      if (running) return;
+      running = true;
+      sweep()
+        .catch((err) => ctx.logger.debug({ err }, 'presence sweep failed'))
+        .finally(() => {
+          running = false;
+        });
+    },
+    Math.max(500, Math.round(ttlMs / 4 + Math.random() * (ttlMs / 8))),
+  );
+  timer.unref();
 }

@@ -11,8 +11,15 @@ export function opsRoutes(ctx: AppContext, options: OpsOptions): Router {
   const router = Router();
 
   router.get('/healthz', async (_req, res) => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await ctx.db.ping();
+      // A load balancer's check must not hang for the driver's whole server-selection timeout.
+      await Promise.race([
+        ctx.db.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('database ping timed out')), 2000);
+        }),
+      ]).finally(() => clearTimeout(timer));
       res.json({ ok: true, node: ctx.nodeId });
     } catch {
       res.status(503).json({ error: { code: 'unavailable', message: 'the database is not reachable', retryable: true } });
