@@ -8,6 +8,8 @@ export interface EnsureMediasoupWorkerOptions {
   download?: boolean;
   /** Symlink the cached worker into node_modules/mediasoup/worker/out/Release when free (default: true). */
   linkIntoPackage?: boolean;
+  /** Keep the meson build directory (with compile_commands.json) after a successful build (default: COOKIM_MEDIASOUP_KEEP_BUILD=1). */
+  keepBuild?: boolean;
 }
 /** Absolute path of a working mediasoup-worker; downloads or builds (and caches) it when needed. */
 export function ensureMediasoupWorker(options?: EnsureMediasoupWorkerOptions): Promise<string>;
@@ -17,5 +19,7 @@ export function isWorkingWorker(bin: string | undefined): boolean;
 export function mediasoupVersion(): string;
 /** ${XDG_CACHE_HOME:-~/.cache}/cookim */
 export function cacheRoot(): string;
-/** <cacheRoot>/mediasoup-worker-<version> */
+/** <cacheRoot>/mediasoup-worker-<version>-<recipeId>: the cache key includes the build recipe. */
 export function workerCacheDir(version?: string): string;
+/** r<RECIPE_REVISION>-<hash of scripts/mediasoup/{subprojects,shims,patches}>. */
+export function recipeId(version?: string): string;

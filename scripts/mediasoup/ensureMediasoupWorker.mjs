@@ -10,25 +10,31 @@
 //
 // Usage from a shell (progress on stderr, the path on stdout):
 //
-//   node scripts/mediasoup/ensureMediasoupWorker.mjs [--rebuild] [--no-download] [--no-link]
+//   node scripts/mediasoup/ensureMediasoupWorker.mjs [--rebuild] [--no-download] [--no-link] [--keep-build]
 //
 // Where the binary comes from, first match wins:
 //   1. $MEDIASOUP_WORKER_BIN, when it points at a working binary;
-//   2. the cache, ${XDG_CACHE_HOME:-~/.cache}/cookim/mediasoup-worker-<version>/mediasoup-worker;
-//   3. mediasoup's own node_modules/mediasoup/worker/out/Release/mediasoup-worker;
+//   2. the cache, ${XDG_CACHE_HOME:-~/.cache}/cookim/mediasoup-worker-<version>-<recipe>/mediasoup-worker,
+//      where <recipe> identifies the build recipe (RECIPE_REVISION below plus a hash of
+//      subprojects/, shims/ and patches/), so changing the recipe makes every machine rebuild;
+//   3. mediasoup's own node_modules/mediasoup/worker/out/Release/mediasoup-worker (unless it is a
+//      symlink into our cache left from an older recipe);
 //   4. mediasoup's prebuilt release tarball (GitHub), fetched with a short timeout, into the cache;
 //   5. a local build of node_modules/mediasoup/worker against Debian's libraries (apt-get installs
 //      what is missing), done in a copy under the cache directory so node_modules stays pristine:
 //      meson subprojects are replaced by the stand-ins in scripts/mediasoup/subprojects/ (system
-//      libraries through pkg-config) and libsrtp 3 calls are mapped onto libsrtp2 by
-//      scripts/mediasoup/shims/srtp.h. About 5-6 minutes on 2 cores.
+//      libraries through pkg-config), libsrtp 3 calls are mapped onto libsrtp2 by
+//      scripts/mediasoup/shims/srtp.h, and the unified diffs in scripts/mediasoup/patches/ are applied
+//      to the copied sources (see the comments inside them). About 5-6 minutes on 2 cores.
 // "Working" means a bare run exits with code 41 (the worker's "not launched by mediasoup" code).
 // A lock file next to the cache directory keeps concurrent callers from building twice.
 // After success a symlink node_modules/mediasoup/worker/out/Release/mediasoup-worker -> cache is
 // created when that path is free, so `import 'mediasoup'` also works without the env variable.
 //
-// Environment: MEDIASOUP_WORKER_BIN (use this binary), COOKIM_MEDIASOUP_REBUILD=1 (same as
-// --rebuild), MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD=1 (same as --no-download),
+// Environment: MEDIASOUP_WORKER_BIN (use this binary; ignored when it points into our cache at a
+// worker of an older recipe), COOKIM_MEDIASOUP_REBUILD=1 (same as --rebuild),
+// COOKIM_MEDIASOUP_KEEP_BUILD=1 (same as --keep-build: keep the meson build directory, with
+// compile_commands.json, after a successful build), MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD=1 (same as --no-download),
 // MEDIASOUP_WORKER_PREBUILT_DOWNLOAD_BASE_URL (mirror of the GitHub release downloads).
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -47,8 +53,12 @@ const WORKER_NOT_LAUNCHED_BY_MEDIASOUP = 41;
 const DOWNLOAD_CONNECT_TIMEOUT_MS = 15_000;
 const DOWNLOAD_TOTAL_TIMEOUT_MS = 120_000;
 const LOCK_STALE_MS = 60 * 60 * 1000;
-// Bump when the build recipe changes in a way that must invalidate a half-finished build dir.
-const RECIPE_REVISION = 1;
+// Bump when the build recipe in this file changes (flags, steps): it is part of the cache key, so
+// every machine then rebuilds instead of reusing a worker made by the old recipe. Changes to the
+// files in subprojects/, shims/ and patches/ change the key by themselves (they are hashed).
+// 2: patches/0001 (DTLS crash with Debian's kTLS-enabled libssl3).
+const RECIPE_REVISION = 2;
+const RECIPE_DIRS = ['subprojects', 'shims', 'patches'];
 
 const APT_PACKAGES = [
   'meson',
@@ -93,9 +103,40 @@ export function cacheRoot() {
   return path.join(base, 'cookim');
 }
 
-/** Directory that holds the worker for `version`: <cacheRoot>/mediasoup-worker-<version>. */
+/**
+ * Directory that holds the worker for `version` made by the current recipe:
+ * <cacheRoot>/mediasoup-worker-<version>-r<RECIPE_REVISION>-<hash of the recipe files>.
+ */
 export function workerCacheDir(version = mediasoupVersion()) {
-  return path.join(cacheRoot(), `mediasoup-worker-${version}`);
+  return path.join(cacheRoot(), `mediasoup-worker-${version}-${recipeId(version)}`);
+}
+
+/** Short, readable identity of the build recipe: r<revision>-<first 10 hex of the fingerprint>. */
+export function recipeId(version = mediasoupVersion()) {
+  return `r${RECIPE_REVISION}-${buildFingerprint(version).slice(0, 10)}`;
+}
+
+/** True for a path inside our cache root that is not `current` (a worker of another recipe). */
+function isStaleCachePath(bin, current) {
+  let real;
+  try {
+    real = fs.realpathSync(bin);
+  } catch {
+    return false;
+  }
+  let root;
+  try {
+    root = fs.realpathSync(cacheRoot());
+  } catch {
+    return false;
+  }
+  const rel = path.relative(root, real);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  try {
+    return real !== fs.realpathSync(current);
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -105,6 +146,7 @@ export function workerCacheDir(version = mediasoupVersion()) {
  * @param {boolean} [options.rebuild] ignore existing binaries and build from source again
  * @param {boolean} [options.download] try mediasoup's prebuilt download before building (default true)
  * @param {boolean} [options.linkIntoPackage] symlink the result into node_modules/mediasoup (default true)
+ * @param {boolean} [options.keepBuild] keep the meson build directory after a successful build
  * @returns {Promise<string>}
  */
 export async function ensureMediasoupWorker({
@@ -112,6 +154,7 @@ export async function ensureMediasoupWorker({
   rebuild = process.env.COOKIM_MEDIASOUP_REBUILD === '1',
   download = !process.env.MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD,
   linkIntoPackage = true,
+  keepBuild = process.env.COOKIM_MEDIASOUP_KEEP_BUILD === '1',
 } = {}) {
   const version = mediasoupVersion();
   const cacheDir = workerCacheDir(version);
@@ -120,8 +163,13 @@ export async function ensureMediasoupWorker({
   if (!rebuild) {
     const fromEnv = process.env.MEDIASOUP_WORKER_BIN;
     if (fromEnv) {
-      if (isWorkingWorker(fromEnv)) return path.resolve(fromEnv);
-      log(`MEDIASOUP_WORKER_BIN=${fromEnv} does not run (expected exit code 41); looking elsewhere`);
+      if (isStaleCachePath(fromEnv, cachedBin)) {
+        log(`MEDIASOUP_WORKER_BIN=${fromEnv} was built by an older recipe; using ${cacheDir} instead`);
+      } else if (isWorkingWorker(fromEnv)) {
+        return path.resolve(fromEnv);
+      } else {
+        log(`MEDIASOUP_WORKER_BIN=${fromEnv} does not run (expected exit code 41); looking elsewhere`);
+      }
     }
     const ready = findReady(cachedBin);
     if (ready) return finish(ready, { cachedBin, linkIntoPackage, log });
@@ -138,7 +186,7 @@ export async function ensureMediasoupWorker({
     if (download && !rebuild && (await downloadPrebuilt({ version, cacheDir, cachedBin, log }))) {
       return finish(cachedBin, { cachedBin, linkIntoPackage, log });
     }
-    await buildFromSource({ version, cacheDir, cachedBin, log });
+    await buildFromSource({ version, cacheDir, cachedBin, log, keepBuild });
     return finish(cachedBin, { cachedBin, linkIntoPackage, log });
   } finally {
     release();
@@ -147,7 +195,8 @@ export async function ensureMediasoupWorker({
 
 function findReady(cachedBin) {
   if (isWorkingWorker(cachedBin)) return cachedBin;
-  if (isWorkingWorker(PACKAGE_BIN)) return fs.realpathSync(PACKAGE_BIN);
+  // A symlink from an older recipe's cache (e.g. the DTLS-crashing build of recipe 1) does not count.
+  if (!isStaleCachePath(PACKAGE_BIN, cachedBin) && isWorkingWorker(PACKAGE_BIN)) return fs.realpathSync(PACKAGE_BIN);
   return null;
 }
 
@@ -421,8 +470,10 @@ function listFiles(dir) {
 function buildFingerprint(version) {
   const hash = createHash('sha256');
   hash.update(`${RECIPE_REVISION}\0${version}\0`);
-  for (const dir of ['subprojects', 'shims']) {
-    for (const file of listFiles(path.join(HERE, dir))) {
+  for (const dir of RECIPE_DIRS) {
+    const full = path.join(HERE, dir);
+    if (!fs.existsSync(full)) continue;
+    for (const file of listFiles(full)) {
       hash.update(path.relative(HERE, file)).update('\0').update(fs.readFileSync(file)).update('\0');
     }
   }
@@ -447,6 +498,95 @@ function versionLess(a, b) {
     if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) < (pb[i] ?? 0);
   }
   return false;
+}
+
+/**
+ * Applies scripts/mediasoup/patches/*.patch (in name order) to the copied worker sources. Each is a
+ * unified diff with paths relative to worker/ ("a/src/..." / "b/src/..."). Every hunk's context
+ * and removed lines must match exactly (a hunk may have moved by some lines): if mediasoup changed
+ * the code, the build stops and says which patch to update instead of building something untested.
+ */
+function applyPatches(workerDir, log) {
+  const patchDir = path.join(HERE, 'patches');
+  if (!fs.existsSync(patchDir)) return;
+  for (const name of fs.readdirSync(patchDir).filter((n) => n.endsWith('.patch')).sort()) {
+    for (const { file, hunks } of parseUnifiedDiff(fs.readFileSync(path.join(patchDir, name), 'utf8'))) {
+      const target = path.join(workerDir, file);
+      if (!fs.existsSync(target)) throw new Error(`patch ${name}: ${file} does not exist in mediasoup's worker/`);
+      const text = fs.readFileSync(target, 'utf8');
+      const eol = text.includes('\r\n') ? '\r\n' : '\n';
+      const lines = text.split(/\r?\n/);
+      let shift = 0;
+      for (const hunk of hunks) {
+        const at = findHunk(lines, hunk.old, hunk.oldStart - 1 + shift);
+        if (at < 0) {
+          throw new Error(
+            `patch ${name} does not apply to ${file} (hunk at line ${hunk.oldStart}); ` +
+              `mediasoup's source changed: update scripts/mediasoup/patches/${name}`,
+          );
+        }
+        lines.splice(at, hunk.old.length, ...hunk.new);
+        shift = at - (hunk.oldStart - 1) + hunk.new.length - hunk.old.length;
+      }
+      fs.writeFileSync(target, lines.join(eol));
+      log(`step: patch ${name} -> ${file}`);
+    }
+  }
+}
+
+/** [{ file, hunks: [{ oldStart, old: string[], new: string[] }] }] of a unified diff (-p1 paths). */
+function parseUnifiedDiff(diff) {
+  const files = [];
+  const lines = diff.split(/\r?\n/);
+  let current = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.startsWith('+++ ')) {
+      current = { file: line.slice(4).split('\t')[0].trim().replace(/^b\//, ''), hunks: [] };
+      files.push(current);
+      continue;
+    }
+    const header = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line);
+    if (!header) continue; // "--- a/...", "diff ...", comments between files
+    if (!current) throw new Error('malformed patch: hunk before the "+++" file header');
+    const hunk = { oldStart: Number(header[1]), old: [], new: [] };
+    let oldLeft = header[2] === undefined ? 1 : Number(header[2]);
+    let newLeft = header[3] === undefined ? 1 : Number(header[3]);
+    while (oldLeft > 0 || newLeft > 0) {
+      i++;
+      if (i >= lines.length) throw new Error(`malformed patch: hunk at line ${hunk.oldStart} of ${current.file} is cut short`);
+      const body = lines[i];
+      if (body.startsWith('\\')) continue; // "\ No newline at end of file"
+      const kind = body[0] ?? ' '; // an empty line is a context line whose space an editor stripped
+      const text = body.slice(1);
+      if (kind === ' ') {
+        hunk.old.push(text);
+        hunk.new.push(text);
+        oldLeft--;
+        newLeft--;
+      } else if (kind === '-') {
+        hunk.old.push(text);
+        oldLeft--;
+      } else if (kind === '+') {
+        hunk.new.push(text);
+        newLeft--;
+      } else {
+        throw new Error(`malformed patch: unexpected line in hunk at line ${hunk.oldStart} of ${current.file}: ${body}`);
+      }
+    }
+    current.hunks.push(hunk);
+  }
+  return files;
+}
+
+/** Index where `needle` occurs in `lines`, searching outwards from `hint`; -1 when nowhere. */
+function findHunk(lines, needle, hint) {
+  const matches = (at) => at >= 0 && at + needle.length <= lines.length && needle.every((l, i) => lines[at + i] === l);
+  for (let d = 0; d <= lines.length; d++) {
+    if (matches(hint - d)) return hint - d;
+    if (d > 0 && matches(hint + d)) return hint + d;
+  }
+  return -1;
 }
 
 /** Copies worker/ and replaces the wrap subprojects with the system-library stand-ins. */
@@ -477,6 +617,8 @@ function prepareSources(workerDir, log) {
     log(`step: subproject ${name} -> system library stand-in (subprojects/${path.basename(target)})`);
   }
 
+  applyPatches(workerDir, log);
+
   const mesonFile = path.join(workerDir, 'meson.build');
   const have = mesonVersion();
   const text = fs.readFileSync(mesonFile, 'utf8');
@@ -488,7 +630,7 @@ function prepareSources(workerDir, log) {
   fs.writeFileSync(mesonFile, patched);
 }
 
-async function buildFromSource({ version, cacheDir, cachedBin, log }) {
+async function buildFromSource({ version, cacheDir, cachedBin, log, keepBuild = false }) {
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
   log(`building mediasoup-worker ${version} from source against the system libraries (about 6 min on 2 cores)`);
@@ -540,8 +682,9 @@ async function buildFromSource({ version, cacheDir, cachedBin, log }) {
   if (!isWorkingWorker(built)) throw new Error(`the built worker ${built} does not run as expected`);
   installBinary(built, cacheDir, cachedBin);
   const seconds = Math.round((Date.now() - started) / 1000);
-  writeInfo(cacheDir, { version, source: 'built', seconds, meson: mesonVersion() });
-  fs.rmSync(buildRoot, { recursive: true, force: true });
+  writeInfo(cacheDir, { version, source: 'built', recipe: recipeId(version), fingerprint, seconds, meson: mesonVersion() });
+  if (keepBuild) log(`keeping the build directory ${buildRoot} (compile_commands.json in worker/out)`);
+  else fs.rmSync(buildRoot, { recursive: true, force: true });
   log(`built mediasoup-worker in ${seconds} s: ${cachedBin} (${(fs.statSync(cachedBin).size / 1e6).toFixed(1)} MB)`);
 }
 
@@ -559,10 +702,12 @@ function isMain() {
 
 if (isMain()) {
   const args = new Set(process.argv.slice(2));
-  const known = new Set(['--rebuild', '--no-download', '--no-link', '--help']);
+  const known = new Set(['--rebuild', '--no-download', '--no-link', '--keep-build', '--help']);
   const unknown = [...args].filter((a) => !known.has(a));
   if (args.has('--help') || unknown.length > 0) {
-    process.stderr.write('usage: node scripts/mediasoup/ensureMediasoupWorker.mjs [--rebuild] [--no-download] [--no-link]\n');
+    process.stderr.write(
+      'usage: node scripts/mediasoup/ensureMediasoupWorker.mjs [--rebuild] [--no-download] [--no-link] [--keep-build]\n',
+    );
     process.exit(unknown.length > 0 ? 2 : 0);
   }
   try {
@@ -570,6 +715,7 @@ if (isMain()) {
       log: defaultLog,
       ...(args.has('--rebuild') ? { rebuild: true } : {}),
       ...(args.has('--no-download') ? { download: false } : {}),
+      ...(args.has('--keep-build') ? { keepBuild: true } : {}),
       linkIntoPackage: !args.has('--no-link'),
     });
     process.stdout.write(`${bin}\n`);
