@@ -23,10 +23,13 @@ export function guarded<P, R>(
 ): (payload: unknown, ack?: unknown) => void {
   return (payload, ack) => {
     const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => undefined;
-    run(payload as P).then(reply, (err) => {
-      const body = ackError(err);
-      if (body.error.code === 'internal_error') onError(err);
-      reply(body);
-    });
+    // Started inside a promise so a handler that throws before its first await is answered too.
+    Promise.resolve()
+      .then(() => run(payload as P))
+      .then(reply, (err) => {
+        const body = ackError(err);
+        if (body.error.code === 'internal_error') onError(err);
+        reply(body);
+      });
   };
 }

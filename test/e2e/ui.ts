@@ -129,3 +129,32 @@ export function fileMessages(page: Page, msgtype: number, options: { sent?: bool
   const selector = `[data-testid="message"][data-msgtype="${msgtype}"]${options.sent ? '[data-status="sent"]' : ''}`;
   return page.locator(selector);
 }
+
+// ---- calls ----
+
+/** The signed-in user's uid, as the web client stored it. */
+export async function uidOf(page: Page): Promise<string> {
+  const uid = await page.evaluate(() => (JSON.parse(localStorage.getItem('cookim.user') ?? 'null') as { uid?: string } | null)?.uid);
+  assert.ok(uid, 'signed in');
+  return uid;
+}
+
+/** The call tile showing one participant's camera (or avatar). */
+export function callTile(page: Page, uid: string, source: 'camera' | 'screen' = 'camera'): Locator {
+  return page.locator(`[data-testid="call-tile"][data-uid="${uid}"][data-source="${source}"]`);
+}
+
+/** Waits until the tile of `uid` plays decoded video frames (`<video>` with a size and frames). */
+export async function waitForRemoteVideo(page: Page, uid: string, timeoutMs = 30_000): Promise<{ width: number; frames: number }> {
+  const handle = await page.waitForFunction(
+    (id) => {
+      const video = document.querySelector<HTMLVideoElement>(`[data-testid="call-tile"][data-uid="${id}"][data-source="camera"] video`);
+      if (!video || !video.srcObject || video.videoWidth === 0) return null;
+      const frames = video.getVideoPlaybackQuality().totalVideoFrames;
+      return frames > 0 ? { width: video.videoWidth, frames } : null;
+    },
+    uid,
+    { timeout: timeoutMs, polling: 250 },
+  );
+  return (await handle.jsonValue()) as { width: number; frames: number };
+}

@@ -470,7 +470,9 @@ async function deliver(item: OutgoingMessage): Promise<void> {
       result = await emitSend(socket, item, await sessionToken(item.sessionid));
     }
     const known = state.messages[item.sessionid]?.some((m) => m.msgid === result.msgid);
-    if (file?.info && !known) provisional.add(result.msgid);
+    // the pushed copy replaces ours: it has the server's fileinfo and text (emoji shortcodes
+    // turned into emoji), and may arrive after this acknowledgement
+    if (!known) provisional.add(result.msgid);
     receive({
       msgid: result.msgid,
       seq: result.seq,
