@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 /** Shared set-up for the call tests: the mediasoup worker, a server with calls on, users and peers. */
 import { ensureMediasoupWorker } from '../../scripts/mediasoup/ensureMediasoupWorker.mjs';
 import type { CallDebugInfo } from '../../signaling/calls/CallTypes';
@@ -47,5 +49,21 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Closes the test's peers and sockets, drops every reference to them and collects the garbage while
+ * the process still runs: @roamhq/wrtc crashes the process (SIGSEGV in its finalizers) when Node
+ * tears down the environment with its peer connections and sources still alive.
+ */
+export async function closeAll(open: { close(): void }[]): Promise<void> {
+  for (const o of open.splice(0)) o.close();
+  await sleep(200);
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await sleep(20);
+  }
+}
 
 export { connectWithWelcome, registerUser };

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { collect, connectSocket, createGroup, registerUser, type TestSocket } from '../support/client';
 import type { RunningServer } from '../support/server';
 import { CallPeer, request } from './callPeer';
-import { debugInfo, joinGroup, prepareMediasoup, startCallServer, waitFor } from './callTestKit';
+import { debugInfo, joinGroup, prepareMediasoup, startCallServer, waitFor, closeAll } from './callTestKit';
 
 let server: RunningServer;
 const open: { close(): void }[] = [];
@@ -17,7 +17,7 @@ before(
   { timeout: 15 * 60_000 },
 );
 after(async () => {
-  for (const o of open) o.close();
+  await closeAll(open);
   await server?.stop();
 });
 
