@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ErrorCode } from '../protocol/errors';
 import { ApiError } from '../http/ApiError';
@@ -22,11 +23,16 @@ interface Encoded {
 
 /** User and session tokens (S15): HS256 JWTs with an expiry; they can be read but not altered. */
 export class TokenService {
+  /** Made once: given a string, jsonwebtoken builds a key object on every call (a hot spot per message). */
+  private readonly secret: KeyObject;
+
   constructor(
-    private readonly secret: string,
+    secret: string,
     private readonly userTtl: number,
     private readonly sessionTtl: number,
-  ) {}
+  ) {
+    this.secret = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   issueUser(claims: UserClaims): string {
     return jwt.sign({ typ: 'user', uid: claims.uid, tv: claims.tv }, this.secret, { algorithm: 'HS256', expiresIn: this.userTtl });

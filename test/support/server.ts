@@ -40,7 +40,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // Same data dir, same database: a restarted server sees its earlier data.
   const mongoDb = testDbs.get(dataDir) ?? `cookim_test_${randomBytes(4).toString('hex')}`;
   testDbs.set(dataDir, mongoDb);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
+  // COOKIM_NODE_ARGS: extra Node flags for the server (e.g. --cpu-prof when profiling a benchmark).
+  const nodeArgs = process.env.COOKIM_NODE_ARGS ? process.env.COOKIM_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'signaling/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
