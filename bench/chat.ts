@@ -7,61 +7,20 @@
  *
  * Drives the full product path (auth, membership, storage, fan-out) and a bare Socket.IO broadcast
  * server with the same clients in the same run, and prints one JSON line per target plus the ratio.
- * Users and groups are created directly in the database (registering 1000 users through scrypt
- * would only measure password hashing).
+ * Users and groups are created directly in the database (bench/lib/seed.ts).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import jwt from 'jsonwebtoken';
-import { ObjectId } from 'mongodb';
-import { Database } from '../storage/Database';
 import { startServer } from '../test/support/server';
 import { numberArgs, printJson } from './lib/args';
 import { runLoad, type LoadClient } from './lib/loadClients';
+import { seedUsersInRooms } from './lib/seed';
 
 const args = numberArgs({ clients: 1000, room: 20, rate: 1, duration: 10, warmup: 3, workers: 1, nodes: 1 });
 const SECRET = 'bench-secret';
-
-async function seed(url: string, dbName: string): Promise<{ uid: string; sessionid: string }[]> {
-  const db = await Database.connect({ url, dbName, onlineTtlSeconds: 60 });
-  const now = Date.now();
-  const members: { uid: string; sessionid: string }[] = [];
-  const users = Array.from({ length: args.clients }, (_, i) => ({
-    _id: new ObjectId(),
-    login: `bench${i}@example.test`,
-    nickname: `bench ${i}`,
-    passwordHash: 'scrypt$1$1$1$AA==$AA==',
-    gender: 0 as const,
-    lastlogin: now,
-    logincount: 1,
-    friends: [],
-    dateline: now,
-    tokenVersion: 0,
-    presence: { status: 'online' as const, sessions: {} },
-  }));
-  await db.users.insertMany(users);
-  for (let i = 0; i < users.length; i += args.room) {
-    const uids = users.slice(i, i + args.room).map((u) => u._id.toHexString());
-    const sessionid = new ObjectId();
-    await db.sessions.insertOne({
-      _id: sessionid,
-      senduid: uids[0],
-      sessiontype: 1,
-      visabletype: 1,
-      jointype: 0,
-      name: `room ${i / args.room}`,
-      dateline: now,
-      uids,
-      lastSeq: 0,
-      lastActivity: now,
-    });
-    for (const uid of uids) members.push({ uid, sessionid: sessionid.toHexString() });
-  }
-  await db.close();
-  return members;
-}
 
 async function benchCookim(nodes = 1): Promise<Record<string, unknown>> {
   const dbName = `cookim_bench_${nodes}n_${Date.now().toString(36)}`;
@@ -73,7 +32,7 @@ async function benchCookim(nodes = 1): Promise<Record<string, unknown>> {
     for (let i = 1; i < nodes; i++) extra.push(await startServer({ workers: args.workers, env, dataDir: server.dataDir, port: server.port }));
     const urls = [server.url, ...extra.map((n) => n.url)];
     const mongoUrl = process.env.MONGO_URL ?? `mongodb://127.0.0.1:${JSON.parse(readFileSync(path.join(server.dataDir, 'devmongo', 'server.json'), 'utf8')).port}/?directConnection=true`;
-    const members = await seed(mongoUrl, dbName);
+    const members = await seedUsersInRooms(mongoUrl, dbName, args.clients, args.room, 'bench');
     const specs: LoadClient[] = members.map(({ uid, sessionid }, i) => {
       const sessionToken = jwt.sign({ typ: 'session', uid, tv: 0, sessionid }, SECRET, { expiresIn: 3600 });
       return {

@@ -11,11 +11,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import jwt from 'jsonwebtoken';
-import { ObjectId } from 'mongodb';
 import { io, type Socket } from 'socket.io-client';
-import { Database } from '../storage/Database';
 import { startServer } from '../test/support/server';
 import { numberArgs, percentile, printJson } from './lib/args';
+import { seedUsersInRooms } from './lib/seed';
 
 const args = numberArgs({ max: 10_000, step: 1000, users: 200, rssLimitMb: 4096, p99LimitMs: 1000 });
 const SECRET = 'bench-secret';
@@ -27,29 +26,7 @@ function rssMb(pid: number): number {
 }
 
 async function seed(url: string): Promise<string[]> {
-  const db = await Database.connect({ url, dbName: DB, onlineTtlSeconds: 60 });
-  const now = Date.now();
-  const users = Array.from({ length: args.users }, (_, i) => ({
-    _id: new ObjectId(),
-    login: `idle${i}@example.test`,
-    nickname: `idle ${i}`,
-    passwordHash: 'scrypt$1$1$1$AA==$AA==',
-    gender: 0 as const,
-    lastlogin: now,
-    logincount: 1,
-    friends: [],
-    dateline: now,
-    tokenVersion: 0,
-    presence: { status: 'online' as const, sessions: {} },
-  }));
-  await db.users.insertMany(users);
-  // Rooms of 20, as in the chat benchmark: each socket joins its user's room and one session room.
-  for (let i = 0; i < users.length; i += 20) {
-    const uids = users.slice(i, i + 20).map((u) => u._id.toHexString());
-    await db.sessions.insertOne({ _id: new ObjectId(), senduid: uids[0], sessiontype: 1, visabletype: 1, jointype: 0, name: `idle ${i}`, dateline: now, uids, lastSeq: 0, lastActivity: now });
-  }
-  await db.close();
-  return users.map((u) => u._id.toHexString());
+  return (await seedUsersInRooms(url, DB, args.users, 20, 'idle')).map((m) => m.uid);
 }
 
 function connect(url: string, token: string): Promise<Socket> {

@@ -65,13 +65,36 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   throw new Error(`${what} not ready in ${timeoutMs} ms`);
 }
 
+/** A helper process a test starts, kills (SIGKILL: no flush, no goodbye) or stops, and may start again. */
+abstract class RestartableProcess {
+  protected child: ChildProcess | null = null;
+
+  abstract start(): Promise<void>;
+
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    if (!this.child) return;
+    this.child.kill(signal);
+    await waitExit(this.child);
+    this.child = null;
+  }
+}
+
 /** A redis-server on a loopback port (no persistence), which a test may kill and start again on the same port. */
-export class RedisProcess {
-  private child: ChildProcess | null = null;
+export class RedisProcess extends RestartableProcess {
   private constructor(
     readonly port: number,
     private readonly dir: string,
-  ) {}
+  ) {
+    super();
+  }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -92,28 +115,16 @@ export class RedisProcess {
     await until('redis-server', () => redisPing(this.port, 500), 10_000);
   }
 
-  async kill(): Promise<void> {
-    if (!this.child) return;
-    this.child.kill('SIGKILL');
-    await waitExit(this.child);
-    this.child = null;
-  }
-
-  async stop(): Promise<void> {
-    if (!this.child) return;
-    this.child.kill('SIGTERM');
-    await waitExit(this.child);
-    this.child = null;
-  }
 }
 
 /** The development database as its own process on a fixed port and data directory. */
-export class DevMongoProcess {
-  private child: ChildProcess | null = null;
+export class DevMongoProcess extends RestartableProcess {
   private constructor(
     readonly port: number,
     readonly dir: string,
-  ) {}
+  ) {
+    super();
+  }
 
   get url(): string {
     return `mongodb://127.0.0.1:${this.port}/?directConnection=true`;
@@ -142,20 +153,6 @@ export class DevMongoProcess {
     await until('devmongo', () => pingDevMongo(this.port, 500), 30_000);
   }
 
-  /** SIGKILL: no flush, no goodbye. */
-  async kill(): Promise<void> {
-    if (!this.child) return;
-    this.child.kill('SIGKILL');
-    await waitExit(this.child);
-    this.child = null;
-  }
-
-  async stop(): Promise<void> {
-    if (!this.child) return;
-    this.child.kill('SIGTERM');
-    await waitExit(this.child);
-    this.child = null;
-  }
 }
 
 export interface Topology {
