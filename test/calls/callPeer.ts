@@ -20,6 +20,11 @@ Object.assign(globalThis, {
   RTCRtpTransceiver: wrtc.RTCRtpTransceiver,
 });
 
+/** Names of the CallPeers not garbage-collected yet (closeAll checks that none outlives the tests). */
+export const livePeers = new Set<string>();
+const peerRegistry = new FinalizationRegistry<string>((key) => livePeers.delete(key));
+let peerSeq = 0;
+
 const VIDEO_W = 160;
 const VIDEO_H = 120;
 
@@ -86,6 +91,9 @@ export class CallPeer {
     });
     socket.on('call:producer:closed', ({ producerId, uid }) => this.closedProducers.push({ producerId, uid }));
     this.startSources();
+    const key = `${name}#${++peerSeq}`;
+    livePeers.add(key);
+    peerRegistry.register(this, key);
   }
 
   /** Joins (or re-joins after call:reconnectMedia): load the router's codecs, create both transports, send mic + camera, receive everyone. */

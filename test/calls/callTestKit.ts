@@ -5,17 +5,22 @@ import { ensureMediasoupWorker } from '../../scripts/mediasoup/ensureMediasoupWo
 import type { CallDebugInfo } from '../../signaling/calls/CallTypes';
 import { connectWithWelcome, http, registerUser, type TestSocket, type TestUser } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
-import { request } from './callPeer';
+import { livePeers, request } from './callPeer';
 
 /** Builds (first time, minutes) or finds the cached worker, and hands it to the servers started after. */
 export async function prepareMediasoup(): Promise<void> {
   process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => process.stderr.write(`[mediasoup-worker] ${line}\n`) });
 }
 
-/** A server with the debug event on and a WebRTC port block of its own (tests may run beside other servers). */
-export function startCallServer(workers = 1, env: Record<string, string> = {}): Promise<RunningServer> {
-  const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
-  return startServer({ workers, env: { COOKIM_CALL_DEBUG: '1', RTC_PORT: String(rtcPort), CALL_RING_TIMEOUT: '20', ...(process.env.CALL_TEST_SERVER_DEBUG ? { DEBUG: 'mediasoup*', MEDIASOUP_LOG_LEVEL: 'debug' } : {}), ...env } });
+/** A random base for a WebRTC port block (tests may run beside other servers): 20000..39950, a multiple of 50. */
+export function randomRtcPort(): number {
+  return 20_000 + Math.floor(Math.random() * 400) * 50;
+}
+
+/** A server with the debug event on and a WebRTC port block of its own (RTC_PORT in `env` overrides it). */
+export function startCallServer(workers = 1, env: Record<string, string> = {}, dataDir?: string): Promise<RunningServer> {
+  const rtcPort = randomRtcPort();
+  return startServer({ workers, dataDir, env: { COOKIM_CALL_DEBUG: '1', RTC_PORT: String(rtcPort), CALL_RING_TIMEOUT: '20', ...(process.env.CALL_TEST_SERVER_DEBUG ? { DEBUG: 'mediasoup*', MEDIASOUP_LOG_LEVEL: 'debug' } : {}), ...env } });
 }
 
 export async function debugInfo(socket: TestSocket): Promise<CallDebugInfo[]> {
@@ -52,18 +57,28 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Closes the test's peers and sockets, drops every reference to them and collects the garbage while
- * the process still runs: @roamhq/wrtc crashes the process (SIGSEGV in its finalizers) when Node
- * tears down the environment with its peer connections and sources still alive.
+ * the process still runs: @roamhq/wrtc crashes the process (SIGSEGV/abort in its finalizers) when
+ * Node tears down the environment with its peer connections, sources and tracks still alive. The
+ * callers keep no other references (peers live only in `open` and in test functions that returned).
  */
 export async function closeAll(open: { close(): void }[]): Promise<void> {
-  for (const o of open.splice(0)) o.close();
+  closeEach(open);
   await sleep(200);
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 10 && (i < 3 || livePeers.size > 0); i++) {
     gc();
-    await sleep(20);
+    await sleep(50);
   }
+  if (livePeers.size > 0) process.stderr.write(`closeAll: CallPeers still referenced (the process may crash at exit): ${[...livePeers].join(', ')}\n`);
+}
+
+/**
+ * Not inlined into closeAll: the loop variable would stay in closeAll's (suspended) frame and keep
+ * the last closed item (a CallPeer, with its wrtc sources) alive through the collections.
+ */
+function closeEach(open: { close(): void }[]): void {
+  for (const o of open.splice(0)) o.close();
 }
 
 export { connectWithWelcome, registerUser };
