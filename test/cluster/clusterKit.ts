@@ -225,6 +225,8 @@ export interface SendOutcome {
   attempts: number;
   /** When the ack arrived (ms). */
   at: number;
+  /** When the attempt that was acknowledged was sent (ms). */
+  sentAt: number;
 }
 
 /**
@@ -351,6 +353,7 @@ export class FailoverClient {
         continue;
       }
       attempts++;
+      const sentAt = Date.now();
       let res: any;
       try {
         res = await emitAck(socket, 'message:send', { sessionToken, msgtype: 0, msg, uuid }, 15_000);
@@ -365,7 +368,7 @@ export class FailoverClient {
         await sleep(200);
         continue;
       }
-      return { uuid, msgid: res.msgid, seq: res.seq, attempts, at: Date.now() };
+      return { uuid, msgid: res.msgid, seq: res.seq, attempts, at: Date.now(), sentAt };
     }
     return null;
   }

@@ -79,7 +79,9 @@ test('kill the database (SIGKILL) and start it again while clients send: retryab
       downMs: restartedAt - killedAt,
       healthz200AfterRestartMs: to200Ms,
       errors: clients.map((c) => c.errors),
-      ackedWhileDown: all.filter((o) => o.at > killedAt + 500 && o.at < restartedAt).length,
+      // Sent after the database was gone and acknowledged before it came back. (An ack arriving
+      // late for a message stored just before the kill is fine, and is found in history above.)
+      ackedWhileDown: all.filter((o) => o.sentAt > killedAt && o.at < restartedAt).length,
     };
     console.log(JSON.stringify(counts));
     t.diagnostic(JSON.stringify(counts));
