@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
@@ -36,16 +36,8 @@ after(async () => {
 
 test('the second node takes the next free port and both use the embedded Redis (S2)', () => {
   assert.ok(nodeB.port > nodeA.port);
-  const listening = (server: RunningServer) => {
-    const log = readdirSync(dataDir).filter((f) => f === `server-${server.process.pid}.log`)[0];
-    return readFileSync(path.join(dataDir, log), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l))
-      .find((e) => e.msg === 'listening');
-  };
   for (const server of [nodeA, nodeB]) {
-    const entry = listening(server);
+    const entry = server.listening;
     assert.equal(entry.fanout, 'redis-streams');
     assert.equal(entry.redis, 'embedded');
   }

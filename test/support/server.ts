@@ -22,6 +22,8 @@ export interface RunningServer {
   port: number;
   dataDir: string;
   process: ChildProcess;
+  /** The server's `listening` log entry (port, workers, database and fan-out kinds). */
+  listening: Record<string, unknown>;
   /** SIGTERM and wait (graceful shutdown); SIGKILL after a timeout. */
   stop(): Promise<void>;
   /** SIGKILL at once (crash). */
@@ -59,7 +61,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const log = createWriteStream(path.join(dataDir, `server-${child.pid}.log`), { flags: 'a' });
   child.stderr!.pipe(log);
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = await new Promise<Record<string, unknown> & { port: number }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start in 60 s (log: ${dataDir})`));
@@ -71,10 +73,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     createInterface({ input: child.stdout! }).on('line', (line) => {
       log.write(`${line}\n`);
       try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        const entry = JSON.parse(line) as Record<string, unknown> & { msg?: string; port?: number };
         if (entry.msg === 'listening' && entry.port) {
           clearTimeout(timer);
-          resolve(entry.port);
+          resolve(entry as Record<string, unknown> & { port: number });
         }
       } catch {
         /* not a log line */
@@ -89,7 +91,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await exited;
     clearTimeout(timer);
   };
+  const { port } = listening;
   return {
+    listening,
     url: `http://127.0.0.1:${port}`,
     port,
     dataDir,
