@@ -12,7 +12,7 @@ import path from 'node:path';
 import { io } from 'socket.io-client';
 import { redisPing } from '../../signaling/broker/redisCommand';
 import { pingDevMongo } from '../../storage/devmongo/pingDevMongo';
-import { emitAck, http, type MessageView, type TestSocket, type TestUser } from '../support/client';
+import { createGroup, emitAck, http, registerUser, sessionToken, type MessageView, type TestSocket, type TestUser } from '../support/client';
 import { freshDataDir, startServer, type RunningServer } from '../support/server';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -430,3 +430,26 @@ export function readJson<T>(file: string): T | null {
 }
 
 export { sleep };
+
+/**
+ * A group of senders across the first two nodes: the first half start on node 0, the rest on node 1,
+ * each failing over to the other URL. Clients go into `clients` as they are made, so the caller's
+ * clean-up closes them even when set-up fails halfway.
+ */
+export async function sendersOnTwoNodes(
+  topo: Topology,
+  names: string[],
+  title: string,
+  clients: FailoverClient[],
+): Promise<{ users: TestUser[]; sessionid: string; tokens: string[]; urls: string[] }> {
+  const urls = topo.nodes.slice(0, 2).map((n) => n.url);
+  const users: TestUser[] = [];
+  for (const name of names) users.push(await registerUser(urls[0], name));
+  const group = await createGroup(urls[0], users[0], title);
+  for (const u of users.slice(1)) await http(urls[0], 'POST', `/api/sessions/${group.sessionid}/join`, { token: u.token });
+  users.forEach((u, i) => clients.push(new FailoverClient(u, urls, i < names.length / 2 ? 0 : 1)));
+  await Promise.all(clients.map((c) => c.connect()));
+  const tokens = await Promise.all(users.map((u) => sessionToken(urls[0], u, group.sessionid)));
+  return { users, sessionid: group.sessionid, tokens, urls };
+}
+

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createGroup, http, registerUser, sessionToken, type TestUser } from '../support/client';
-import { checkHistory, FailoverClient, fullHistory, sendSteadily, sleep, startTopology, type SendOutcome, hasRedisServer } from './clusterKit';
+import { checkHistory, FailoverClient, fullHistory, sendSteadily, sleep, startTopology, type SendOutcome, hasRedisServer, sendersOnTwoNodes } from './clusterKit';
 
 async function health(url: string): Promise<number> {
   try {
@@ -25,17 +24,10 @@ async function waitHealth(urls: string[], status: number, timeoutMs: number): Pr
 
 test('kill the database (SIGKILL) and start it again while clients send: retryable errors, nothing acknowledged unstored, service resumes', { timeout: 120_000, skip: !hasRedisServer() && 'redis-server is not installed (npm test installs it as root)' }, async (t) => {
   const topo = await startTopology({ nodes: 2 });
-  const [nodeA, nodeB] = topo.nodes;
-  const urls = [nodeA.url, nodeB.url];
+  const nodeB = topo.nodes[1];
   const clients: FailoverClient[] = [];
   try {
-    const users: TestUser[] = [];
-    for (const name of ['Da', 'Db', 'Dc', 'Dd']) users.push(await registerUser(nodeA.url, name));
-    const group = await createGroup(nodeA.url, users[0], 'Database restart');
-    for (const u of users.slice(1)) await http(nodeA.url, 'POST', `/api/sessions/${group.sessionid}/join`, { token: u.token });
-    users.forEach((u, i) => clients.push(new FailoverClient(u, urls, i < 2 ? 0 : 1)));
-    await Promise.all(clients.map((c) => c.connect()));
-    const tokens = await Promise.all(users.map((u) => sessionToken(nodeA.url, u, group.sessionid)));
+    const { users, sessionid, tokens, urls } = await sendersOnTwoNodes(topo, ['Da', 'Db', 'Dc', 'Dd'], 'Database restart', clients);
     await waitHealth(urls, 200, 5000);
 
     let stopAt = Date.now() + 60_000;
@@ -57,7 +49,7 @@ test('kill the database (SIGKILL) and start it again while clients send: retryab
 
     const all = results.flatMap((r) => r.outcomes);
     const acked = new Map<string, SendOutcome[]>(clients.map((c, i) => [c.label, results[i].outcomes]));
-    const history = await fullHistory(nodeB.url, users[0], group.sessionid);
+    const history = await fullHistory(nodeB.url, users[0], sessionid);
     const { stored, ackedTotal } = checkHistory(history, acked);
     assert.equal(results.reduce((n, r) => n + r.unacked, 0), 0, 'every send was acknowledged in the end');
     assert.equal(stored, ackedTotal, 'no message stored twice or without its sender learning it');
@@ -66,8 +58,8 @@ test('kill the database (SIGKILL) and start it again while clients send: retryab
     assert.ok(all.some((o) => o.at > restartedAt + 1000), 'sends succeed again after the restart');
     assert.ok(errorCodes.has('unavailable:retryable'), 'sends waiting past the server selection timeout fail as unavailable, retryable');
     for (const c of clients) {
-      await c.catchUp([group.sessionid]);
-      const mine = [...c.seen.values()].filter((m) => m.sessionid === group.sessionid).map((m) => m.msgid).sort();
+      await c.catchUp([sessionid]);
+      const mine = [...c.seen.values()].filter((m) => m.sessionid === sessionid).map((m) => m.msgid).sort();
       assert.deepEqual(mine, history.map((m) => m.msgid).sort(), `${c.label} has every message after sync`);
     }
     const counts = {

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { collect, createGroup, http, registerUser, sessionToken, type TestUser } from '../support/client';
-import { checkHistory, FailoverClient, fullHistory, sendSteadily, sleep, startTopology, type SendOutcome, hasRedisServer } from './clusterKit';
+import { collect } from '../support/client';
+import { checkHistory, FailoverClient, fullHistory, sendSteadily, sleep, startTopology, type SendOutcome, hasRedisServer, sendersOnTwoNodes } from './clusterKit';
 
 test('restart Redis under load: acks continue, fan-out across nodes resumes, nothing acknowledged is lost', { timeout: 120_000, skip: !hasRedisServer() && 'redis-server is not installed (npm test installs it as root)' }, async (t) => {
   const topo = await startTopology({ nodes: 2 });
-  const [nodeA, nodeB] = topo.nodes;
-  const urls = [nodeA.url, nodeB.url];
+  const nodeB = topo.nodes[1];
   const clients: FailoverClient[] = [];
   try {
-    const users: TestUser[] = [];
-    for (const name of ['Ra', 'Rb', 'Rc', 'Rd']) users.push(await registerUser(nodeA.url, name));
-    const group = await createGroup(nodeA.url, users[0], 'Broker restart');
-    for (const u of users.slice(1)) await http(nodeA.url, 'POST', `/api/sessions/${group.sessionid}/join`, { token: u.token });
-    users.forEach((u, i) => clients.push(new FailoverClient(u, urls, i < 2 ? 0 : 1)));
-    await Promise.all(clients.map((c) => c.connect()));
-    const tokens = await Promise.all(users.map((u) => sessionToken(nodeA.url, u, group.sessionid)));
+    const { users, sessionid, tokens } = await sendersOnTwoNodes(topo, ['Ra', 'Rb', 'Rc', 'Rd'], 'Broker restart', clients);
 
     const stopAt = Date.now() + 9000;
     const runs = clients.map((c, i) => sendSteadily(c, tokens[i], stopAt, 20));
@@ -40,16 +33,16 @@ test('restart Redis under load: acks continue, fan-out across nodes resumes, not
     await clients[0].send(tokens[0], 'probe after restart', Date.now() + 10_000);
     await probe;
 
-    const liveBeforeSync = clients.map((c) => [...c.seen.values()].filter((m) => m.sessionid === group.sessionid).length);
+    const liveBeforeSync = clients.map((c) => [...c.seen.values()].filter((m) => m.sessionid === sessionid).length);
     const acked = new Map<string, SendOutcome[]>(clients.map((c, i) => [c.label, results[i].outcomes]));
-    const history = await fullHistory(nodeB.url, users[0], group.sessionid);
+    const history = await fullHistory(nodeB.url, users[0], sessionid);
     const { stored, ackedTotal } = checkHistory(history.filter((m) => m.msg !== 'probe after restart'), acked);
     const attempted = results.reduce((n, r) => n + r.attempted, 0);
     assert.equal(results.reduce((n, r) => n + r.unacked, 0), 0);
     assert.equal(stored, ackedTotal);
     for (const c of clients) {
-      await c.catchUp([group.sessionid]);
-      const mine = [...c.seen.values()].filter((m) => m.sessionid === group.sessionid).map((m) => m.msgid).sort();
+      await c.catchUp([sessionid]);
+      const mine = [...c.seen.values()].filter((m) => m.sessionid === sessionid).map((m) => m.msgid).sort();
       assert.deepEqual(mine, history.map((m) => m.msgid).sort(), `${c.label} has every message after sync`);
     }
     const counts = {
