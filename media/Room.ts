@@ -134,6 +134,11 @@ export class Room extends EventEmitter<RoomEvents> {
     const producer = await wrap(() => transport.produce<ProducerData>({ kind, rtpParameters, appData: { peerId, source } }));
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => peer.producers.delete(producer.id));
+    producer.on('score', (scores) => {
+      // Simulcast sends a score per encoding: the best one is what arrives.
+      const score = scores.reduce((best, s) => Math.max(best, s.score), 0);
+      this.emit('producerScore', { peerId, producerId: producer.id, kind, score });
+    });
     if (kind === 'audio') {
       await this.speakers.addProducer({ producerId: producer.id }).catch(() => undefined);
     }

@@ -39,6 +39,8 @@ export type RoomEvents = {
   consumerClosed: [event: { peerId: string; consumerId: string; producerId: string }];
   consumerLayers: [event: { peerId: string; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }];
   consumerScore: [event: { peerId: string; consumerId: string; score: number; producerScore: number }];
+  /** How well a producer's stream arrives (mediasoup's score, 0-10). */
+  producerScore: [event: { peerId: string; producerId: string; kind: types.MediaKind; score: number }];
   /** The router is gone: closed by us, or lost with its worker (`lost: true`). */
   closed: [event: { lost: boolean }];
 };

@@ -94,3 +94,17 @@ export function ensureRedis() {
     return false;
   }
 }
+
+/**
+ * Debian's ffmpeg (libx264, aac), which repackages live streams to HLS (S19). Without it a node
+ * still serves; live streams then fail to start with media_unavailable.
+ */
+export function ensureFfmpeg() {
+  if (process.env.FFMPEG_PATH) return true;
+  try {
+    return ensureApt(['ffmpeg'], ['ffmpeg', 'ffprobe']);
+  } catch (err) {
+    step(`could not install ffmpeg (${err?.message ?? err}); live streams will be unavailable`);
+    return false;
+  }
+}

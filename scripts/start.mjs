@@ -1,9 +1,10 @@
 // `npm start`: install what is missing, build the web client if stale, run the node (all arguments pass through).
 import { spawn } from 'node:child_process';
-import { ensureMediasoup, ensureNpmDeps, ensureRedis, ensureWeb, root, step } from './ensure.mjs';
+import { ensureFfmpeg, ensureMediasoup, ensureNpmDeps, ensureRedis, ensureWeb, root, step } from './ensure.mjs';
 
 ensureNpmDeps();
 ensureRedis();
+ensureFfmpeg();
 await ensureMediasoup();
 await ensureWeb();
 step('starting CookIM');

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ensureApt, ensureMediasoup, ensureNpmDeps, ensureRedis, ensureWeb, root, step } from './ensure.mjs';
+import { ensureApt, ensureFfmpeg, ensureMediasoup, ensureNpmDeps, ensureRedis, ensureWeb, root, step } from './ensure.mjs';
 
 function findTests(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -19,6 +19,7 @@ ensureNpmDeps();
 await ensureMediasoup();
 if (files.some((f) => f.includes(`${path.sep}e2e${path.sep}`))) ensureApt(['chromium'], ['/usr/bin/chromium']);
 ensureRedis();
+ensureFfmpeg();
 // Optional: validates docker-compose.yml (no Docker engine is needed for `config`).
 if (files.some((f) => f.endsWith('compose.test.ts'))) {
   try {

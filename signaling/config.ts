@@ -50,6 +50,28 @@ export interface Config {
   announcedIp: string;
   /** A call nobody answers ends as unanswered after this many seconds. */
   callRingTimeout: number;
+  /** The ffmpeg binary that repackages live streams to HLS. */
+  ffmpegPath: string;
+  /** HLS segment length of live streams (seconds). */
+  liveSegmentSeconds: number;
+  /** Renditions of every live stream: height at most, and video bitrate (bps), best first. */
+  liveRenditions: { name: string; height: number; videoBitrate: number }[];
+  /** An ended stream stays as a replay this long (seconds). */
+  liveReplayTtl: number;
+  /** Live streams one process transcodes at once (each costs an ffmpeg encode per rendition). */
+  liveMaxStreams: number;
+}
+
+/** `720:1500,360:500`: heights and video kbps. */
+function renditions(raw: string | undefined): Config['liveRenditions'] {
+  const text = raw?.trim() || '720:1500,360:500';
+  const list = text.split(',').map((part) => {
+    const m = /^\s*(\d{2,4})\s*:\s*(\d{2,6})\s*$/.exec(part);
+    if (!m) throw new Error(`LIVE_RENDITIONS must look like 720:1500,360:500 (height:kbps), got "${text}"`);
+    return { name: `${m[1]}p`, height: Number(m[1]), videoBitrate: Number(m[2]) * 1000 };
+  });
+  if (new Set(list.map((r) => r.name)).size !== list.length) throw new Error('LIVE_RENDITIONS names a height twice');
+  return list;
 }
 
 function int(name: string, fallback: number, min = 0): number {
@@ -95,6 +117,11 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     imageMaxPixels: int('IMAGE_MAX_PIXELS', 50_000_000, 1),
     fileUrlTtl: int('FILE_URL_TTL', 24 * 3600, 60),
     ...mediaConfig(),
+    ffmpegPath: process.env.FFMPEG_PATH || 'ffmpeg',
+    liveSegmentSeconds: int('LIVE_SEGMENT_SECONDS', 1, 1),
+    liveRenditions: renditions(process.env.LIVE_RENDITIONS),
+    liveReplayTtl: int('LIVE_REPLAY_TTL', 24 * 3600, 0),
+    liveMaxStreams: int('LIVE_MAX_STREAMS', 2, 1),
   };
 }
 

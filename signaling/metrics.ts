@@ -36,6 +36,8 @@ export class Metrics {
   readonly mediaProducers = new client.Gauge({ name: 'cookim_media_producers', help: 'mediasoup producers of calls', registers: [this.registry] });
   readonly mediaConsumers = new client.Gauge({ name: 'cookim_media_consumers', help: 'mediasoup consumers of calls', registers: [this.registry] });
 
+  readonly liveStreams = new client.Gauge({ name: 'cookim_live_streams', help: 'Live streams transcoded by this process', registers: [this.registry] });
+
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });
   }

@@ -63,6 +63,7 @@ export function messageView(doc: MessageDoc, signer?: FileUrlSigner): MessageVie
           },
         }
       : {}),
+    ...(doc.liveinfo ? { liveinfo: { streamid: doc.liveinfo.streamid, title: doc.liveinfo.title, event: doc.liveinfo.event } } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { CursorDoc, FileDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc } from './documents';
+import type { CursorDoc, FileDoc, LiveStreamDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc } from './documents';
 
 export interface DatabaseOptions {
   url: string;
@@ -16,6 +16,7 @@ export class Database {
   readonly online: Collection<OnlineDoc>;
   readonly cursors: Collection<CursorDoc>;
   readonly files: Collection<FileDoc>;
+  readonly liveStreams: Collection<LiveStreamDoc>;
 
   private constructor(
     readonly client: MongoClient,
@@ -28,6 +29,7 @@ export class Database {
     this.online = db.collection<OnlineDoc>('online');
     this.cursors = db.collection<CursorDoc>('cursors');
     this.files = db.collection<FileDoc>('files');
+    this.liveStreams = db.collection<LiveStreamDoc>('livestreams');
   }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
@@ -64,6 +66,7 @@ export class Database {
       this.cursors.createIndexes([{ key: { uid: 1, sessionid: 1 }, unique: true }]),
       // One record per content (S9): concurrent uploads of the same bytes meet on this index.
       this.files.createIndexes([{ key: { md5: 1 }, unique: true }, { key: { uploaders: 1 } }, { key: { msgids: 1 } }]),
+      this.liveStreams.createIndexes([{ key: { state: 1, startedAt: -1 } }, { key: { replayUntil: 1 }, sparse: true }]),
     ]);
   }
 

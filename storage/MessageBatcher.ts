@@ -200,6 +200,7 @@ export class MessageBatcher {
           size: p.draft.fileinfo ? p.draft.fileinfo.size : Buffer.byteLength(p.draft.content),
           uuid: p.draft.uuid,
           ...(p.draft.fileinfo ? { fileinfo: p.draft.fileinfo } : {}),
+          ...(p.draft.liveinfo ? { liveinfo: p.draft.liveinfo } : {}),
           dateline: p.time,
         });
       }

@@ -1,4 +1,4 @@
-import type { FileInfoDoc, MessageDoc, MsgType } from './documents';
+import type { FileInfoDoc, LiveInfoDoc, MessageDoc, MsgType } from './documents';
 
 /** A message as submitted, before it has an id and a seq. */
 export interface MessageDraft {
@@ -9,6 +9,7 @@ export interface MessageDraft {
   content: string;
   uuid: string;
   fileinfo?: FileInfoDoc;
+  liveinfo?: LiveInfoDoc;
 }
 
 export interface StoredMessage {

@@ -6,7 +6,7 @@ export type Gender = 0 | 1 | 2;
 export type SessionType = 0 | 1;
 export type VisableType = 0 | 1;
 export type JoinType = 0 | 1;
-export type MsgType = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+export type MsgType = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 export type PresenceStatus = 'online' | 'away' | 'busy' | 'invisible';
 
 export interface UserDoc {
@@ -108,7 +108,15 @@ export interface MessageDoc {
   /** The sender's idempotency key; unique per (sessionid, senduid). */
   uuid: string;
   fileinfo?: FileInfoDoc;
+  /** Live stream announcements (msgtype 7). */
+  liveinfo?: LiveInfoDoc;
   dateline: number;
+}
+
+export interface LiveInfoDoc {
+  streamid: string;
+  title: string;
+  event: 'started' | 'ended';
 }
 
 /** One record per connected socket; expires unless the keepalive refreshes it (S17). */
@@ -125,4 +133,25 @@ export interface CursorDoc {
   uid: string;
   sessionid: string;
   seq: number;
+}
+
+/** A live stream (S12, S19): listed while live, kept as a replay record until `replayUntil`. */
+export interface LiveStreamDoc {
+  _id: string;
+  sessionid?: string;
+  visibility: 'public' | 'members';
+  title: string;
+  publisher: { uid: string; nickname: string };
+  /** The process that runs the stream's media. */
+  node: string;
+  state: 'starting' | 'live' | 'ended';
+  startedAt: number;
+  liveAt?: number;
+  endedAt?: number;
+  endReason?: string;
+  replayUntil?: number;
+  renditions: { name: string; height: number; bandwidth: number }[];
+  viewers: number;
+  /** Refreshed by the owner while the stream runs: a stream whose owner died goes stale. */
+  heartbeatAt: number;
 }

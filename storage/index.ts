@@ -10,3 +10,4 @@ export { CursorStore } from './CursorStore';
 export { PresenceStore } from './PresenceStore';
 export { resolveMongoUrl, type ResolvedMongo, type MongoKind } from './resolveMongoUrl';
 export { FileStore, type BlobVariant, type NewFile } from './FileStore';
+export { LiveStreamStore } from './LiveStreamStore';

@@ -18,6 +18,7 @@ import type { ClientToServerEvents } from '../protocol/events';
 import { isErrorBody } from '../protocol/errors';
 import { ackError, guarded, parsePayload } from '../socket/ackError';
 import type { ChatSocket } from '../socket/ChatSocket';
+import { requesterOf } from '../socket/requester';
 import type { ChatServer } from '../socket/Fanout';
 import { callNotFound, type CallService } from './CallService';
 import { ownerOps, type CallDebugInfo, type CallOp, type CallRequester, type CallRpcAnswer, type CallRpcRequest } from './CallTypes';
@@ -157,10 +158,4 @@ export class CallGateway {
     const remote = await this.ask({ op: 'debug', payload: {}, requester });
     return [local, ...remote.flatMap((a) => (a && 'result' in a ? [a.result as CallDebugInfo] : []))];
   }
-}
-
-function requesterOf(socket: ChatSocket): CallRequester {
-  const sessions: string[] = [];
-  for (const room of socket.rooms) if (room.startsWith('session:')) sessions.push(room.slice('session:'.length));
-  return { uid: socket.data.uid, nickname: socket.data.nickname, socketId: socket.id, sessions };
 }

@@ -1,7 +1,7 @@
 import type { AppContext } from '../node/AppContext';
 import { MsgType } from '../protocol/models';
 import type { CallKind } from '../protocol/calls';
-import { messageView } from '../views';
+import { postAnnouncement } from '../announcements';
 
 export type CallMessageKind = 'started' | 'missed' | 'ended';
 
@@ -23,15 +23,14 @@ export function callMessageText(kind: CallKind, what: CallMessageKind, durationM
 }
 
 /**
- * A call's announcements in its conversation (PROTOCOL.md: msgtype 5 voice, 6 video), stored
- * through the MessageBatcher and pushed to every member like any message. The uuid makes each
- * announcement idempotent per call.
+ * A call's announcements in its conversation (PROTOCOL.md: msgtype 5 voice, 6 video), one per
+ * call and kind of event.
  */
 export class CallMessages {
   constructor(private readonly ctx: AppContext) {}
 
   async post(call: { callid: string; sessionid: string; kind: CallKind; startedBy: string; starterNickname: string }, what: CallMessageKind, durationMs = 0): Promise<void> {
-    const stored = await this.ctx.batcher.submit({
+    await postAnnouncement(this.ctx, {
       sessionid: call.sessionid,
       senduid: call.startedBy,
       nickname: call.starterNickname,
@@ -39,8 +38,5 @@ export class CallMessages {
       content: callMessageText(call.kind, what, durationMs),
       uuid: `call:${call.callid}:${what}`,
     });
-    if (stored.duplicate) return;
-    this.ctx.metrics.messagesStored.inc();
-    this.ctx.fanout.message(messageView(stored.message, this.ctx.fileUrls));
   }
 }

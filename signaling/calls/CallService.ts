@@ -455,11 +455,10 @@ export class CallService {
     m.mediaConsumers.set(consumers);
   }
 
-  /** Shutdown: every call ends (its "ended" message stored), then the media workers stop. */
+  /** Shutdown: every call ends (its "ended" message stored); the node stops the media workers after. */
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all([...this.calls.values()].map((call) => this.end(call, call.state === 'active' ? 'all_left' : 'unanswered')));
-    this.pool?.close();
   }
 }
 

@@ -1,17 +1,8 @@
 import type { ErrorBody } from '../protocol/errors';
+import type { Requester } from '../socket/requester';
 
-/**
- * Who asks: what the process holding the socket knows of it, sent along with a forwarded request so
- * the call's owner can check membership itself (the socket's `session:<id>` rooms, current at the
- * time of the request).
- */
-export interface CallRequester {
-  uid: string;
-  nickname: string;
-  socketId: string;
-  /** Session ids of the socket's `session:<id>` rooms. */
-  sessions: string[];
-}
+/** Who asks (see Requester): forwarded with every request to the call's owner. */
+export type CallRequester = Requester;
 
 /** Requests a process forwards to the call's owner (or asks every process, for list/debug). */
 export type CallOp =

@@ -32,7 +32,7 @@ export class UrlSigner {
 
   /** The signed path of a file variant (relative to the server's origin). */
   url(fileid: string, variant: UrlVariant, nowMs = Date.now()): string {
-    const exp = Math.ceil((nowMs / 1000 + this.ttlSeconds) / this.bucket) * this.bucket;
+    const exp = this.expiry(nowMs);
     return `${UrlSigner.path(fileid, variant)}?exp=${exp}&sig=${this.sign(fileid, variant, exp)}`;
   }
 
@@ -41,11 +41,30 @@ export class UrlSigner {
     return `/api/files/${fileid}${variantPath[variant]}`;
   }
 
-  sign(fileid: string, variant: UrlVariant, exp: number): string {
+  /**
+   * A signed folder: `<exp>.<sig>` as one path segment, for resources whose URLs are relative to
+   * one another (an HLS playlist's segments), so the proof carries over to every file inside.
+   */
+  folderToken(subject: string, nowMs = Date.now()): string {
+    const exp = this.expiry(nowMs);
+    return `${exp}.${this.sign(subject, 'folder', exp)}`;
+  }
+
+  verifyFolderToken(subject: string, token: string, nowMs = Date.now()): SignatureCheck {
+    const dot = token.indexOf('.');
+    if (dot < 0) return 'invalid';
+    return this.verify(subject, 'folder', token.slice(0, dot), token.slice(dot + 1), nowMs);
+  }
+
+  private expiry(nowMs: number): number {
+    return Math.ceil((nowMs / 1000 + this.ttlSeconds) / this.bucket) * this.bucket;
+  }
+
+  sign(fileid: string, variant: UrlVariant | 'folder', exp: number): string {
     return createHmac('sha256', this.key).update(`${fileid}.${variant}.${exp}`).digest('base64url');
   }
 
-  verify(fileid: string, variant: UrlVariant, exp: unknown, sig: unknown, nowMs = Date.now()): SignatureCheck {
+  verify(fileid: string, variant: UrlVariant | 'folder', exp: unknown, sig: unknown, nowMs = Date.now()): SignatureCheck {
     if (typeof exp !== 'string' || typeof sig !== 'string' || !/^\d{1,12}$/.test(exp)) return 'invalid';
     const expected = Buffer.from(this.sign(fileid, variant, Number(exp)));
     const given = Buffer.from(sig);

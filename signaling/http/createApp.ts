@@ -6,6 +6,7 @@ import { ErrorCode } from '../protocol/errors';
 import { ApiError, toApiError } from './ApiError';
 import { accountRoutes } from './routes/accountRoutes';
 import { fileRoutes } from './routes/fileRoutes';
+import { liveRoutes } from './routes/liveRoutes';
 import { opsRoutes, type OpsOptions } from './routes/opsRoutes';
 import { sessionRoutes } from './routes/sessionRoutes';
 
@@ -30,6 +31,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   api.use(accountRoutes(ctx));
   api.use(sessionRoutes(ctx));
   api.use(fileRoutes(ctx));
+  api.use(liveRoutes(ctx));
   api.use((req) => {
     throw new ApiError(404, ErrorCode.NotFound, `no such endpoint: ${req.method} ${req.path}`);
   });

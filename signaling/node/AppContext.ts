@@ -12,6 +12,7 @@ import type { Config } from '../config';
 import type { FileService } from '../files/FileService';
 import type { UrlSigner } from '../files/UrlSigner';
 import type { Calls } from '../calls/Calls';
+import type { Live } from '../live/Live';
 import type { Metrics } from '../metrics';
 import type { Fanout } from '../socket/Fanout';
 
@@ -39,4 +40,6 @@ export interface AppContext {
   fileUrls: UrlSigner;
   /** Group calls (S18); set once the node is built. */
   calls?: Calls;
+  /** Live streams (S12, S19); set once the node is built. */
+  live?: Live;
 }

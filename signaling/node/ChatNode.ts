@@ -12,7 +12,9 @@ import { PresenceStore } from '../../storage/PresenceStore';
 import { SessionStore } from '../../storage/SessionStore';
 import { UserStore } from '../../storage/UserStore';
 import { TokenService } from '../auth/TokenService';
+import type { WorkerPool } from '../../media';
 import { Calls } from '../calls/Calls';
+import { Live } from '../live/Live';
 import type { Config } from '../config';
 import { FileService } from '../files/FileService';
 import { Thumbnailer } from '../files/Thumbnailer';
@@ -22,6 +24,7 @@ import { Metrics } from '../metrics';
 import { Fanout, type ChatServer } from '../socket/Fanout';
 import { registerSocketHandlers } from '../socket/registerSocketHandlers';
 import type { AppContext } from './AppContext';
+import { startMediaPool } from './startMediaPool';
 
 export interface ChatNodeOptions {
   config: Config;
@@ -38,6 +41,7 @@ export class ChatNode {
     readonly ctx: AppContext,
     readonly http: HttpServer,
     readonly io: ChatServer,
+    private readonly mediaPool: Promise<WorkerPool | null>,
   ) {}
 
   static async create(options: ChatNodeOptions): Promise<ChatNode> {
@@ -85,9 +89,11 @@ export class ChatNode {
     // Temporary files of uploads a crash interrupted.
     files.sweepTemp().catch((err) => logger.warn({ err }, 'sweeping temporary upload files failed'));
     app = createApp(ctx, { ...options.app, webRoot: path.resolve('web/dist') });
-    ctx.calls = Calls.create(ctx, io);
+    const mediaPool = startMediaPool(ctx);
+    ctx.calls = Calls.create(ctx, io, mediaPool);
+    ctx.live = Live.create(ctx, io, mediaPool);
     registerSocketHandlers(ctx, io);
-    return new ChatNode(ctx, http, io);
+    return new ChatNode(ctx, http, io, mediaPool);
   }
 
   /** Stops taking connections, stores every pending message, then closes the database. */
@@ -95,7 +101,11 @@ export class ChatNode {
     const { logger } = this.ctx;
     logger.info('shutting down: flushing pending messages');
     // Calls end first, so their "call ended" messages are stored with the rest.
-    await this.ctx.calls?.close().catch((err) => logger.warn({ err }, 'closing calls failed'));
+    await Promise.all([
+      this.ctx.calls?.close().catch((err) => logger.warn({ err }, 'closing calls failed')),
+      this.ctx.live?.close().catch((err) => logger.warn({ err }, 'closing live streams failed')),
+    ]);
+    (await this.mediaPool)?.close();
     await this.ctx.batcher.close();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     await this.ctx.presence.clearNode(this.ctx.nodeId).catch(() => undefined);

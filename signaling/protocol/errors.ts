@@ -29,6 +29,9 @@ export const ErrorCode = {
   // calls (S18)
   CallNotFound: 'call_not_found',
   MediaUnavailable: 'media_unavailable',
+  // live streams (S19)
+  StreamNotFound: 'stream_not_found',
+  AlreadyLive: 'already_live',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -5,6 +5,7 @@
 import type { ErrorBody } from './errors';
 import type { MessageView, SessionView, VisiblePresence } from './models';
 import type { CallClientEvents, CallServerEvents } from './calls';
+import type { LiveClientEvents, LiveServerEvents } from './live';
 import type { MessageSendPayload, PresenceSetPayload, SyncPayload, TypingPayload } from './schemas';
 
 /** Every client request is acknowledged with its result or `{ error }`. */
@@ -33,14 +34,14 @@ export interface TypingEvent {
   uid: string;
 }
 
-export interface ClientToServerEvents extends CallClientEvents {
+export interface ClientToServerEvents extends CallClientEvents, LiveClientEvents {
   'message:send': (payload: MessageSendPayload, ack: Ack<MessageSendResult>) => void;
   'presence:set': (payload: PresenceSetPayload, ack: Ack<{ ok: true }>) => void;
   sync: (payload: SyncPayload, ack: Ack<SyncResult>) => void;
   typing: (payload: TypingPayload, ack?: Ack<{ ok: true }>) => void;
 }
 
-export interface ServerToClientEvents extends CallServerEvents {
+export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents {
   /** Sent once on connect: who the server thinks you are and which node process serves you. */
   welcome: (event: { uid: string; node: string }) => void;
   message: (message: MessageView) => void;

@@ -3,3 +3,4 @@ export * from './models';
 export * from './schemas';
 export type * from './events';
 export * from './calls';
+export * from './live';

@@ -21,6 +21,8 @@ export const MsgType = {
   File: 4,
   VoiceCall: 5,
   VideoCall: 6,
+  /** A live stream's announcement (started / ended), with `liveinfo` linking to its viewer page. */
+  Live: 7,
 } as const;
 export type MsgType = (typeof MsgType)[keyof typeof MsgType];
 
@@ -102,4 +104,13 @@ export interface MessageView {
   /** The sender's own id for this send (idempotency key). */
   uuid: string;
   fileinfo?: FileInfo;
+  /** Live stream announcements (msgtype 7): the viewer page is `/live/<streamid>`. */
+  liveinfo?: LiveInfo;
+}
+
+export interface LiveInfo {
+  streamid: string;
+  title: string;
+  /** What the announcement says happened. */
+  event: 'started' | 'ended';
 }

@@ -52,6 +52,7 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
     socket.on('sync', guarded((p) => sync(socket, p), logError));
     socket.on('typing', guarded((p) => typing(socket, p), logError));
     ctx.calls?.attach(socket);
+    ctx.live?.attach(socket);
 
     ctx.users
       .get(uid)

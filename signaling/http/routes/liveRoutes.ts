@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { Router, type Response } from 'express';
+import { streamNotFound } from '../../live/LiveService';
+import { liveStreamView } from '../../live/liveViews';
+import type { AppContext } from '../../node/AppContext';
+import { ErrorCode } from '../../protocol/errors';
+import { ApiError } from '../ApiError';
+import { currentUser, requireUser } from '../requireUser';
+
+const STREAM_ID = /^[0-9a-f-]{36}$/;
+const RENDITION = /^\d{2,4}p$/;
+const HLS_TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.ts': 'video/mp2t' };
+
+/**
+ * Live streams (S19): GET /api/live (streams going on the user may watch), GET /api/live/:streamid
+ * (one, live or its replay), and the HLS files under the stream's signed folder
+ * `/api/live/:streamid/hls/:token/(master.m3u8 | <rendition>/index.m3u8 | <rendition>/segNNNNN.ts)`,
+ * with no Authorization header (players fetch them) and open CORS (players elsewhere): the token
+ * is the proof, handed only to users allowed to watch.
+ */
+export function liveRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const auth = requireUser(ctx);
+  const me = (res: Response) => currentUser(res)._id.toHexString();
+  const service = () => {
+    if (!ctx.live) throw new ApiError(503, ErrorCode.MediaUnavailable, 'live streams are not available on this server', true);
+    return ctx.live.service;
+  };
+
+  router.get('/live', auth, async (_req, res) => {
+    res.json({ streams: await service().listFor(me(res)) });
+  });
+
+  router.get('/live/:streamid', auth, async (req, res) => {
+    const streamid = String(req.params.streamid);
+    if (!STREAM_ID.test(streamid)) throw streamNotFound();
+    const doc = await service().watchable(streamid, me(res));
+    res.json({ stream: liveStreamView(doc, ctx.fileUrls) });
+  });
+
+  const sendHls = (res: Response, streamid: string, token: string, parts: string[]) => {
+    if (!STREAM_ID.test(streamid)) throw streamNotFound();
+    const check = ctx.fileUrls.verifyFolderToken(`live:${streamid}`, token);
+    if (check === 'expired') throw new ApiError(403, ErrorCode.UrlExpired, 'the stream link expired; open the stream again');
+    if (check !== 'ok') throw new ApiError(403, ErrorCode.InvalidSignature, 'the stream link is not valid');
+    const file = parts[parts.length - 1]!;
+    const ext = path.extname(file);
+    const type = HLS_TYPES[ext];
+    const valid = parts.length === 1 ? file === 'master.m3u8' : RENDITION.test(parts[0]!) && (file === 'index.m3u8' || /^seg\d{1,8}\.ts$/.test(file));
+    if (!type || !valid) throw new ApiError(404, ErrorCode.NotFound, 'no such stream file');
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.sendFile(parts.join('/'), {
+      root: service().dir(streamid),
+      dotfiles: 'deny',
+      // Playlists change with every segment; a segment never changes once written.
+      cacheControl: false,
+      headers: { 'Content-Type': type, 'Cache-Control': ext === '.m3u8' ? 'no-cache, no-store' : 'public, max-age=31536000, immutable' },
+    }, (err) => {
+      if (err && !res.headersSent) res.status(404).json(new ApiError(404, ErrorCode.NotFound, 'no such stream file (not written yet, or removed)').toBody());
+    });
+  };
+  router.get('/live/:streamid/hls/:token/:file', (req, res) => sendHls(res, String(req.params.streamid), String(req.params.token), [String(req.params.file)]));
+  router.get('/live/:streamid/hls/:token/:rendition/:file', (req, res) =>
+    sendHls(res, String(req.params.streamid), String(req.params.token), [String(req.params.rendition), String(req.params.file)]),
+  );
+  return router;
+}

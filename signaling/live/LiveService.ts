@@ -1,0 +1,377 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { types as ms } from 'mediasoup';
+import { HlsPipeline, HlsTranscoder, MediaError, type Room, type WorkerPool } from '../../media';
+import type { LiveStreamDoc } from '../../storage/documents';
+import { LiveStreamStore } from '../../storage/LiveStreamStore';
+import { postAnnouncement } from '../announcements';
+import { formatDuration } from '../calls/CallMessages';
+import { ApiError } from '../http/ApiError';
+import type { AppContext } from '../node/AppContext';
+import type { JsonObject, TransportInfo } from '../protocol/calls';
+import { ErrorCode } from '../protocol/errors';
+import type {
+  LiveCreatePayload,
+  LiveCreateResult,
+  LiveEndReason,
+  LiveProducePayload,
+  LiveStreamInfo,
+  LiveTransportConnectPayload,
+} from '../protocol/live';
+import { JoinType, MsgType, VisableType } from '../protocol/models';
+import { userRoom, type ChatServer } from '../socket/Fanout';
+import type { Requester } from '../socket/requester';
+import { sessionView } from '../views';
+import { LiveStream } from './LiveStream';
+import { liveStreamView } from './liveViews';
+
+const ok = { ok: true } as const;
+/** The owner refreshes its streams' records this often; a record not refreshed for STALE_MS is a dead stream. */
+const HEARTBEAT_MS = 5_000;
+const STALE_MS = 20_000;
+
+export const liveRoom = (streamid: string): string => `live:${streamid}`;
+const mediaRoomId = (streamid: string): string => `live:${streamid}`;
+
+export const streamNotFound = () => new ApiError(404, ErrorCode.StreamNotFound, 'no such live stream (it ended, or never existed)');
+const notMember = () => new ApiError(403, ErrorCode.NotMember, 'this stream is for the members of its conversation');
+const notPublisher = () => new ApiError(403, ErrorCode.Forbidden, 'only the publisher (from the connection that created it) may do that');
+const mediaUnavailable = (message = 'live streaming is not available right now; try again') =>
+  new ApiError(503, ErrorCode.MediaUnavailable, message, true);
+
+function toApi(err: unknown): unknown {
+  if (!(err instanceof MediaError)) return err;
+  if (err.code === 'media_unavailable') return mediaUnavailable(err.message);
+  if (err.code.endsWith('_not_found')) return new ApiError(404, ErrorCode.NotFound, err.message);
+  if (err.code === 'invalid_input') return new ApiError(400, ErrorCode.InvalidInput, err.message);
+  return new ApiError(500, ErrorCode.MediaUnavailable, err.message);
+}
+
+/**
+ * Live streams (S12, S19). The process that receives `live:create` runs the stream: the publisher's
+ * WebRTC transport on a room of the shared mediasoup pool, then (on `live:start`) an HlsPipeline
+ * writing HLS into DATA_DIR/hls/<streamid>, which every node serves from the shared data
+ * directory. The stream's record in MongoDB makes it listed and watchable from any node; viewers
+ * are counted in the `live:<streamid>` Socket.IO room across the adapter.
+ */
+export class LiveService {
+  readonly store: LiveStreamStore;
+  private readonly streams = new Map<string, LiveStream>();
+  private pool: WorkerPool | null = null;
+  private poolFailure: string | null = null;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly io: ChatServer,
+  ) {
+    this.store = new LiveStreamStore(ctx.db);
+    // Short replay lifetimes (tests, demos) are swept in time: at least every half lifetime.
+    const sweepMs = Math.min(15_000, Math.max(1000, ctx.config.liveReplayTtl * 500));
+    this.timers.push(
+      setInterval(() => void this.heartbeat(), HEARTBEAT_MS).unref(),
+      setInterval(() => void this.sweep().catch((err) => ctx.logger.warn({ err }, 'sweeping live streams failed')), sweepMs).unref(),
+    );
+  }
+
+  attachPool(pool: WorkerPool | null, failure?: string): void {
+    this.pool = pool;
+    this.poolFailure = failure ?? null;
+    pool?.on('roomsLost', ({ roomIds }) => {
+      for (const stream of [...this.streams.values()]) {
+        if (roomIds.includes(mediaRoomId(stream.streamid))) void this.end(stream, 'media_lost');
+      }
+    });
+  }
+
+  /** Where a stream's HLS files are. */
+  dir(streamid: string): string {
+    return path.join(this.ctx.config.dataDir, 'hls', streamid);
+  }
+
+  // ---------- publishing (the owning process) ----------
+
+  async create(requester: Requester, payload: LiveCreatePayload): Promise<LiveCreateResult> {
+    const { config } = this.ctx;
+    if (!this.pool) throw mediaUnavailable(this.poolFailure ?? 'the media servers are starting; try again');
+    if ([...this.streams.values()].some((s) => s.publisherSocketId === requester.socketId)) {
+      throw new ApiError(409, ErrorCode.AlreadyLive, 'this connection already publishes a stream; stop it first');
+    }
+    if (this.streams.size >= config.liveMaxStreams) {
+      throw new ApiError(503, ErrorCode.Unavailable, 'this server runs as many live streams as it can; try again later', true);
+    }
+    const visibility = payload.visibility ?? (payload.sessionid ? 'members' : 'public');
+    if (payload.sessionid) {
+      if (!requester.sessions.includes(payload.sessionid)) throw notMember();
+      const session = await this.ctx.sessions.get(payload.sessionid);
+      if (!session.uids.includes(requester.uid)) throw notMember();
+    } else if (visibility === 'members') {
+      throw new ApiError(400, ErrorCode.InvalidInput, 'a members-only stream needs its conversation (sessionid)');
+    }
+    const streamid = randomUUID();
+    let room: Room;
+    try {
+      room = await this.pool.createRoom(mediaRoomId(streamid));
+    } catch (err) {
+      throw toApi(err);
+    }
+    const renditions = config.liveRenditions.map((r) => ({ name: r.name, height: r.height, bandwidth: r.videoBitrate }));
+    const stream = new LiveStream(
+      streamid,
+      payload.title,
+      visibility,
+      payload.sessionid,
+      { uid: requester.uid, nickname: requester.nickname },
+      requester.socketId,
+      Date.now(),
+      renditions,
+      room,
+    );
+    this.streams.set(streamid, stream);
+    room.on('producerScore', ({ kind, score }) => {
+      this.io.to(stream.publisherSocketId).emit('live:quality', { streamid, kind, score });
+    });
+    let transport: TransportInfo;
+    try {
+      transport = (await room.createWebRtcTransport(requester.uid, 'send')) as unknown as TransportInfo;
+    } catch (err) {
+      await this.end(stream, 'media_lost');
+      throw toApi(err);
+    }
+    this.refreshMetrics();
+    this.ctx.logger.info({ streamid, uid: requester.uid, visibility, sessionid: payload.sessionid }, 'live stream created');
+    return { stream: this.view(stream), routerRtpCapabilities: room.rtpCapabilities as unknown as JsonObject, transport };
+  }
+
+  async connect(requester: Requester, payload: LiveTransportConnectPayload): Promise<typeof ok> {
+    const { stream, room } = this.publishing(requester, payload.streamid);
+    await room.connectTransport(stream.publisher.uid, payload.transportId, payload.dtlsParameters as unknown as ms.DtlsParameters).catch((err) => {
+      throw toApi(err);
+    });
+    return ok;
+  }
+
+  async produce(requester: Requester, payload: LiveProducePayload): Promise<{ producerId: string }> {
+    const { stream, room } = this.publishing(requester, payload.streamid);
+    if ((payload.source === 'mic') !== (payload.kind === 'audio')) {
+      throw new ApiError(400, ErrorCode.InvalidInput, 'source: mic is audio, camera and screen are video');
+    }
+    if (stream.pipeline) throw new ApiError(409, ErrorCode.AlreadyLive, 'the stream is live: its tracks are fixed');
+    if (room.producers().some((p) => p.kind === payload.kind)) {
+      throw new ApiError(409, ErrorCode.InvalidInput, `the stream already has its ${payload.kind} track`);
+    }
+    try {
+      const record = await room.produce(stream.publisher.uid, payload.transportId, payload.kind, payload.rtpParameters as unknown as ms.RtpParameters, payload.source);
+      return { producerId: record.producerId };
+    } catch (err) {
+      throw toApi(err);
+    }
+  }
+
+  /** Goes live: HLS starts, the stream is listed and announced. */
+  async start(requester: Requester, streamid: string): Promise<{ stream: LiveStreamInfo }> {
+    const { stream, room } = this.publishing(requester, streamid);
+    if (stream.pipeline) return { stream: this.view(stream) };
+    const producers = room.producers();
+    if (!producers.some((p) => p.kind === 'video')) throw new ApiError(400, ErrorCode.InvalidInput, 'produce a video track (camera or screen) first');
+    if (!stream.sessionid) stream.sessionid = await this.createChatGroup(stream);
+    try {
+      stream.pipeline = await HlsPipeline.start({
+        router: room.router,
+        producerIds: producers.map((p) => p.producerId),
+        outDir: this.dir(streamid),
+        ffmpegPath: this.ctx.config.ffmpegPath,
+        renditions: this.ctx.config.liveRenditions,
+        segmentSeconds: this.ctx.config.liveSegmentSeconds,
+        threads: 1,
+        nice: 10,
+        log: (level, message, details) => this.ctx.logger[level]({ streamid, ...details }, message),
+      });
+    } catch (err) {
+      await this.end(stream, 'media_lost');
+      throw toApi(err);
+    }
+    const pipeline = stream.pipeline;
+    pipeline.once('playable', () => void this.markLive(stream));
+    pipeline.once('failed', () => void this.end(stream, 'media_lost'));
+    pipeline.on('restarted', ({ attempt }) => this.ctx.logger.warn({ streamid, attempt }, 'live stream transcoder restarted'));
+    await this.store.create(stream.doc(this.ctx.nodeId));
+    stream.listed = true;
+    await this.announce(stream, 'started');
+    this.ctx.logger.info({ streamid }, 'live stream started');
+    return { stream: this.view(stream) };
+  }
+
+  async stop(requester: Requester, streamid: string): Promise<{ stream: LiveStreamInfo }> {
+    const stream = this.streams.get(streamid);
+    if (!stream) {
+      const doc = await this.store.get(streamid);
+      if (doc && doc.publisher.uid === requester.uid) return { stream: liveStreamView(doc, this.ctx.fileUrls) };
+      throw streamNotFound();
+    }
+    if (stream.publisherSocketId !== requester.socketId) throw notPublisher();
+    await this.end(stream, 'stopped');
+    const doc = await this.store.get(streamid);
+    return { stream: doc ? liveStreamView(doc, this.ctx.fileUrls) : this.view(stream) };
+  }
+
+  /** The publisher's socket went away: its stream ends. */
+  publisherGone(socketId: string): void {
+    for (const stream of [...this.streams.values()]) if (stream.publisherSocketId === socketId) void this.end(stream, 'publisher_left');
+  }
+
+  owns(streamid: string): boolean {
+    return this.streams.has(streamid);
+  }
+
+  private publishing(requester: Requester, streamid: string): { stream: LiveStream; room: Room } {
+    const stream = this.streams.get(streamid);
+    if (!stream) throw streamNotFound();
+    if (stream.publisherSocketId !== requester.socketId) throw notPublisher();
+    if (!stream.room) throw mediaUnavailable('the stream lost its media server');
+    return { stream, room: stream.room };
+  }
+
+  /** A public stream without a conversation gets an open, listed group as its chat. */
+  private async createChatGroup(stream: LiveStream): Promise<string> {
+    const name = `Live: ${stream.title}`.slice(0, 64);
+    const doc = await this.ctx.sessions.createGroup(stream.publisher.uid, { name, visabletype: VisableType.Public, jointype: JoinType.Anyone });
+    this.ctx.fanout.memberAdded(stream.publisher.uid, sessionView(doc, this.ctx.fileUrls));
+    return doc._id.toHexString();
+  }
+
+  private async markLive(stream: LiveStream): Promise<void> {
+    if (stream.state !== 'starting') return;
+    stream.state = 'live';
+    stream.liveAt = Date.now();
+    this.ctx.logger.info({ streamid: stream.streamid, afterMs: stream.liveAt - stream.startedAt }, 'live stream playable');
+    await this.store.update(stream.streamid, { state: 'live', liveAt: stream.liveAt }).catch(() => undefined);
+    this.emitUpdate(stream.streamid, this.view(stream), stream.publisher.uid);
+  }
+
+  async end(stream: LiveStream, reason: LiveEndReason): Promise<void> {
+    if (stream.state === 'ended') return;
+    stream.state = 'ended';
+    stream.endedAt = Date.now();
+    stream.endReason = reason;
+    this.streams.delete(stream.streamid);
+    this.refreshMetrics();
+    await stream.pipeline?.stop().catch((err) => this.ctx.logger.warn({ err, streamid: stream.streamid }, 'stopping the transcoder failed'));
+    stream.room?.close();
+    stream.room = null;
+    this.ctx.logger.info({ streamid: stream.streamid, reason }, 'live stream ended');
+    if (!stream.listed) {
+      await rm(this.dir(stream.streamid), { recursive: true, force: true }).catch(() => undefined);
+      return;
+    }
+    const replayUntil = stream.endedAt + this.ctx.config.liveReplayTtl * 1000;
+    await this.store.end(stream.streamid, { endedAt: stream.endedAt, endReason: reason, replayUntil }).catch((err) => this.ctx.logger.warn({ err }, 'recording the stream end failed'));
+    this.emitUpdate(stream.streamid, { ...this.view(stream), replayUntil, viewers: 0 }, stream.publisher.uid);
+    await this.announce(stream, 'ended');
+  }
+
+  private async announce(stream: LiveStream, event: 'started' | 'ended'): Promise<void> {
+    if (!stream.sessionid) return;
+    const shownFrom = stream.liveAt ?? stream.startedAt;
+    const content = event === 'started' ? `is live: ${stream.title}` : `live stream ended, ${formatDuration((stream.endedAt ?? Date.now()) - shownFrom)}`;
+    await postAnnouncement(this.ctx, {
+      sessionid: stream.sessionid,
+      senduid: stream.publisher.uid,
+      nickname: stream.publisher.nickname,
+      msgtype: MsgType.Live,
+      content,
+      uuid: `live:${stream.streamid}:${event}`,
+      liveinfo: { streamid: stream.streamid, title: stream.title, event },
+    }).catch((err) => this.ctx.logger.warn({ err, streamid: stream.streamid }, 'posting the live stream message failed'));
+  }
+
+  private view(stream: LiveStream): LiveStreamInfo {
+    const doc = stream.doc(this.ctx.nodeId);
+    return liveStreamView({ ...doc, ...(stream.endedAt ? { endedAt: stream.endedAt, endReason: stream.endReason } : {}) }, this.ctx.fileUrls);
+  }
+
+  private emitUpdate(streamid: string, stream: LiveStreamInfo, publisherUid: string): void {
+    this.io.to(liveRoom(streamid)).to(userRoom(publisherUid)).emit('live:update', { stream });
+  }
+
+  // ---------- watching (any process) ----------
+
+  /** Whether the user may watch: public streams anyone, the others the members of their conversation. */
+  async canWatch(doc: LiveStreamDoc, uid: string, sessions?: string[]): Promise<boolean> {
+    if (doc.visibility === 'public' || doc.publisher.uid === uid) return true;
+    if (!doc.sessionid) return false;
+    if (sessions?.includes(doc.sessionid)) return true;
+    return this.ctx.sessions.isMember(doc.sessionid, uid);
+  }
+
+  /** The stream, if it exists and the user may watch it (else stream_not_found / not_member). */
+  async watchable(streamid: string, uid: string, sessions?: string[]): Promise<LiveStreamDoc> {
+    const doc = await this.store.get(streamid);
+    if (!doc) throw streamNotFound();
+    if (!(await this.canWatch(doc, uid, sessions))) throw notMember();
+    return doc;
+  }
+
+  /** Streams going on that the user may watch (GET /api/live). */
+  async listFor(uid: string): Promise<LiveStreamInfo[]> {
+    const running = await this.store.listRunning(Date.now() - STALE_MS);
+    const members = running.some((d) => d.visibility === 'members') ? new Set(await this.ctx.sessions.joinedIds(uid)) : new Set<string>();
+    return running
+      .filter((d) => d.visibility === 'public' || d.publisher.uid === uid || (d.sessionid && members.has(d.sessionid)))
+      .map((d) => liveStreamView(d, this.ctx.fileUrls));
+  }
+
+  /** Counts the sockets in the stream's viewer room (every process), records and announces it. */
+  async recount(streamid: string): Promise<number> {
+    const sockets = await this.io.in(liveRoom(streamid)).fetchSockets();
+    const viewers = sockets.length;
+    const local = this.streams.get(streamid);
+    if (local) local.viewers = viewers;
+    const doc = await this.store.get(streamid);
+    if (!doc || doc.state === 'ended') return viewers;
+    if (doc.viewers !== viewers) await this.store.update(streamid, { viewers });
+    this.io.to(liveRoom(streamid)).to(userRoom(doc.publisher.uid)).emit('live:viewers', { streamid, viewers });
+    return viewers;
+  }
+
+  // ---------- upkeep ----------
+
+  private async heartbeat(): Promise<void> {
+    const listed = [...this.streams.values()].filter((s) => s.listed);
+    if (!listed.length) return;
+    await this.ctx.db.liveStreams
+      .updateMany({ _id: { $in: listed.map((s) => s.streamid) }, state: { $ne: 'ended' } }, { $set: { heartbeatAt: Date.now() } })
+      .catch(() => undefined);
+  }
+
+  /**
+   * Streams whose process died are ended (their playlists closed with ENDLIST); replays past
+   * LIVE_REPLAY_TTL are removed with their files. Every process sweeps; they race harmlessly.
+   */
+  async sweep(now = Date.now()): Promise<void> {
+    for (const doc of await this.store.listStale(now - STALE_MS)) {
+      if (this.streams.has(doc._id)) continue;
+      const ended = await this.store.end(doc._id, { endedAt: doc.heartbeatAt, endReason: 'media_lost', replayUntil: now + this.ctx.config.liveReplayTtl * 1000 });
+      if (!ended) continue;
+      await Promise.all(doc.renditions.map((r) => HlsTranscoder.endPlaylist(path.join(this.dir(doc._id), r.name, 'index.m3u8'))));
+      this.ctx.logger.warn({ streamid: doc._id, node: doc.node }, 'live stream ended: its process stopped refreshing it');
+      this.emitUpdate(doc._id, liveStreamView({ ...doc, state: 'ended', endedAt: doc.heartbeatAt, endReason: 'media_lost' }, this.ctx.fileUrls), doc.publisher.uid);
+    }
+    for (const doc of await this.store.listExpired(now)) {
+      await rm(this.dir(doc._id), { recursive: true, force: true });
+      await this.store.remove(doc._id);
+      this.ctx.logger.info({ streamid: doc._id }, 'live stream replay removed');
+    }
+  }
+
+  private refreshMetrics(): void {
+    this.ctx.metrics.liveStreams.set(this.streams.size);
+  }
+
+  /** Shutdown: every stream ends (ENDLIST written, its "ended" message stored). */
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await Promise.all([...this.streams.values()].map((s) => this.end(s, 'shutdown')));
+  }
+}

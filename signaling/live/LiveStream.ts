@@ -1,0 +1,47 @@
+import type { HlsPipeline, Room } from '../../media';
+import type { LiveStreamDoc } from '../../storage/documents';
+import type { LiveEndReason, LiveRendition, LiveState, LiveVisibility } from '../protocol/live';
+
+/** A live stream this process runs: its publisher, its media room and its HLS pipeline. */
+export class LiveStream {
+  state: LiveState = 'starting';
+  liveAt?: number;
+  endedAt?: number;
+  endReason?: LiveEndReason;
+  pipeline: HlsPipeline | null = null;
+  /** Set once `live:start` listed it (the record exists in the database). */
+  listed = false;
+  viewers = 0;
+
+  constructor(
+    readonly streamid: string,
+    readonly title: string,
+    readonly visibility: LiveVisibility,
+    /** A public stream gets its chat group on `live:start`. */
+    public sessionid: string | undefined,
+    readonly publisher: { uid: string; nickname: string },
+    /** The publisher's socket: only it negotiates, and its disconnect ends the stream. */
+    readonly publisherSocketId: string,
+    readonly startedAt: number,
+    readonly renditions: LiveRendition[],
+    public room: Room | null,
+  ) {}
+
+  /** The stream's record (what GET /api/live lists, on any node). */
+  doc(node: string): LiveStreamDoc {
+    return {
+      _id: this.streamid,
+      ...(this.sessionid ? { sessionid: this.sessionid } : {}),
+      visibility: this.visibility,
+      title: this.title,
+      publisher: this.publisher,
+      node,
+      state: this.state,
+      startedAt: this.startedAt,
+      ...(this.liveAt ? { liveAt: this.liveAt } : {}),
+      renditions: this.renditions,
+      viewers: this.viewers,
+      heartbeatAt: Date.now(),
+    };
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Live streams (S12, S19): a publisher sends camera + microphone (or a screen) over WebRTC to
+ * mediasoup; the server repackages it to HLS, which viewers play with hls.js (or natively on
+ * iPhone Safari). These are the typed Socket.IO events and shapes shared by the server and the web
+ * client; the REST side is `GET /api/live` (PROTOCOL.md) and `GET /api/live/:streamid`.
+ */
+import { z } from 'zod';
+import type { Ack } from './events';
+import type { JsonObject, TransportInfo } from './calls';
+
+export const LiveState = {
+  /** Created; the publisher is sending its tracks and the first segment is not out yet. */
+  Starting: 'starting',
+  /** Segments are being written: viewers can play it. */
+  Live: 'live',
+  /** Stopped; the recording stays as a replay until `replayUntil`. */
+  Ended: 'ended',
+} as const;
+export type LiveState = (typeof LiveState)[keyof typeof LiveState];
+
+/** Who may watch: anyone (listed to everyone), or the members of the stream's conversation. */
+export const LiveVisibility = { Public: 'public', Members: 'members' } as const;
+export type LiveVisibility = (typeof LiveVisibility)[keyof typeof LiveVisibility];
+
+/** Why a stream ended. */
+export const LiveEndReason = {
+  Stopped: 'stopped',
+  /** The publisher's connection went away. */
+  PublisherLeft: 'publisher_left',
+  /** The media server could not keep the stream (its worker died and could not be replaced). */
+  MediaLost: 'media_lost',
+  /** The node shut down. */
+  Shutdown: 'shutdown',
+} as const;
+export type LiveEndReason = (typeof LiveEndReason)[keyof typeof LiveEndReason];
+
+export interface LiveRendition {
+  name: string;
+  height: number;
+  /** Video bits per second the rendition is encoded at (as in the master playlist). */
+  bandwidth: number;
+}
+
+export interface LiveStreamInfo {
+  streamid: string;
+  /** The conversation the stream belongs to: its chat beside the video, and (members) who may watch. */
+  sessionid?: string;
+  visibility: LiveVisibility;
+  title: string;
+  publisher: { uid: string; nickname: string };
+  /**
+   * The master playlist (`.m3u8`), playable by hls.js and iPhone Safari. It carries its own
+   * expiring proof in the path (`/api/live/<id>/hls/<exp>.<sig>/master.m3u8`), so the relative
+   * segment URLs inside it work without an Authorization header.
+   */
+  hlsUrl: string;
+  startedAt: number;
+  state: LiveState;
+  /** Set once live: when the first segment was written. */
+  liveAt?: number;
+  endedAt?: number;
+  endReason?: LiveEndReason;
+  /** Ended streams: the replay is removed after this time (ms since epoch). */
+  replayUntil?: number;
+  renditions: LiveRendition[];
+  /** Viewers watching now (sockets in the stream's viewer room, the publisher not counted). */
+  viewers: number;
+}
+
+export interface LiveCreateResult {
+  stream: LiveStreamInfo;
+  routerRtpCapabilities: JsonObject;
+  /** The publisher's send transport (mediasoup-client `createSendTransport`). */
+  transport: TransportInfo;
+}
+
+// ---- inbound payload schemas ----
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex id');
+const id = z.string().min(1).max(128);
+const json = z.record(z.string(), z.unknown());
+
+export const LiveLimits = { titleMax: 100 } as const;
+
+export const LiveCreatePayload = z.object({
+  title: z.string().trim().min(1).max(LiveLimits.titleMax),
+  /** The conversation to stream in; without it the stream is public and gets a chat group of its own. */
+  sessionid: objectId.optional(),
+  /** Default: `members` when a sessionid is given, else `public`. */
+  visibility: z.enum(['public', 'members']).optional(),
+});
+export const LiveRefPayload = z.object({ streamid: id });
+export const LiveTransportConnectPayload = z.object({ streamid: id, transportId: id, dtlsParameters: json });
+export const LiveProducePayload = z.object({
+  streamid: id,
+  transportId: id,
+  kind: z.enum(['audio', 'video']),
+  rtpParameters: json,
+  source: z.enum(['mic', 'camera', 'screen']),
+});
+
+export type LiveCreatePayload = z.infer<typeof LiveCreatePayload>;
+export type LiveRefPayload = z.infer<typeof LiveRefPayload>;
+export type LiveTransportConnectPayload = z.infer<typeof LiveTransportConnectPayload>;
+export type LiveProducePayload = z.infer<typeof LiveProducePayload>;
+
+type Ok = { ok: true };
+
+export interface LiveClientEvents {
+  /** Publisher, step 1: creates the stream (not listed yet), its router and a send transport. */
+  'live:create': (payload: LiveCreatePayload, ack: Ack<LiveCreateResult>) => void;
+  'live:transport:connect': (payload: LiveTransportConnectPayload, ack: Ack<Ok>) => void;
+  /** Step 2: one video track (camera or screen) and at most one audio track (mic). */
+  'live:produce': (payload: LiveProducePayload, ack: Ack<{ producerId: string }>) => void;
+  /** Step 3: goes live: the repackaging starts, the stream is listed and announced in its conversation. */
+  'live:start': (payload: LiveRefPayload, ack: Ack<{ stream: LiveStreamInfo }>) => void;
+  'live:stop': (payload: LiveRefPayload, ack: Ack<{ stream: LiveStreamInfo }>) => void;
+  /** Viewer: joins the stream's viewer room (counted, and told of state changes). */
+  'live:watch': (payload: LiveRefPayload, ack: Ack<{ stream: LiveStreamInfo }>) => void;
+  'live:unwatch': (payload: LiveRefPayload, ack: Ack<Ok>) => void;
+}
+
+export interface LiveServerEvents {
+  /** To the viewers and the publisher: state changed (live, ended) or the renditions are known. */
+  'live:update': (event: { stream: LiveStreamInfo }) => void;
+  /** To the viewers and the publisher: how many watch now. */
+  'live:viewers': (event: { streamid: string; viewers: number }) => void;
+  /**
+   * To the publisher: how well its uplink arrives (mediasoup's producer score, 0-10 per track;
+   * below 7 the client shows a warning).
+   */
+  'live:quality': (event: { streamid: string; kind: 'audio' | 'video'; score: number }) => void;
+}

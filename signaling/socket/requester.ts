@@ -1,0 +1,20 @@
+import type { ChatSocket } from './ChatSocket';
+
+/**
+ * Who asks, as the process holding the socket knows it: sent along with requests forwarded to
+ * another process so it can check membership itself (the socket's `session:<id>` rooms, current at
+ * the time of the request).
+ */
+export interface Requester {
+  uid: string;
+  nickname: string;
+  socketId: string;
+  /** Session ids of the socket's `session:<id>` rooms. */
+  sessions: string[];
+}
+
+export function requesterOf(socket: ChatSocket): Requester {
+  const sessions: string[] = [];
+  for (const room of socket.rooms) if (room.startsWith('session:')) sessions.push(room.slice('session:'.length));
+  return { uid: socket.data.uid, nickname: socket.data.nickname, socketId: socket.id, sessions };
+}
