@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import type { HlsTranscoderEvents, HlsTranscoderOptions } from './HlsTranscoderT
 
 const MASTER = 'master.m3u8';
 const MEDIA_PLAYLIST = 'index.m3u8';
+const PID_FILE = 'ffmpeg.pid';
 
 /**
  * ffmpeg reading a stream's RTP (an SDP file) and writing H.264 + AAC HLS: one EVENT playlist per
@@ -64,6 +66,8 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
         /* not allowed here: runs at normal priority */
       }
     }
+    // Recorded so a process that outlives its node (killed with SIGKILL) can be found and stopped.
+    if (child.pid) void writeFile(path.join(this.options.outDir, PID_FILE), String(child.pid)).catch(() => undefined);
     child.stdin?.on('error', () => undefined);
     let partial = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -185,6 +189,22 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
     }
     await this.checkPlaylist();
     await Promise.all(this.options.renditions.map((r) => HlsTranscoder.endPlaylist(path.join(this.options.outDir, r.name, MEDIA_PLAYLIST))));
+  }
+
+  /**
+   * Stops the ffmpeg of a stream whose node died without stopping it (it would wait for RTP
+   * forever): the one recorded in the folder, if it still runs there.
+   */
+  static killOrphan(outDir: string): boolean {
+    try {
+      const pid = Number(readFileSync(path.join(outDir, PID_FILE), 'utf8'));
+      if (!Number.isInteger(pid) || pid <= 1) return false;
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ffmpeg') || readlinkSync(`/proc/${pid}/cwd`) !== outDir) return false;
+      process.kill(pid, 'SIGKILL');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Appends `#EXT-X-ENDLIST` to a media playlist that lacks it (ffmpeg killed, or it crashed). */

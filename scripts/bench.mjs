@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ensureNpmDeps, ensureRedis, root } from './ensure.mjs';
+import { ensureApt, ensureFfmpeg, ensureNpmDeps, ensureRedis, ensureWeb, root } from './ensure.mjs';
 
 const [name, ...args] = process.argv.slice(2);
 const benches = readdirSync(path.join(root, 'bench')).filter((f) => /^[a-z0-9-]+\.ts$/.test(f)).map((f) => f.slice(0, -3));
@@ -13,5 +13,12 @@ if (!file || !existsSync(file)) {
 }
 ensureNpmDeps();
 if (name === 'chat' || name === 'connections') ensureRedis();
+// The HLS bench plays the stream in the product's viewer page, in Chromium.
+if (name === 'hls') {
+  ensureRedis();
+  ensureFfmpeg();
+  ensureApt(['chromium'], ['/usr/bin/chromium']);
+  await ensureWeb();
+}
 const res = spawnSync(process.execPath, ['--import', 'tsx', file, ...args], { cwd: root, stdio: 'inherit' });
 process.exit(res.status ?? 1);

@@ -354,6 +354,7 @@ export class LiveService {
       if (this.streams.has(doc._id)) continue;
       const ended = await this.store.end(doc._id, { endedAt: doc.heartbeatAt, endReason: 'media_lost', replayUntil: now + this.ctx.config.liveReplayTtl * 1000 });
       if (!ended) continue;
+      if (HlsTranscoder.killOrphan(this.dir(doc._id))) this.ctx.logger.warn({ streamid: doc._id }, 'stopped the ffmpeg a dead process left behind');
       await Promise.all(doc.renditions.map((r) => HlsTranscoder.endPlaylist(path.join(this.dir(doc._id), r.name, 'index.m3u8'))));
       this.ctx.logger.warn({ streamid: doc._id, node: doc.node }, 'live stream ended: its process stopped refreshing it');
       this.emitUpdate(doc._id, liveStreamView({ ...doc, state: 'ended', endedAt: doc.heartbeatAt, endReason: 'media_lost' }, this.ctx.fileUrls), doc.publisher.uid);

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import type { RunningServer } from '../support/server';
 import { AckError, request } from '../calls/callPeer';
 import { closeAll, joinGroup, history, prepareMediasoup, startCallServer, waitFor } from '../calls/callTestKit';
 import { LivePublisher } from './livePublisher';
+import { ffmpegPids } from './liveTestKit';
 
 let server: RunningServer;
 const open: { close(): void }[] = [];
@@ -59,29 +59,6 @@ function variantsOf(masterUrl: string, master: string): { url: string; bandwidth
     if (m) out.push({ url: new URL(lines[i + 1]!.trim(), new URL(masterUrl, server.url)).toString(), bandwidth: Number(m[1]) });
   });
   return out;
-}
-
-/** ffmpeg processes writing this stream (their working directory is the stream's folder). */
-function ffmpegPids(streamid: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.startsWith('ffmpeg') && path.basename(readlinkSafe(`/proc/${entry}/cwd`)) === streamid) pids.push(Number(entry));
-    } catch {
-      /* gone */
-    }
-  }
-  return pids;
-}
-
-function readlinkSafe(p: string): string {
-  try {
-    return execFileSync('readlink', [p], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
 }
 
 before(
