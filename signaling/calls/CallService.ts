@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { MediaError, type Room, type WorkerPool } from '../../media';
+import type { Room, WorkerPool } from '../../media';
 import type { types as ms } from 'mediasoup';
 import { ApiError } from '../http/ApiError';
+import { mediaApiError, mediaUnavailable as unavailable } from '../mediaApiError';
 import type { AppContext } from '../node/AppContext';
 import {
   CallRefPayload,
@@ -34,16 +35,8 @@ const ok = { ok: true } as const;
 
 export const callNotFound = () => new ApiError(404, ErrorCode.CallNotFound, 'no such call (it ended, or never existed)');
 const notMember = (what = 'you are not a member of this conversation') => new ApiError(403, ErrorCode.NotMember, what);
-const mediaUnavailable = (message = 'the call media is not available; try again') => new ApiError(503, ErrorCode.MediaUnavailable, message, true);
+const mediaUnavailable = (message = 'the call media is not available; try again') => unavailable(message);
 
-/** mediasoup-layer errors as socket errors. */
-function toApi(err: unknown): unknown {
-  if (!(err instanceof MediaError)) return err;
-  if (err.code === 'media_unavailable') return mediaUnavailable(err.message);
-  if (err.code.endsWith('_not_found')) return new ApiError(404, ErrorCode.NotFound, err.message);
-  if (err.code === 'invalid_input') return new ApiError(400, ErrorCode.InvalidInput, err.message);
-  return new ApiError(500, ErrorCode.MediaUnavailable, err.message);
-}
 
 /**
  * The calls this process owns (S18): their lifecycle (ringing, active, ended, with the msgtype 5/6
@@ -117,7 +110,7 @@ export class CallService {
     } catch (err) {
       this.forget(call);
       await this.registry.release(sessionid, callid).catch(() => undefined);
-      throw toApi(err);
+      throw mediaApiError(err);
     }
     this.refreshMetrics();
     await this.messages.post(call, 'started').catch((err) => this.ctx.logger.warn({ err, callid }, 'posting the call message failed'));
@@ -142,7 +135,7 @@ export class CallService {
     try {
       return { result: await this.run(op, call, raw, requester) };
     } catch (err) {
-      throw toApi(err);
+      throw mediaApiError(err);
     } finally {
       this.refreshMetrics();
     }

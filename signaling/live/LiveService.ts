@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
-import { HlsPipeline, HlsTranscoder, MediaError, type Room, type WorkerPool } from '../../media';
+import { HlsPipeline, HlsTranscoder, type Room, type WorkerPool } from '../../media';
 import type { LiveStreamDoc } from '../../storage/documents';
 import { LiveStreamStore } from '../../storage/LiveStreamStore';
 import { postAnnouncement } from '../announcements';
 import { formatDuration } from '../calls/CallMessages';
 import { ApiError } from '../http/ApiError';
+import { mediaApiError, mediaUnavailable as unavailable } from '../mediaApiError';
 import type { AppContext } from '../node/AppContext';
 import type { JsonObject, TransportInfo } from '../protocol/calls';
 import { ErrorCode } from '../protocol/errors';
@@ -37,16 +38,8 @@ const mediaRoomId = (streamid: string): string => `live:${streamid}`;
 export const streamNotFound = () => new ApiError(404, ErrorCode.StreamNotFound, 'no such live stream (it ended, or never existed)');
 const notMember = () => new ApiError(403, ErrorCode.NotMember, 'this stream is for the members of its conversation');
 const notPublisher = () => new ApiError(403, ErrorCode.Forbidden, 'only the publisher (from the connection that created it) may do that');
-const mediaUnavailable = (message = 'live streaming is not available right now; try again') =>
-  new ApiError(503, ErrorCode.MediaUnavailable, message, true);
+const mediaUnavailable = (message = 'live streaming is not available right now; try again') => unavailable(message);
 
-function toApi(err: unknown): unknown {
-  if (!(err instanceof MediaError)) return err;
-  if (err.code === 'media_unavailable') return mediaUnavailable(err.message);
-  if (err.code.endsWith('_not_found')) return new ApiError(404, ErrorCode.NotFound, err.message);
-  if (err.code === 'invalid_input') return new ApiError(400, ErrorCode.InvalidInput, err.message);
-  return new ApiError(500, ErrorCode.MediaUnavailable, err.message);
-}
 
 /**
  * Live streams (S12, S19). The process that receives `live:create` runs the stream: the publisher's
@@ -114,7 +107,7 @@ export class LiveService {
     try {
       room = await this.pool.createRoom(mediaRoomId(streamid));
     } catch (err) {
-      throw toApi(err);
+      throw mediaApiError(err);
     }
     const renditions = config.liveRenditions.map((r) => ({ name: r.name, height: r.height, bandwidth: r.videoBitrate }));
     const stream = new LiveStream(
@@ -137,7 +130,7 @@ export class LiveService {
       transport = (await room.createWebRtcTransport(requester.uid, 'send')) as unknown as TransportInfo;
     } catch (err) {
       await this.end(stream, 'media_lost');
-      throw toApi(err);
+      throw mediaApiError(err);
     }
     this.refreshMetrics();
     this.ctx.logger.info({ streamid, uid: requester.uid, visibility, sessionid: payload.sessionid }, 'live stream created');
@@ -147,7 +140,7 @@ export class LiveService {
   async connect(requester: Requester, payload: LiveTransportConnectPayload): Promise<typeof ok> {
     const { stream, room } = this.publishing(requester, payload.streamid);
     await room.connectTransport(stream.publisher.uid, payload.transportId, payload.dtlsParameters as unknown as ms.DtlsParameters).catch((err) => {
-      throw toApi(err);
+      throw mediaApiError(err);
     });
     return ok;
   }
@@ -165,7 +158,7 @@ export class LiveService {
       const record = await room.produce(stream.publisher.uid, payload.transportId, payload.kind, payload.rtpParameters as unknown as ms.RtpParameters, payload.source);
       return { producerId: record.producerId };
     } catch (err) {
-      throw toApi(err);
+      throw mediaApiError(err);
     }
   }
 
@@ -190,7 +183,7 @@ export class LiveService {
       });
     } catch (err) {
       await this.end(stream, 'media_lost');
-      throw toApi(err);
+      throw mediaApiError(err);
     }
     const pipeline = stream.pipeline;
     pipeline.once('playable', () => void this.markLive(stream));

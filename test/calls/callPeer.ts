@@ -8,6 +8,7 @@ import { Device } from 'mediasoup-client';
 import type { types as mc } from 'mediasoup-client';
 import type { CallInfo, ConsumeResult, JoinResult, ProducerInfo, TransportInfo } from '../../signaling/protocol/calls';
 import { emitAck, type TestSocket } from '../support/client';
+import { startTone } from '../support/syntheticMedia';
 
 Object.assign(globalThis, {
   RTCPeerConnection: wrtc.RTCPeerConnection,
@@ -233,19 +234,7 @@ export class CallPeer {
   }
 
   private startSources(): void {
-    const sampleRate = 48_000;
-    const frames = sampleRate / 100;
-    let t = 0;
-    // 10 ms of a 440 Hz tone, twice every 20 ms (timers are coarse; the source buffers).
-    this.timers.push(
-      setInterval(() => {
-        for (let k = 0; k < 2; k++) {
-          const samples = new Int16Array(frames);
-          for (let i = 0; i < frames; i++, t++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / sampleRate));
-          this.audioSource.onData({ samples, sampleRate, bitsPerSample: 16, channelCount: 1, numberOfFrames: frames });
-        }
-      }, 20),
-    );
+    this.timers.push(startTone(this.audioSource));
     const data = new Uint8Array(VIDEO_W * VIDEO_H * 1.5);
     this.timers.push(
       setInterval(() => {

@@ -4,7 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { ensureMediasoupWorker } from '../../scripts/mediasoup/ensureMediasoupWorker.mjs';
 import type { CallDebugInfo } from '../../signaling/calls/CallTypes';
 import { connectWithWelcome, http, registerUser, type TestSocket, type TestUser } from '../support/client';
-import { startServer, type RunningServer } from '../support/server';
+import { freshDataDir, startServer, type RunningServer } from '../support/server';
 import { livePeers, request } from './callPeer';
 
 /** Builds (first time, minutes) or finds the cached worker, and hands it to the servers started after. */
@@ -21,6 +21,19 @@ export function randomRtcPort(): number {
 export function startCallServer(workers = 1, env: Record<string, string> = {}, dataDir?: string): Promise<RunningServer> {
   const rtcPort = randomRtcPort();
   return startServer({ workers, dataDir, env: { COOKIM_CALL_DEBUG: '1', RTC_PORT: String(rtcPort), CALL_RING_TIMEOUT: '20', ...(process.env.CALL_TEST_SERVER_DEBUG ? { DEBUG: 'mediasoup*', MEDIASOUP_LOG_LEVEL: 'debug' } : {}), ...env } });
+}
+
+/**
+ * Two nodes (one process each) on one DATA_DIR, so they share the development database, the
+ * embedded Redis broker and the data folders; each has its own WebRTC port (and its own fallback
+ * range, RTC_PORT+1000..+9999).
+ */
+export async function startTwoNodes(label: string, env: Record<string, string> = {}): Promise<[RunningServer, RunningServer]> {
+  const dataDir = freshDataDir(label);
+  const rtcPort = randomRtcPort();
+  const node1 = await startCallServer(1, { MEDIA_WORKERS: '1', ...env, RTC_PORT: String(rtcPort) }, dataDir);
+  const node2 = await startCallServer(1, { MEDIA_WORKERS: '1', ...env, RTC_PORT: String(rtcPort + 20) }, dataDir);
+  return [node1, node2];
 }
 
 export async function debugInfo(socket: TestSocket): Promise<CallDebugInfo[]> {

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { collect, connectWithWelcome, createGroup, registerUser } from '../support/client';
-import { freshDataDir, type RunningServer } from '../support/server';
+import type { RunningServer } from '../support/server';
 import { CallPeer, request } from './callPeer';
-import { closeAll, debugInfo, joinGroup, prepareMediasoup, randomRtcPort, startCallServer, waitFor } from './callTestKit';
+import { closeAll, debugInfo, joinGroup, prepareMediasoup, startTwoNodes, waitFor } from './callTestKit';
 
 let node1: RunningServer | undefined;
 let node2: RunningServer | undefined;
@@ -16,12 +16,7 @@ const open: { close(): void }[] = [];
 before(
   async () => {
     await prepareMediasoup();
-    const dataDir = freshDataDir('call-nodes');
-    const env = { MEDIA_WORKERS: '1' };
-    // Each node its own WebRTC port (and a fallback range of its own, RTC_PORT+1000..+9999).
-    const rtcPort = randomRtcPort();
-    node1 = await startCallServer(1, { ...env, RTC_PORT: String(rtcPort) }, dataDir);
-    node2 = await startCallServer(1, { ...env, RTC_PORT: String(rtcPort + 20) }, dataDir);
+    [node1, node2] = await startTwoNodes('call-nodes');
   },
   { timeout: 15 * 60_000 },
 );

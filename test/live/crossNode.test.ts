@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { collect, connectWithWelcome, createGroup, http, registerUser } from '../support/client';
-import { freshDataDir, type RunningServer } from '../support/server';
+import type { RunningServer } from '../support/server';
 import { request } from '../calls/callPeer';
-import { closeAll, joinGroup, prepareMediasoup, randomRtcPort, startCallServer, waitFor } from '../calls/callTestKit';
+import { closeAll, joinGroup, prepareMediasoup, startTwoNodes, waitFor } from '../calls/callTestKit';
 import { LivePublisher } from './livePublisher';
 import { ffmpegPids } from './liveTestKit';
 
@@ -19,11 +19,7 @@ const open: { close(): void }[] = [];
 before(
   async () => {
     await prepareMediasoup();
-    const dataDir = freshDataDir('live-nodes');
-    const rtcPort = randomRtcPort();
-    const env = { MEDIA_WORKERS: '1', LIVE_RENDITIONS: '240:300' };
-    node1 = await startCallServer(1, { ...env, RTC_PORT: String(rtcPort) }, dataDir);
-    node2 = await startCallServer(1, { ...env, RTC_PORT: String(rtcPort + 20) }, dataDir);
+    [node1, node2] = await startTwoNodes('live-nodes', { LIVE_RENDITIONS: '240:300' });
   },
   { timeout: 15 * 60_000 },
 );

@@ -9,6 +9,7 @@ import type { types as mc } from 'mediasoup-client';
 import type { LiveCreateResult, LiveStreamInfo } from '../../signaling/protocol/live';
 import { request } from '../calls/callPeer';
 import type { TestSocket } from '../support/client';
+import { startTone } from '../support/syntheticMedia';
 
 export type FramePainter = (frame: Uint8Array, width: number, height: number, index: number) => void;
 
@@ -106,18 +107,7 @@ export class LivePublisher {
   }
 
   private startSources(): void {
-    const sampleRate = 48_000;
-    const frames = sampleRate / 100;
-    let t = 0;
-    this.timers.push(
-      setInterval(() => {
-        for (let k = 0; k < 2; k++) {
-          const samples = new Int16Array(frames);
-          for (let i = 0; i < frames; i++, t++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / sampleRate));
-          this.audioSource.onData({ samples, sampleRate, bitsPerSample: 16, channelCount: 1, numberOfFrames: frames });
-        }
-      }, 20),
-    );
+    this.timers.push(startTone(this.audioSource));
     const { width, height } = this;
     const data = new Uint8Array(width * height * 1.5);
     const paint = this.options.paint ?? gradient;
