@@ -9,6 +9,7 @@ import type { HlsTranscoderEvents, HlsTranscoderOptions } from './HlsTranscoderT
 const MASTER = 'master.m3u8';
 const MEDIA_PLAYLIST = 'index.m3u8';
 const PID_FILE = 'ffmpeg.pid';
+const STOP_GRACE_MS = 2000;
 
 /**
  * ffmpeg reading a stream's RTP (an SDP file) and writing H.264 + AAC HLS: one EVENT playlist per
@@ -183,7 +184,9 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.stdin?.end('q');
       child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      // ffmpeg finishes at once while RTP flows; when the publisher already stopped sending it
+      // would sit in its input read for 10 s: then only the unfinished segment (< 1 s) is lost.
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       await exited;
       clearTimeout(timer);
     }

@@ -158,3 +158,56 @@ export async function waitForRemoteVideo(page: Page, uid: string, timeoutMs = 30
   );
   return (await handle.jsonValue()) as { width: number; frames: number };
 }
+
+// ---- live streams ----
+
+/** What the viewer page's debug hook (`window.__cookimLive`, with localStorage cookim.debug) reports. */
+export interface LiveDebug {
+  currentTime: number;
+  latency: number | null;
+  viewers: number | null;
+  state: string | null;
+  player: 'hls.js' | 'native' | null;
+}
+
+export async function liveDebug(page: Page): Promise<LiveDebug | null> {
+  return page.evaluate(() => {
+    const hook = (window as unknown as { __cookimLive?: LiveDebug }).__cookimLive;
+    return hook ? { currentTime: hook.currentTime, latency: hook.latency, viewers: hook.viewers, state: hook.state, player: hook.player } : null;
+  });
+}
+
+/**
+ * Waits until the viewer page's video plays, then until it has advanced `seconds` further; answers
+ * the hook's last report and the two playback positions.
+ */
+export async function waitForLivePlayback(
+  page: Page,
+  seconds: number,
+  timeoutMs = 30_000,
+): Promise<{ from: number; to: number; debug: LiveDebug }> {
+  const read = () => page.evaluate(() => (window as unknown as { __cookimLive?: { currentTime: number } }).__cookimLive?.currentTime ?? 0);
+  await page.waitForFunction(() => ((window as unknown as { __cookimLive?: { currentTime: number } }).__cookimLive?.currentTime ?? 0) > 0, null, {
+    timeout: timeoutMs,
+    polling: 200,
+  });
+  const from = await read();
+  await page.waitForFunction(
+    (target) => ((window as unknown as { __cookimLive?: { currentTime: number } }).__cookimLive?.currentTime ?? 0) >= target,
+    from + seconds,
+    { timeout: timeoutMs, polling: 200 },
+  );
+  const debug = await liveDebug(page);
+  assert.ok(debug, 'the viewer page exposes its debug hook');
+  return { from, to: debug.currentTime, debug };
+}
+
+/** Opens an app link while signed out, signs in on the login screen it leads to, and lands back on the link. */
+export async function signInThrough(page: Page, path: string, account: Account): Promise<void> {
+  await page.goto(path);
+  await page.waitForURL(/\/login/);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === path);
+}

@@ -6,24 +6,17 @@
  * reconnect policy, and a `failed` report when that does not help (the store then re-joins).
  */
 import type { Device, types as mc } from 'mediasoup-client';
-import type {
-  CallClientEvents,
-  CallKind,
-  ErrorBody,
-  JoinResult,
-  JsonObject,
-  MediaSource,
-  ProducerInfo,
-} from '@protocol';
+import type { CallClientEvents, CallKind, JoinResult, JsonObject, MediaSource, ProducerInfo } from '@protocol';
+import { AUDIO_CONSTRAINTS, describeMediaError, videoConstraints, type Facing } from './localMedia';
+import { createTransport, loadDevice, loadMediasoupClient } from './mediasoupDevice';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnectPolicy';
+import { RequestError, type RequestPayload, type RequestResult } from './socketRequest';
 
 type CallEvent = keyof CallClientEvents;
-export type CallPayload<E extends CallEvent> = Parameters<CallClientEvents[E]>[0];
-export type CallResult<E extends CallEvent> = Exclude<Parameters<Parameters<CallClientEvents[E]>[1]>[0], ErrorBody>;
+export type CallPayload<E extends CallEvent> = RequestPayload<E>;
+export type CallResult<E extends CallEvent> = RequestResult<E>;
 /** Sends one call request over the socket and resolves with its answer (rejects with `{ error }` answers). */
 export type CallRequest = <E extends CallEvent>(event: E, payload: CallPayload<E>) => Promise<CallResult<E>>;
-
-export type Facing = 'user' | 'environment';
 export type TransportDirection = 'send' | 'recv';
 export type ConnectionState = mc.ConnectionState;
 
@@ -49,17 +42,6 @@ export interface CallMediaListener {
   failed(reason: string): void;
 }
 
-/** An answer of `{ error }` from the server. */
-export class CallRequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable = false,
-  ) {
-    super(message);
-  }
-}
-
 /** Camera simulcast: a quarter, a half and the full resolution (S18). */
 const CAMERA_ENCODINGS: mc.RtpEncodingParameters[] = [
   { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 100_000 },
@@ -67,30 +49,10 @@ const CAMERA_ENCODINGS: mc.RtpEncodingParameters[] = [
   { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 900_000 },
 ];
 const SCREEN_ENCODINGS: mc.RtpEncodingParameters[] = [{ maxBitrate: 1_500_000 }];
-const AUDIO_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 /** How long a 'disconnected' transport gets to come back by itself before an ICE restart. */
 const DISCONNECTED_GRACE_MS = 2500;
 /** How long one ICE restart gets to reconnect. */
 const RESTART_WAIT_MS = 6000;
-
-function videoConstraints(facing: Facing, exact = false): MediaTrackConstraints {
-  return {
-    width: { ideal: 1280 },
-    height: { ideal: 720 },
-    frameRate: { ideal: 24, max: 30 },
-    facingMode: exact ? { exact: facing } : facing,
-  };
-}
-
-/** mediasoup-client is only needed once a call starts: it loads then, in a chunk of its own. */
-let mediasoupClient: Promise<typeof import('mediasoup-client')> | null = null;
-function loadMediasoupClient(): Promise<typeof import('mediasoup-client')> {
-  mediasoupClient ??= import('mediasoup-client').catch((error: unknown) => {
-    mediasoupClient = null;
-    throw error;
-  });
-  return mediasoupClient;
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -222,10 +184,7 @@ export class CallMedia {
     const check = () => {
       if (generation !== this.generation || this.closed) throw new Superseded();
     };
-    const client = await loadMediasoupClient();
-    check();
-    const device = await client.Device.factory();
-    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as mc.RtpCapabilities });
+    const device = await loadDevice(joined.routerRtpCapabilities);
     check();
     this.device = device;
     this.recvTransport = await this.createTransport('recv', generation);
@@ -247,31 +206,11 @@ export class CallMedia {
   private async createTransport(direction: TransportDirection, generation: number): Promise<mc.Transport> {
     const info = await this.request('call:transport:create', { callid: this.callid, direction });
     if (generation !== this.generation || this.closed || !this.device) throw new Superseded();
-    const options: mc.TransportOptions = {
-      id: info.transportId,
-      iceParameters: info.iceParameters as unknown as mc.IceParameters,
-      iceCandidates: info.iceCandidates as unknown as mc.IceCandidate[],
-      dtlsParameters: info.dtlsParameters as unknown as mc.DtlsParameters,
-    };
-    const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
-    transport.on('connect', ({ dtlsParameters }, done, fail) => {
-      this.request('call:transport:connect', {
-        callid: this.callid,
-        transportId: transport.id,
-        dtlsParameters: dtlsParameters as unknown as JsonObject,
-      }).then(() => done(), fail);
+    const transport = createTransport(this.device, direction, info, {
+      connect: (dtlsParameters) => this.request('call:transport:connect', { callid: this.callid, transportId: transport.id, dtlsParameters }),
+      produce: (kind, rtpParameters, source) =>
+        this.request('call:produce', { callid: this.callid, transportId: transport.id, kind, rtpParameters, source }),
     });
-    if (direction === 'send') {
-      transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
-        this.request('call:produce', {
-          callid: this.callid,
-          transportId: transport.id,
-          kind,
-          rtpParameters: rtpParameters as unknown as JsonObject,
-          source: (appData as { source: MediaSource }).source,
-        }).then(({ producerId }) => done({ id: producerId }), fail);
-      });
-    }
     transport.on('connectionstatechange', (state) => {
       if (transport.closed) return;
       this.listener.transportState(direction, state);
@@ -535,7 +474,7 @@ export class CallMedia {
           await transport.restartIce({ iceParameters: iceParameters as unknown as mc.IceParameters });
         } catch (error) {
           // the server no longer knows the transport (the call moved, we were dropped): start over
-          if (error instanceof CallRequestError && !error.retryable) {
+          if (error instanceof RequestError && !error.retryable) {
             this.listener.failed(`ice restart refused: ${error.code}`);
             return;
           }
@@ -639,12 +578,4 @@ export interface InboundAudio {
 
 export function isSuperseded(error: unknown): boolean {
   return error instanceof Superseded;
-}
-
-export function describeMediaError(error: unknown): string {
-  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
-  if (name === 'NotAllowedError') return 'permission was denied';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'no such device';
-  if (name === 'NotReadableError') return 'the device is in use by another app';
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,7 +7,6 @@
 import { markRaw, reactive } from 'vue';
 import {
   SessionType,
-  isErrorBody,
   type CallClientEvents,
   type CallEndReason,
   type CallInfo,
@@ -18,16 +17,15 @@ import {
 } from '@protocol';
 import {
   CallMedia,
-  CallRequestError,
-  describeMediaError,
   isSuperseded,
   type CallPayload,
   type CallRequest,
-  type CallResult,
   type ConnectionState,
   type RemoteMedia,
   type TransportDirection,
 } from '@/lib/callMedia';
+import { describeMediaError } from '@/lib/localMedia';
+import { RequestError, socketRequest } from '@/lib/socketRequest';
 import { reconnectPolicy } from '@/lib/reconnectPolicy';
 import { auth } from './auth';
 import { chat } from './chat';
@@ -62,7 +60,6 @@ export interface EndedInfo {
   message: string;
 }
 
-const REQUEST_TIMEOUT_MS = 12_000;
 const ENDED_SCREEN_MS = 2200;
 const LIVE = new Set([CallPhase.Joining, CallPhase.RingingOut, CallPhase.InCall, CallPhase.Reconnecting]);
 
@@ -112,24 +109,10 @@ const wired = new WeakSet<ChatSocket>();
 // ---------- signaling ----------
 
 const request: CallRequest = <E extends keyof CallClientEvents>(event: E, payload: CallPayload<E>) =>
-  new Promise<CallResult<E>>((resolve, reject) => {
-    const socket = connection.socket;
-    if (!socket?.connected) {
-      reject(new CallRequestError('offline', 'Not connected.', true));
-      return;
-    }
-    const timed = socket.timeout(REQUEST_TIMEOUT_MS) as unknown as {
-      emit(event: string, payload: unknown, ack: (err: Error | null, result: unknown) => void): void;
-    };
-    timed.emit(event, payload, (err, result) => {
-      if (err) reject(new CallRequestError('timeout', 'The server did not answer.', true));
-      else if (isErrorBody(result)) reject(new CallRequestError(result.error.code, result.error.message, result.error.retryable ?? false));
-      else resolve(result as CallResult<E>);
-    });
-  });
+  socketRequest(connection.socket, event, payload);
 
 function errorText(error: unknown): string {
-  if (error instanceof CallRequestError) {
+  if (error instanceof RequestError) {
     if (error.code === 'media_unavailable') return 'Calls are not available right now. Please try again.';
     if (error.code === 'call_not_found') return 'This call has ended.';
     if (error.code === 'not_member') return 'You are not a member of this conversation.';
@@ -374,7 +357,7 @@ async function recover(reason: string): Promise<void> {
         return;
       } catch (error) {
         if (isSuperseded(error) || media !== current) return;
-        if (error instanceof CallRequestError && (error.code === 'call_not_found' || error.code === 'not_member')) {
+        if (error instanceof RequestError && (error.code === 'call_not_found' || error.code === 'not_member')) {
           // the call is over (its call:ended may not have reached us)
           const durationMs = state.talkingSince ? Date.now() - state.talkingSince : 0;
           if (reason === 'socket') finish({ reason: 'offline', durationMs, message: endedMessage('offline', 0) });

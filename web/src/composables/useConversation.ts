@@ -1,0 +1,50 @@
+import { onBeforeUnmount, onMounted, ref, watch } from 'vue';
+import { errorMessage } from '@/lib/api';
+import { chat } from '@/stores/chat';
+import { connection } from '@/stores/connection';
+
+/**
+ * A conversation on screen (the chat view, a live stream's chat): loads its members and newest
+ * messages when it opens, marks it read while the reader sees the newest message, and refreshes
+ * the members' presence after a reconnect. `id` answers '' while there is nothing to open.
+ */
+export function useConversation(id: () => string) {
+  const loadError = ref('');
+  /** Set by the MessageList (its at-bottom event). */
+  const atBottom = ref(true);
+  const visible = ref(document.visibilityState === 'visible');
+
+  async function open(sessionid: string): Promise<void> {
+    loadError.value = '';
+    if (!sessionid) return;
+    try {
+      await Promise.all([chat.fetchSession(sessionid), chat.state.history[sessionid]?.loaded ? Promise.resolve() : chat.loadLatest(sessionid)]);
+    } catch (e) {
+      if (id() === sessionid) loadError.value = errorMessage(e);
+    }
+  }
+
+  watch(id, open, { immediate: true });
+
+  watch(
+    () => [id(), chat.state.sessions[id()]?.lastSeq, atBottom.value, visible.value] as const,
+    ([sessionid, lastSeq, bottom, isVisible]) => {
+      if (sessionid && lastSeq !== undefined && bottom && isVisible) chat.markRead(sessionid, lastSeq);
+    },
+    { immediate: true },
+  );
+
+  // after a reconnect the member list's presence may be stale
+  watch(
+    () => connection.state.status,
+    (status, previous) => {
+      if (id() && status === 'connected' && previous === 'reconnecting') chat.fetchSession(id()).catch(() => undefined);
+    },
+  );
+
+  const onVisibility = () => (visible.value = document.visibilityState === 'visible');
+  onMounted(() => document.addEventListener('visibilitychange', onVisibility));
+  onBeforeUnmount(() => document.removeEventListener('visibilitychange', onVisibility));
+
+  return { loadError, atBottom };
+}

@@ -1,0 +1,207 @@
+/**
+ * Plays a live stream's HLS playlist in a <video>: hls.js where Media Source Extensions exist,
+ * else the browser's own HLS (iPhone Safari). hls.js is tuned for 1 s segments (two behind the
+ * edge, catching up at up to 1.5x, little back buffer), loaded on first use in a chunk of its own,
+ * and recovers from network and media errors by itself; a playlist that cannot be loaded at all
+ * (not written yet, or its signed URL expired) is asked for again with a fresh URL.
+ */
+import type Hls from 'hls.js';
+import type { ErrorData, HlsConfig } from 'hls.js';
+
+export type PlayerKind = 'hls.js' | 'native';
+
+export interface LivePlayerOptions {
+  /**
+   * The current playlist URL (the caller may fetch a freshly signed one); null: not known right
+   * now, ask again shortly; '': nothing to play any more.
+   */
+  source(): Promise<string | null>;
+  /** Something went wrong that retrying has not fixed yet (shown to the viewer); '' once it plays. */
+  onProblem?(message: string): void;
+  /** The browser refused to start playing without a tap. */
+  onBlocked?(): void;
+}
+
+const HLS_CONFIG: Partial<HlsConfig> = {
+  lowLatencyMode: true,
+  liveSyncDurationCount: 2,
+  liveMaxLatencyDurationCount: 6,
+  maxLiveSyncPlaybackRate: 1.5,
+  backBufferLength: 6,
+  maxBufferLength: 8,
+  // a playlist that is not there yet is retried below, with a fresh URL
+  manifestLoadPolicy: {
+    default: {
+      maxTimeToFirstByteMs: 8000,
+      maxLoadTimeMs: 10_000,
+      timeoutRetry: { maxNumRetry: 2, retryDelayMs: 500, maxRetryDelayMs: 2000 },
+      errorRetry: { maxNumRetry: 1, retryDelayMs: 1000, maxRetryDelayMs: 2000 },
+    },
+  },
+};
+const RELOAD_DELAY_MS = 2000;
+/** Two media errors this close together: swap the audio codec before recovering again (hls.js advice). */
+const MEDIA_ERROR_WINDOW_MS = 3000;
+
+let hlsModule: Promise<typeof import('hls.js')> | null = null;
+function loadHls(): Promise<typeof import('hls.js')> {
+  hlsModule ??= import('hls.js').catch((error: unknown) => {
+    hlsModule = null;
+    throw error;
+  });
+  return hlsModule;
+}
+
+export class LivePlayer {
+  private hls: Hls | null = null;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastMediaError = 0;
+  private destroyed = false;
+  kind: PlayerKind | null = null;
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly options: LivePlayerOptions,
+  ) {}
+
+  /** Starts playing (muted autoplay is allowed everywhere; a refused play() is the caller's cue for a tap). */
+  async start(): Promise<void> {
+    const { default: HlsClass } = await loadHls();
+    if (this.destroyed) return;
+    if (HlsClass.isSupported()) {
+      this.kind = 'hls.js';
+      this.attachHls(HlsClass);
+      await this.reload();
+    } else if (this.video.canPlayType('application/vnd.apple.mpegurl')) {
+      this.kind = 'native';
+      this.video.addEventListener('error', this.onNativeError);
+      this.video.addEventListener('playing', this.onNativePlaying);
+      await this.reload();
+    } else {
+      this.options.onProblem?.('This browser cannot play live streams.');
+    }
+  }
+
+  /** Seconds behind live: from EXT-X-PROGRAM-DATE-TIME when the playlist has it, else the player's own estimate. */
+  latency(): number | null {
+    const video = this.video;
+    if (this.hls) {
+      const date = this.hls.playingDate;
+      if (date) return Math.max(0, (Date.now() - date.getTime()) / 1000);
+      const latency = this.hls.latency;
+      return Number.isFinite(latency) && latency > 0 ? latency : null;
+    }
+    if (this.kind === 'native') {
+      const start = (video as HTMLVideoElement & { getStartDate?: () => Date }).getStartDate?.().getTime();
+      if (start && Number.isFinite(start)) return Math.max(0, (Date.now() - start) / 1000 - video.currentTime);
+      const { seekable } = video;
+      if (seekable.length) return Math.max(0, seekable.end(seekable.length - 1) - video.currentTime);
+    }
+    return null;
+  }
+
+  /** Back to the live edge after falling behind (a paused tab, a stall). */
+  goLive(): void {
+    const target = this.hls?.liveSyncPosition ?? (this.video.seekable.length ? this.video.seekable.end(this.video.seekable.length - 1) - 2 : null);
+    if (target !== null && Number.isFinite(target)) this.video.currentTime = target;
+    this.play();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    clearTimeout(this.reloadTimer);
+    this.hls?.destroy();
+    this.hls = null;
+    this.video.removeEventListener('error', this.onNativeError);
+    this.video.removeEventListener('playing', this.onNativePlaying);
+    if (this.kind === 'native') {
+      this.video.removeAttribute('src');
+      this.video.load();
+    }
+  }
+
+  private async reload(): Promise<void> {
+    clearTimeout(this.reloadTimer);
+    let url: string | null = null;
+    try {
+      url = await this.options.source();
+    } catch {
+      url = null;
+    }
+    if (this.destroyed) return;
+    if (url === null) {
+      this.scheduleReload();
+      return;
+    }
+    // '' : there is nothing to play (the replay is gone); the caller says so
+    if (!url) return;
+    if (this.hls) this.hls.loadSource(url);
+    else {
+      this.video.src = url;
+      this.play();
+    }
+  }
+
+  private play(): void {
+    this.video.play().catch((error: unknown) => {
+      if (error instanceof DOMException && error.name === 'NotAllowedError') this.options.onBlocked?.();
+    });
+  }
+
+  private scheduleReload(): void {
+    clearTimeout(this.reloadTimer);
+    if (!this.destroyed) this.reloadTimer = setTimeout(() => void this.reload(), RELOAD_DELAY_MS);
+  }
+
+  private onHlsError(HlsClass: typeof Hls, data: ErrorData): void {
+    if (!data.fatal || !this.hls) return;
+    const { ErrorTypes, ErrorDetails } = HlsClass;
+    if (data.type === ErrorTypes.MEDIA_ERROR) {
+      const now = Date.now();
+      if (now - this.lastMediaError < MEDIA_ERROR_WINDOW_MS) this.hls.swapAudioCodec();
+      this.lastMediaError = now;
+      this.hls.recoverMediaError();
+      return;
+    }
+    if (data.type === ErrorTypes.NETWORK_ERROR) {
+      const playlistGone =
+        data.details === ErrorDetails.MANIFEST_LOAD_ERROR ||
+        data.details === ErrorDetails.MANIFEST_LOAD_TIMEOUT ||
+        data.details === ErrorDetails.LEVEL_LOAD_ERROR ||
+        data.response?.code === 403;
+      this.options.onProblem?.('Reconnecting to the stream…');
+      if (playlistGone) this.scheduleReload();
+      else {
+        // segments failed (a network drop): carry on loading where it stopped
+        clearTimeout(this.reloadTimer);
+        this.reloadTimer = setTimeout(() => this.hls?.startLoad(), RELOAD_DELAY_MS / 2);
+      }
+      return;
+    }
+    // anything else fatal: start over with a new player
+    this.options.onProblem?.('Reconnecting to the stream…');
+    this.hls.destroy();
+    this.attachHls(HlsClass);
+    this.scheduleReload();
+  }
+
+  private attachHls(HlsClass: typeof Hls): void {
+    const hls = new HlsClass(HLS_CONFIG);
+    this.hls = hls;
+    hls.on(HlsClass.Events.ERROR, (_event, data) => this.onHlsError(HlsClass, data));
+    hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
+      this.options.onProblem?.('');
+      this.play();
+    });
+    hls.attachMedia(this.video);
+  }
+
+  private readonly onNativeError = (): void => {
+    this.options.onProblem?.('Reconnecting to the stream…');
+    this.scheduleReload();
+  };
+
+  private readonly onNativePlaying = (): void => {
+    this.options.onProblem?.('');
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Acknowledged Socket.IO requests as promises, typed by the shared event map: the ack's result
+ * resolves, an `{ error }` answer, no connection or no answer in time reject with a RequestError.
+ */
+import type { Socket } from 'socket.io-client';
+import { isErrorBody, type ClientToServerEvents, type ErrorBody, type ServerToClientEvents } from '@protocol';
+
+type Events = ClientToServerEvents;
+/** Events whose second argument is an ack callback. */
+export type AckedEvent = {
+  [E in keyof Events]: Parameters<Events[E]>[1] extends ((result: never) => void) | undefined ? E : never;
+}[keyof Events];
+export type RequestPayload<E extends AckedEvent> = Parameters<Events[E]>[0];
+export type RequestResult<E extends AckedEvent> = Exclude<Parameters<NonNullable<Parameters<Events[E]>[1]>>[0], ErrorBody>;
+
+/** An answer of `{ error }` from the server (or none at all: `offline`, `timeout`, both retryable). */
+export class RequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+export const REQUEST_TIMEOUT_MS = 12_000;
+
+export function socketRequest<E extends AckedEvent>(
+  socket: Socket<ServerToClientEvents, ClientToServerEvents> | null,
+  event: E,
+  payload: RequestPayload<E>,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<RequestResult<E>> {
+  return new Promise<RequestResult<E>>((resolve, reject) => {
+    if (!socket?.connected) {
+      reject(new RequestError('offline', 'Not connected.', true));
+      return;
+    }
+    // the event map's per-event signatures do not survive the generic E: emit untyped, type the answer
+    const timed = socket.timeout(timeoutMs) as unknown as {
+      emit(event: string, payload: unknown, ack: (err: Error | null, result: unknown) => void): void;
+    };
+    timed.emit(event, payload, (err, result) => {
+      if (err) reject(new RequestError('timeout', 'The server did not answer.', true));
+      else if (isErrorBody(result)) reject(new RequestError(result.error.code, result.error.message, result.error.retryable ?? false));
+      else resolve(result as RequestResult<E>);
+    });
+  });
+}
