@@ -101,7 +101,7 @@ async function waitUntil<T>(probe: () => Promise<T | null | false>, timeoutMs: n
 
 async function runConfig(renditions: string): Promise<Record<string, unknown>> {
   const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
-  const server = await startServer({ workers: 1, env: { LIVE_RENDITIONS: renditions, RTC_PORT: String(rtcPort), LOG_LEVEL: 'warn' } });
+  const server = await startServer({ workers: 1, env: { LIVE_RENDITIONS: renditions, RTC_PORT: String(rtcPort) } });
   const browser = await launchBrowser();
   const publisherProcessStart = process.cpuUsage();
   let publisher: LivePublisher | null = null;
@@ -125,6 +125,9 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const me = (await (await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${bob.token}` } })).json()) as { user: unknown };
     await context.addInitScript(([token, user]) => {
+      // Stalls: the player ran out of buffer (media events do not bubble; a capturing listener sees them).
+      (window as unknown as { __stalls: number }).__stalls = 0;
+      document.addEventListener('waiting', () => (window as unknown as { __stalls: number }).__stalls++, true);
       localStorage.setItem('cookim.token', JSON.stringify(token));
       localStorage.setItem('cookim.user', JSON.stringify(user));
     }, [bob.token, me.user] as const);
@@ -136,6 +139,8 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
       return r?.ok ? r : null;
     }, 30_000, 'the first frame in the player');
     const firstFrameMs = Date.now() - startedAt;
+    // Count stalls from here: the start itself waits for data by design.
+    await page.evaluate(() => ((window as unknown as { __stalls: number }).__stalls = 0));
 
     const streamDir = path.join(server.dataDir, 'hls', stream.streamid);
     const pid = ffmpegOf(streamDir);
@@ -150,6 +155,7 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
       else unreadable++;
       await new Promise((res) => setTimeout(res, 250));
     }
+    const stalls = await page.evaluate(() => (window as unknown as { __stalls: number }).__stalls);
     const cpuPercent = pid ? (100 * (cpuSeconds(pid) - cpu0)) / ((Date.now() - wall0) / 1000) : null;
     const sorted = latencies.sort((a, b) => a - b);
     const used = process.cpuUsage(publisherProcessStart);
@@ -163,6 +169,7 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
       firstSegmentMs,
       firstFrameInPlayerMs: firstFrameMs,
       glassToPlayerMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), min: sorted[0], max: sorted[sorted.length - 1], samples: sorted.length, unreadable },
+      stallsWhilePlaying: stalls,
       ffmpegCpuPercentOfOneCore: cpuPercent === null ? null : Math.round(cpuPercent * 10) / 10,
       benchProcessCpuPercent: Math.round(((used.user + used.system) / 1e6 / ((Date.now() - startedAt) / 1000)) * 1000) / 10,
     };

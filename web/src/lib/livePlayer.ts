@@ -1,6 +1,6 @@
 /**
  * Plays a live stream's HLS playlist in a <video>: hls.js where Media Source Extensions exist,
- * else the browser's own HLS (iPhone Safari). hls.js is tuned for 1 s segments (two behind the
+ * else the browser's own HLS (iPhone Safari). hls.js is tuned for 1 s segments (1.5 s behind the
  * edge, catching up at up to 1.5x, little back buffer), loaded on first use in a chunk of its own,
  * and recovers from network and media errors by itself; a playlist that cannot be loaded at all
  * (not written yet, or its signed URL expired) is asked for again with a fresh URL.
@@ -24,8 +24,10 @@ export interface LivePlayerOptions {
 
 const HLS_CONFIG: Partial<HlsConfig> = {
   lowLatencyMode: true,
-  liveSyncDurationCount: 2,
-  liveMaxLatencyDurationCount: 6,
+  // 1.5 s behind the newest segment's end: with 1 s segments about 2.5 s glass to player
+  // (npm run bench -- hls), still a segment and a half of buffer against a late playlist.
+  liveSyncDuration: 1.5,
+  liveMaxLatencyDuration: 5,
   maxLiveSyncPlaybackRate: 1.5,
   backBufferLength: 6,
   maxBufferLength: 8,
