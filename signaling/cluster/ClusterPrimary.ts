@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:http';
+import { Socket } from 'node:net';
 import { setupPrimary } from '@socket.io/cluster-adapter';
 import { setupMaster } from '@socket.io/sticky';
 import type { Config } from '../config';
@@ -39,6 +40,7 @@ export class ClusterPrimary {
     const fork = (index: number): Worker => {
       const worker = cluster.fork({ ...env, COOKIM_WORKER_INDEX: String(index) });
       indexOf.set(worker, index);
+      stopReadingHandedOver(worker);
       // Sending to a worker that just died fails; the exit handler replaces it.
       worker.on('error', (err) => logger.warn({ err, worker: worker.process.pid }, 'worker channel error'));
       return worker;
@@ -90,3 +92,19 @@ export class ClusterPrimary {
   }
 }
 
+/**
+ * @socket.io/sticky hands a WebSocket connection to a worker with `worker.send(msg, socket)` once it
+ * has read the upgrade request. Node keeps reading that socket in this process until the worker
+ * acknowledges the handle, and throws away what it reads then (nodejs/node#8353). A client answers
+ * the upgrade at once with its Socket.IO CONNECT frame: when that frame lands in the window it is
+ * lost, and the client stays half-connected (transport open, never connected) until the server's
+ * connect timeout closes it 45 s later. So the socket stops being read here before it is handed
+ * over; what the client sends next waits in the kernel for the worker.
+ */
+function stopReadingHandedOver(worker: Worker): void {
+  const send = worker.send.bind(worker) as (...args: unknown[]) => boolean;
+  worker.send = ((message: unknown, handle?: unknown, ...rest: unknown[]) => {
+    if (handle instanceof Socket) (handle as unknown as { _handle?: { readStop?(): number } | null })._handle?.readStop?.();
+    return send(message, handle, ...rest);
+  }) as Worker['send'];
+}

@@ -7,7 +7,7 @@ import wrtc from '@roamhq/wrtc';
 import { Device } from 'mediasoup-client';
 import type { types as mc } from 'mediasoup-client';
 import type { CallInfo, ConsumeResult, JoinResult, ProducerInfo, TransportInfo } from '../../signaling/protocol/calls';
-import { emitAck, type TestSocket } from '../support/client';
+import { emitAck, errorAt, type TestSocket } from '../support/client';
 import { startTone } from '../support/syntheticMedia';
 
 Object.assign(globalThis, {
@@ -40,7 +40,10 @@ export class AckError extends Error {
 
 /** emitAck that throws the `{ error }` answer. */
 export async function request<T = any>(socket: TestSocket, event: string, payload: unknown, timeoutMs = 10_000): Promise<T> {
-  const res = await emitAck(socket, event as any, payload as any, timeoutMs);
+  const callSite = new Error();
+  const res = await emitAck(socket, event as any, payload as any, timeoutMs).catch((err: Error) => {
+    throw errorAt(callSite, `${event}: ${err.message}${err.message.includes('timed out') ? ` (no answer within ${timeoutMs} ms)` : ''}`);
+  });
   if (res && typeof res === 'object' && 'error' in res) throw new AckError(res.error.code, res.error.message);
   return res as T;
 }

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 /** Shared set-up for the call tests: the mediasoup worker, a server with calls on, users and peers. */
 import { ensureMediasoupWorker } from '../../scripts/mediasoup/ensureMediasoupWorker.mjs';
 import type { CallDebugInfo } from '../../signaling/calls/CallTypes';
-import { connectWithWelcome, http, registerUser, type TestSocket, type TestUser } from '../support/client';
+import { connectWithWelcome, errorAt, http, registerUser, type TestSocket, type TestUser } from '../support/client';
 import { freshDataDir, startServer, type RunningServer } from '../support/server';
 import { livePeers, request } from './callPeer';
 
@@ -56,7 +56,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   let last: unknown;
   for (;;) {
     try {
-      const value = await probe();
+      // A probe that never settles must not outlast the deadline.
+      const value = await within(`waiting for ${what} (a probe did not settle)`, Promise.resolve().then(probe), Math.max(deadline - Date.now(), everyMs));
       if (value) return value;
     } catch (err) {
       last = err;
@@ -67,6 +68,20 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `promise`, or an error naming the step when it has not settled within `ms`. */
+export async function within<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
+  const callSite = new Error();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(errorAt(callSite, `${what}: not done within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Closes the test's peers and sockets, drops every reference to them and collects the garbage while

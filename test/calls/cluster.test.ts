@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { collect, connectWithWelcome, createGroup, registerUser, type TestSocket } from '../support/client';
 import type { RunningServer } from '../support/server';
 import { AckError, CallPeer, request } from './callPeer';
-import { debugInfo, joinGroup, prepareMediasoup, startCallServer, waitFor, closeAll } from './callTestKit';
+import { debugInfo, joinGroup, prepareMediasoup, startCallServer, waitFor, within, closeAll } from './callTestKit';
 
 let server: RunningServer;
 const open: { close(): void }[] = [];
@@ -43,7 +43,7 @@ test('two peers on different worker processes share a call (requests forwarded t
   // B's process does not own the call: its requests are forwarded to A's.
   const peers = [new CallPeer('A', a.uid, left.socket), new CallPeer('B', b.uid, right.socket)];
   open.push(...peers);
-  for (const p of peers) await p.join(call.callid);
+  for (const p of peers) await within(`${p.name} joins the call`, p.join(call.callid), 60_000);
   const listed = await request(right.socket, 'call:list', {});
   assert.deepEqual(listed.calls.map((c: any) => c.callid), [call.callid]);
 

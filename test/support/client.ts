@@ -16,8 +16,9 @@ export async function http<T = any>(
   baseUrl: string,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; rawBody?: string; contentType?: string } = {},
+  options: { token?: string; body?: unknown; rawBody?: string; contentType?: string; timeoutMs?: number } = {},
 ): Promise<HttpResult<T>> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -28,8 +29,15 @@ export async function http<T = any>(
     body = JSON.stringify(options.body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
-  const text = await res.text();
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(`${baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    text = await res.text();
+  } catch (err) {
+    if ((err as Error).name === 'TimeoutError') throw new Error(`${method} ${path}: no answer within ${timeoutMs} ms`);
+    throw err;
+  }
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : undefined;
@@ -73,17 +81,56 @@ export function connectSocket(baseUrl: string, token: string, transports: string
   return connectWithWelcome(baseUrl, token, transports).then(({ socket }) => socket);
 }
 
-/** Connects and waits for the server's `welcome`, which names the node process serving the socket. */
-export function connectWithWelcome(baseUrl: string, token: string, transports: string[] = ['websocket']): Promise<{ socket: TestSocket; node: string }> {
+/**
+ * An error whose stack is `callSite`'s, for failures raised from a timer (whose own stack shows no
+ * line of the test): `callSite` is created where the waiting began.
+ */
+export function errorAt(callSite: Error, message: string): Error {
+  const err = new Error(message);
+  err.stack = `Error: ${message}\n${(callSite.stack ?? '').split('\n').slice(1).join('\n')}`;
+  return err;
+}
+
+/**
+ * Connects and waits for the server's `welcome`, which names the node process serving the socket.
+ * Rejects on connect_error, when the connection closes before the Socket.IO connect (the client does
+ * not reconnect), and after `timeoutMs`.
+ */
+export function connectWithWelcome(
+  baseUrl: string,
+  token: string,
+  transports: string[] = ['websocket'],
+  timeoutMs = 20_000,
+): Promise<{ socket: TestSocket; node: string }> {
+  const callSite = new Error();
   const socket: TestSocket = io(baseUrl, { auth: { token }, transports, reconnection: false, forceNew: true });
   // Listen before connecting: the server sends `welcome` at once.
   const welcome = new Promise<string>((resolve) => socket.once('welcome', (w) => resolve(w.node)));
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => void welcome.then((node) => resolve({ socket, node })));
-    socket.once('connect_error', (err) => {
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       socket.close();
       reject(err);
-    });
+    };
+    const timer = setTimeout(() => {
+      const transport = socket.io.engine?.readyState === 'open' ? 'transport open, no Socket.IO connect or welcome' : 'transport not open';
+      fail(errorAt(callSite, `socket to ${baseUrl} not connected within ${timeoutMs} ms (${transport})`));
+    }, timeoutMs);
+    const onClose = (reason: string) => fail(errorAt(callSite, `socket to ${baseUrl} closed before it connected (${reason})`));
+    socket.once('disconnect', onClose);
+    socket.once('connect_error', fail);
+    socket.once('connect', () =>
+      void welcome.then((node) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.off('disconnect', onClose);
+        resolve({ socket, node });
+      }),
+    );
   });
 }
 
@@ -104,11 +151,12 @@ export function collect<E extends keyof ServerToClientEvents>(
   filter: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
   timeoutMs = 10_000,
 ): Promise<Parameters<ServerToClientEvents[E]>[0][]> {
+  const callSite = new Error();
   return new Promise((resolve, reject) => {
     const got: Parameters<ServerToClientEvents[E]>[0][] = [];
     const timer = setTimeout(() => {
       (socket as any).off(event, on);
-      reject(new Error(`timed out waiting for ${count} ${String(event)} events (got ${got.length})`));
+      reject(errorAt(callSite, `timed out waiting for ${count} ${String(event)} events (got ${got.length})`));
     }, timeoutMs);
     const on = (payload: any) => {
       if (!filter(payload)) return;
