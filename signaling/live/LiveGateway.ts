@@ -1,6 +1,9 @@
 import type { AppContext } from '../node/AppContext';
 import { LiveCreatePayload, LiveProducePayload, LiveRefPayload, LiveTransportConnectPayload } from '../protocol/live';
+import { ApiError } from '../http/ApiError';
+import { ErrorCode } from '../protocol/errors';
 import { guarded, parsePayload } from '../socket/ackError';
+import { RateLimiter } from '../util/RateLimiter';
 import type { ChatSocket } from '../socket/ChatSocket';
 import { requesterOf } from '../socket/requester';
 import { liveRoom, type LiveService } from './LiveService';
@@ -12,6 +15,9 @@ import { liveStreamView } from './liveViews';
  * any process, from the stream's record.
  */
 export class LiveGateway {
+  /** Watching costs a count across every process: a few a second per user. */
+  private readonly watchRate = new RateLimiter(5, 20);
+
   constructor(
     private readonly ctx: AppContext,
     private readonly service: LiveService,
@@ -30,9 +36,11 @@ export class LiveGateway {
       guarded(async (raw) => {
         const { streamid } = parsePayload(LiveRefPayload, raw);
         const requester = requesterOf(socket);
+        this.throttle(requester.uid);
         const doc = await s.watchable(streamid, requester.uid, requester.sessions);
         await socket.join(liveRoom(streamid));
-        const viewers = doc.state === 'ended' ? 0 : await s.recount(streamid);
+        // A count that cannot be taken (a node going away) does not fail the watch.
+        const viewers = doc.state === 'ended' ? 0 : await s.recount(streamid).catch(() => doc.viewers);
         return { stream: { ...liveStreamView(doc, this.ctx.fileUrls), viewers } };
       }, logError),
     );
@@ -41,8 +49,9 @@ export class LiveGateway {
       guarded(async (raw) => {
         const { streamid } = parsePayload(LiveRefPayload, raw);
         if (socket.rooms.has(liveRoom(streamid))) {
+          this.throttle(socket.data.uid);
           await socket.leave(liveRoom(streamid));
-          await s.recount(streamid);
+          await s.recount(streamid).catch(() => undefined);
         }
         return { ok: true as const };
       }, logError),
@@ -55,5 +64,9 @@ export class LiveGateway {
       s.publisherGone(socket.id);
       for (const streamid of watching) void s.recount(streamid).catch(() => undefined);
     });
+  }
+
+  private throttle(uid: string): void {
+    if (!this.watchRate.take(uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many watch requests; slow down', true);
   }
 }
