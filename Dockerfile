@@ -1,5 +1,7 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
+# ffmpeg repackages live streams to HLS (Debian's, with libx264 and aac).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .

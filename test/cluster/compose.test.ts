@@ -63,6 +63,15 @@ test('the nginx load balancer upgrades websockets and keeps long-polling sticky'
   assert.match(conf, /proxy_http_version 1\.1;/);
 });
 
+test('the app image carries ffmpeg for live streams and keeps their HLS on the shared volume', () => {
+  const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  assert.match(dockerfile, /apt-get install[^\n]*\bffmpeg\b/);
+  for (const app of ['app1', 'app2']) {
+    const service = compose.services[app];
+    assert.ok(service.volumes.includes(`hls-data:${envOf(service).DATA_DIR}/hls`), `${app}: HLS at DATA_DIR/hls`);
+  }
+});
+
 test('docker compose config validates the file (where a compose tool is installed)', (t) => {
   const candidates: [string, string[]][] = [
     ['docker', ['compose', 'config', '-q']],
