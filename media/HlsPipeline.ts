@@ -90,6 +90,18 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     void this.tap.requestKeyFrame();
   }
 
+  /**
+   * Drops the pipeline without ending the playlists (its media went away with a mediasoup worker):
+   * a new pipeline on the same folder continues them after a discontinuity.
+   */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopStartupKeyframes();
+    this.transcoder.abort();
+    this.tap.close();
+  }
+
   /** Stops the tap and ends the playlists (ENDLIST). */
   async stop(): Promise<void> {
     if (this.closed) return;

@@ -26,6 +26,7 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
   private stopping = false;
   private restarts = 0;
   private segments = 0;
+  private producing = false;
   private poll: NodeJS.Timeout | null = null;
   private lastLogAt = 0;
   private logBudget = 0;
@@ -53,6 +54,8 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
     await mkdir(this.options.outDir, { recursive: true });
     await Promise.all(this.options.renditions.map((r) => mkdir(path.join(this.options.outDir, r.name), { recursive: true })));
     await writeFile(this.sdpPath, this.options.sdp);
+    // Continuing playlists (the media moved): playable once a segment of this run is listed.
+    this.segments = await this.listedSegments();
     this.spawn();
     this.poll = setInterval(() => void this.checkPlaylist(), 200);
   }
@@ -162,16 +165,29 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
     return [...input, ...out];
   }
 
-  private async checkPlaylist(): Promise<void> {
+  private async listedSegments(): Promise<number> {
     const first = this.options.renditions[0];
-    if (!first) return;
+    if (!first) return 0;
     const text = await readFile(path.join(this.options.outDir, first.name, MEDIA_PLAYLIST), 'utf8').catch(() => '');
-    const count = (text.match(/#EXTINF:/g) ?? []).length;
+    return (text.match(/#EXTINF:/g) ?? []).length;
+  }
+
+  private async checkPlaylist(): Promise<void> {
+    const count = await this.listedSegments();
     if (count <= this.segments) return;
-    const wasEmpty = this.segments === 0;
     this.segments = count;
-    if (wasEmpty) this.emit('playable');
+    if (!this.producing) {
+      this.producing = true;
+      this.emit('playable');
+    }
     this.emit('segment', { count });
+  }
+
+  /** Kills ffmpeg without closing the playlists (they are continued by another transcoder). */
+  abort(): void {
+    this.stopping = true;
+    if (this.poll) clearInterval(this.poll);
+    this.child?.kill('SIGKILL');
   }
 
   /** Ends ffmpeg gracefully (it closes the playlists with ENDLIST) and makes sure they are closed. */

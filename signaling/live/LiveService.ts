@@ -31,6 +31,8 @@ const ok = { ok: true } as const;
 /** The owner refreshes its streams' records this often; a record not refreshed for STALE_MS is a dead stream. */
 const HEARTBEAT_MS = 5_000;
 const STALE_MS = 20_000;
+/** How long a publisher has to send its tracks again after its media moved to another worker. */
+const RECONNECT_MS = 30_000;
 
 export const liveRoom = (streamid: string): string => `live:${streamid}`;
 const mediaRoomId = (streamid: string): string => `live:${streamid}`;
@@ -73,7 +75,7 @@ export class LiveService {
     this.poolFailure = failure ?? null;
     pool?.on('roomsLost', ({ roomIds }) => {
       for (const stream of [...this.streams.values()]) {
-        if (roomIds.includes(mediaRoomId(stream.streamid))) void this.end(stream, 'media_lost');
+        if (roomIds.includes(mediaRoomId(stream.streamid))) void this.recoverMedia(stream);
       }
     });
   }
@@ -122,19 +124,62 @@ export class LiveService {
       room,
     );
     this.streams.set(streamid, stream);
-    room.on('producerScore', ({ kind, score }) => {
-      this.io.to(stream.publisherSocketId).emit('live:quality', { streamid, kind, score });
-    });
-    let transport: TransportInfo;
+    let media: Omit<LiveCreateResult, 'stream'>;
     try {
-      transport = (await room.createWebRtcTransport(requester.uid, 'send')) as unknown as TransportInfo;
+      media = await this.attachRoom(stream, room);
     } catch (err) {
       await this.end(stream, 'media_lost');
       throw mediaApiError(err);
     }
     this.refreshMetrics();
     this.ctx.logger.info({ streamid, uid: requester.uid, visibility, sessionid: payload.sessionid }, 'live stream created');
-    return { stream: this.view(stream), routerRtpCapabilities: room.rtpCapabilities as unknown as JsonObject, transport };
+    return { stream: this.view(stream), ...media };
+  }
+
+  /** The stream's media room (new, or after its worker died): quality reports and the publisher's send transport. */
+  private async attachRoom(stream: LiveStream, room: Room): Promise<Omit<LiveCreateResult, 'stream'>> {
+    stream.room = room;
+    room.on('producerScore', ({ kind, score }) => {
+      this.io.to(stream.publisherSocketId).emit('live:quality', { streamid: stream.streamid, kind, score });
+    });
+    const transport = (await room.createWebRtcTransport(stream.publisher.uid, 'send')) as unknown as TransportInfo;
+    return { routerRtpCapabilities: room.rtpCapabilities as unknown as JsonObject, transport };
+  }
+
+  /**
+   * The stream's mediasoup worker died: the transcoder is stopped without ending the playlists, a
+   * room on a live worker takes over, and the publisher is told to send its tracks again
+   * (`live:reconnectMedia`, then `live:produce` and `live:start`); the playlists continue after a
+   * discontinuity. A publisher that does not come back within RECONNECT_MS ends the stream.
+   */
+  private async recoverMedia(stream: LiveStream): Promise<void> {
+    const { streamid } = stream;
+    stream.room = null;
+    const old = stream.pipeline;
+    stream.pipeline = null;
+    old?.abort();
+    this.ctx.logger.warn({ streamid }, 'live stream media lost with its mediasoup worker; moving it');
+    for (let attempt = 0; attempt < 10 && this.pool && this.streams.has(streamid); attempt++) {
+      try {
+        const room = await this.pool.createRoom(mediaRoomId(streamid));
+        if (!this.streams.has(streamid)) {
+          room.close();
+          return;
+        }
+        const media = await this.attachRoom(stream, room);
+        this.io.to(stream.publisherSocketId).emit('live:reconnectMedia', { streamid, ...media });
+        if (stream.reconnectTimer) clearTimeout(stream.reconnectTimer);
+        stream.reconnectTimer = setTimeout(() => {
+          if (!stream.pipeline && this.streams.has(streamid)) void this.end(stream, 'media_lost');
+        }, RECONNECT_MS);
+        this.ctx.logger.info({ streamid, workerPid: room.worker.pid }, 'live stream media moved; waiting for the publisher');
+        return;
+      } catch (err) {
+        this.ctx.logger.warn({ err, streamid, attempt }, 'moving live stream media failed; retrying');
+        await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
+      }
+    }
+    await this.end(stream, 'media_lost');
   }
 
   async connect(requester: Requester, payload: LiveTransportConnectPayload): Promise<typeof ok> {
@@ -169,10 +214,27 @@ export class LiveService {
     const producers = room.producers();
     if (!producers.some((p) => p.kind === 'video')) throw new ApiError(400, ErrorCode.InvalidInput, 'produce a video track (camera or screen) first');
     if (!stream.sessionid) stream.sessionid = await this.createChatGroup(stream);
+    await this.startPipeline(stream, room);
+    if (stream.listed) {
+      // Back after its media moved (live:reconnectMedia): listed and announced already.
+      if (stream.reconnectTimer) clearTimeout(stream.reconnectTimer);
+      stream.reconnectTimer = null;
+      this.ctx.logger.info({ streamid }, 'live stream media resumed');
+      return { stream: this.view(stream) };
+    }
+    await this.store.create(stream.doc(this.ctx.nodeId));
+    stream.listed = true;
+    await this.announce(stream, 'started');
+    this.ctx.logger.info({ streamid }, 'live stream started');
+    return { stream: this.view(stream) };
+  }
+
+  private async startPipeline(stream: LiveStream, room: Room): Promise<void> {
+    const { streamid } = stream;
     try {
       stream.pipeline = await HlsPipeline.start({
         router: room.router,
-        producerIds: producers.map((p) => p.producerId),
+        producerIds: room.producers().map((p) => p.producerId),
         outDir: this.dir(streamid),
         ffmpegPath: this.ctx.config.ffmpegPath,
         renditions: this.ctx.config.liveRenditions,
@@ -189,11 +251,6 @@ export class LiveService {
     pipeline.once('playable', () => void this.markLive(stream));
     pipeline.once('failed', () => void this.end(stream, 'media_lost'));
     pipeline.on('restarted', ({ attempt }) => this.ctx.logger.warn({ streamid, attempt }, 'live stream transcoder restarted'));
-    await this.store.create(stream.doc(this.ctx.nodeId));
-    stream.listed = true;
-    await this.announce(stream, 'started');
-    this.ctx.logger.info({ streamid }, 'live stream started');
-    return { stream: this.view(stream) };
   }
 
   async stop(requester: Requester, streamid: string): Promise<{ stream: LiveStreamInfo }> {
@@ -248,6 +305,7 @@ export class LiveService {
     stream.state = 'ended';
     stream.endedAt = Date.now();
     stream.endReason = reason;
+    if (stream.reconnectTimer) clearTimeout(stream.reconnectTimer);
     this.streams.delete(stream.streamid);
     this.refreshMetrics();
     await stream.pipeline?.stop().catch((err) => this.ctx.logger.warn({ err, streamid: stream.streamid }, 'stopping the transcoder failed'));

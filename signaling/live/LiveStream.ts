@@ -12,6 +12,8 @@ export class LiveStream {
   /** Set once `live:start` listed it (the record exists in the database). */
   listed = false;
   viewers = 0;
+  /** While the publisher re-sends its tracks after the media moved (live:reconnectMedia). */
+  reconnectTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly streamid: string,

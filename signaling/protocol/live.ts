@@ -130,4 +130,10 @@ export interface LiveServerEvents {
    * below 7 the client shows a warning).
    */
   'live:quality': (event: { streamid: string; kind: 'audio' | 'video'; score: number }) => void;
+  /**
+   * To the publisher: the stream's media server went away and another took over. Close the old
+   * send transport, load a Device with these capabilities, create a send transport from
+   * `transport`, produce the tracks again and send `live:start`; viewers keep the same playlists.
+   */
+  'live:reconnectMedia': (event: { streamid: string } & Omit<LiveCreateResult, 'stream'>) => void;
 }

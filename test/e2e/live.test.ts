@@ -6,6 +6,7 @@
  * sees the ended stream.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { ensureMediasoupWorker } from '../../scripts/mediasoup/ensureMediasoupWorker.mjs';
@@ -143,6 +144,23 @@ describe('web client: live streams', () => {
     assert.ok(box && box.height >= 36, 'the unmute button is a real touch target');
     await screenshot(page, 'phone-live-viewer');
     await page.close();
+  });
+
+  test("the server's mediasoup workers die mid-stream: Alice's page sends again and Bob's video goes on", async () => {
+    // Every mediasoup worker of the server process: whichever holds the stream, it is gone.
+    const workers = readdirSync('/proc').filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === String(server.process.pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('mediasoup-worker');
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(workers.length >= 1, 'the server runs mediasoup workers');
+    for (const pid of workers) process.kill(Number(pid), 'SIGKILL');
+    await waitForLivePlayback(bob.page, 2, 45_000);
+    const state = await alice.page.locator('[data-testid="go-live-view"]').getAttribute('data-state');
+    assert.equal(state, 'live', 'the stream did not end');
   });
 
   test('Alice stops; Bob sees the stream ended and the camera is released', async () => {

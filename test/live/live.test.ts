@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { collect, connectWithWelcome, createGroup, http, registerUser, type TestSocket, type TestUser } from '../support/client';
 import type { RunningServer } from '../support/server';
 import { AckError, request } from '../calls/callPeer';
-import { closeAll, joinGroup, history, prepareMediasoup, startCallServer, waitFor } from '../calls/callTestKit';
+import { closeAll, debugInfo, joinGroup, history, prepareMediasoup, startCallServer, waitFor } from '../calls/callTestKit';
 import { LivePublisher } from './livePublisher';
 import { ffmpegPids } from './liveTestKit';
 
@@ -221,6 +221,33 @@ describe('live streams', { timeout: 240_000 }, () => {
     assert.equal(update.stream.state, 'ended');
     assert.equal(update.stream.endReason, 'publisher_left');
     assert.match((await get(entry.hlsUrl.replace('master.m3u8', '360p/index.m3u8'))).body.toString(), /#EXT-X-ENDLIST/);
+  });
+
+  test('a mediasoup worker killed mid-stream: the stream moves to another worker, the publisher sends again, the playlist goes on', async () => {
+    const publisher = await publisherFor(alice);
+    await publisher.create({ title: 'Sturdy stream', sessionid: groupId });
+    const stream = await publisher.start();
+    const media = new URL(stream.hlsUrl.replace('master.m3u8', '360p/index.m3u8'), server.url).toString();
+    await waitFor('segments', async () => segmentsOf((await get(media)).body.toString()).length >= 2, 30_000);
+    const [proc] = await debugInfo(publisher.socket);
+    const holding = proc.workers.filter((w) => w.rooms > 0);
+    assert.equal(holding.length, 1, 'one worker holds the stream room');
+    const moved = collect(publisher.socket, 'live:reconnectMedia', 1, (e) => e.streamid === stream.streamid, 20_000);
+    const atKill = segmentsOf((await get(media)).body.toString()).length;
+    process.kill(holding[0]!.pid, 'SIGKILL');
+    await moved;
+    await waitFor('the publisher to send again', () => publisher.reconnects === 1, 20_000);
+    const text = await waitFor('the playlist to advance on the new worker', async () => {
+      const t = (await get(media)).body.toString();
+      return segmentsOf(t).length >= atKill + 3 ? t : false;
+    }, 30_000);
+    assert.match(text, /#EXT-X-DISCONTINUITY/);
+    assert.ok(!text.includes('#EXT-X-ENDLIST'), 'the stream did not end');
+    assert.equal((await http(server.url, 'GET', `/api/live/${stream.streamid}`, { token: bob.token })).body.stream.state, 'live');
+    const [after] = await debugInfo(publisher.socket);
+    assert.ok(after.workers.every((w) => w.pid !== holding[0]!.pid), 'the dead worker was replaced');
+    assert.equal(ffmpegPids(stream.streamid).length, 1, 'one ffmpeg, on the new room');
+    await publisher.stop();
   });
 
   test('bad requests are refused with a clear error and change nothing', async () => {

@@ -52,20 +52,35 @@ export class LivePublisher {
     return this.stream.streamid;
   }
 
+  /** Times the server moved the stream's media (live:reconnectMedia) and this publisher sent again. */
+  reconnects = 0;
+
   /** live:create, then the send transport and the tracks (camera, and the mic unless audio: false). */
   async create(payload: { title: string; sessionid?: string; visibility?: 'public' | 'members' }): Promise<LiveStreamInfo> {
     const created = await request<LiveCreateResult>(this.socket, 'live:create', payload);
     this.stream = created.stream;
+    await this.sendMedia(created.stream.streamid, created);
+    // The media moved to another mediasoup worker: send the tracks there and go on.
+    this.socket.on('live:reconnectMedia', (event) => {
+      if (event.streamid !== this.stream?.streamid) return;
+      void this.sendMedia(event.streamid, event)
+        .then(() => this.start())
+        .then(() => this.reconnects++);
+    });
+    return created.stream;
+  }
+
+  private async sendMedia(streamid: string, media: Omit<LiveCreateResult, 'stream'>): Promise<void> {
+    this.transport?.close();
     const device = new Device({ handlerName: 'Chrome111' });
-    await device.load({ routerRtpCapabilities: created.routerRtpCapabilities as unknown as mc.RtpCapabilities });
-    const info = created.transport;
+    await device.load({ routerRtpCapabilities: media.routerRtpCapabilities as unknown as mc.RtpCapabilities });
+    const info = media.transport;
     const transport = device.createSendTransport({
       id: info.transportId,
       iceParameters: info.iceParameters as unknown as mc.IceParameters,
       iceCandidates: info.iceCandidates as unknown as mc.IceCandidate[],
       dtlsParameters: info.dtlsParameters as unknown as mc.DtlsParameters,
     });
-    const streamid = created.stream.streamid;
     transport.on('connect', ({ dtlsParameters }, ok, fail) => {
       request(this.socket, 'live:transport:connect', { streamid, transportId: transport.id, dtlsParameters }).then(() => ok(), fail);
     });
@@ -81,7 +96,6 @@ export class LivePublisher {
     this.transport = transport;
     await transport.produce({ track: this.videoTrack, appData: { source: 'camera' }, stopTracks: false, codecOptions: { videoGoogleStartBitrate: 800 } });
     if (this.options.audio !== false) await transport.produce({ track: this.audioTrack, appData: { source: 'mic' }, stopTracks: false });
-    return created.stream;
   }
 
   async start(): Promise<LiveStreamInfo> {

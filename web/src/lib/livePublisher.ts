@@ -131,9 +131,12 @@ export class LivePublisher {
 
   // ---------- publishing ----------
 
-  /** Sends the tracks to the stream's router (from the live:create answer). */
-  async publish(created: LiveCreateResult): Promise<void> {
-    const streamid = created.stream.streamid;
+  /**
+   * Sends the tracks to the stream's router (from the live:create answer, or from
+   * live:reconnectMedia when the server moved the stream's media: the old transport goes first).
+   */
+  async publish(streamid: string, created: Omit<LiveCreateResult, 'stream'>): Promise<void> {
+    if (this.transport) this.closeTransport();
     const device = await loadDevice(created.routerRtpCapabilities);
     if (this.closed) return;
     const transport = createTransport(device, 'send', created.transport, {

@@ -5,7 +5,7 @@
  * scores (`live:quality`) of the stream published from here.
  */
 import { reactive } from 'vue';
-import type { LiveStreamInfo } from '@protocol';
+import type { LiveServerEvents, LiveStreamInfo } from '@protocol';
 import { api } from '@/lib/api';
 import { socketRequest, type AckedEvent, type RequestPayload, type RequestResult } from '@/lib/socketRequest';
 import { chat } from './chat';
@@ -23,6 +23,9 @@ const state = reactive({
 const watching = new Map<string, number>();
 const wired = new WeakSet<ChatSocket>();
 let unsubscribeConnect: (() => void) | null = null;
+type ReconnectMedia = Parameters<LiveServerEvents['live:reconnectMedia']>[0];
+/** The publisher view's handler: the stream's media moved to another server, send the tracks again. */
+const reconnectHandlers = new Set<(event: ReconnectMedia) => void>();
 
 function request<E extends AckedEvent & `live:${string}`>(event: E, payload: RequestPayload<E>): Promise<RequestResult<E>> {
   return socketRequest(connection.socket, event, payload);
@@ -54,12 +57,21 @@ function wire(socket: ChatSocket): void {
   socket.on('live:quality', ({ streamid, kind, score }) => {
     (state.quality[streamid] ??= {})[kind] = score;
   });
+  socket.on('live:reconnectMedia', (event) => {
+    for (const handler of reconnectHandlers) handler(event);
+  });
 }
 
 export const live = {
   state,
   request,
   remember,
+
+  /** Called when the server moved a stream's media (live:reconnectMedia); answers the unsubscribe. */
+  onReconnectMedia(handler: (event: ReconnectMedia) => void): () => void {
+    reconnectHandlers.add(handler);
+    return () => reconnectHandlers.delete(handler);
+  },
 
   /** Wires the store to the (re)connecting socket; App calls it right after chat.start(). */
   attach(): void {
