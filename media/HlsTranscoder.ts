@@ -79,7 +79,11 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
       partial = lines.pop() ?? '';
       for (const line of lines) this.onLogLine(line.trim());
     });
-    child.once('error', (err) => this.log('error', 'ffmpeg could not start', { err: err.message }));
+    // A binary that cannot start (missing, not executable) emits 'error' and no 'exit'.
+    child.once('error', (err) => {
+      this.log('error', 'ffmpeg could not start', { err: err.message });
+      this.onExit(child, null, null);
+    });
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
   }
 
@@ -197,7 +201,10 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
     if (this.poll) clearInterval(this.poll);
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const exited = new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.once('error', () => resolve());
+      });
       child.stdin?.end('q');
       child.kill('SIGINT');
       // ffmpeg finishes at once while RTP flows; when the publisher already stopped sending it

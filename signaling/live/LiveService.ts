@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -56,12 +57,20 @@ export class LiveService {
   private pool: WorkerPool | null = null;
   private poolFailure: string | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Whether FFMPEG_PATH runs here (checked once at start). */
+  private readonly ffmpeg: Promise<boolean>;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly io: ChatServer,
   ) {
     this.store = new LiveStreamStore(ctx.db);
+    this.ffmpeg = new Promise((resolve) => {
+      execFile(ctx.config.ffmpegPath, ['-hide_banner', '-version'], { timeout: 10_000 }, (err) => {
+        if (err) ctx.logger.warn({ ffmpeg: ctx.config.ffmpegPath, err: err.message }, 'ffmpeg does not run here: live streams are unavailable');
+        resolve(!err);
+      });
+    });
     // Short replay lifetimes (tests, demos) are swept in time: at least every half lifetime.
     const sweepMs = Math.min(15_000, Math.max(1000, ctx.config.liveReplayTtl * 500));
     this.timers.push(
@@ -90,6 +99,7 @@ export class LiveService {
   async create(requester: Requester, payload: LiveCreatePayload): Promise<LiveCreateResult> {
     const { config } = this.ctx;
     if (!this.pool) throw mediaUnavailable(this.poolFailure ?? 'the media servers are starting; try again');
+    if (!(await this.ffmpeg)) throw mediaUnavailable('live streams need ffmpeg on this server (FFMPEG_PATH)');
     if ([...this.streams.values()].some((s) => s.publisherSocketId === requester.socketId)) {
       throw new ApiError(409, ErrorCode.AlreadyLive, 'this connection already publishes a stream; stop it first');
     }
