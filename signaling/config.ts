@@ -58,6 +58,8 @@ export interface Config {
   liveRenditions: { name: string; height: number; videoBitrate: number }[];
   /** An ended stream stays as a replay this long (seconds). */
   liveReplayTtl: number;
+  /** How long a stream waits for its publisher's dropped connection to come back (seconds). */
+  liveResumeGrace: number;
   /** Live streams one process transcodes at once (each costs an ffmpeg encode per rendition). */
   liveMaxStreams: number;
 }
@@ -122,6 +124,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveRenditions: renditions(process.env.LIVE_RENDITIONS),
     liveReplayTtl: int('LIVE_REPLAY_TTL', 24 * 3600, 0),
     liveMaxStreams: int('LIVE_MAX_STREAMS', 2, 1),
+    liveResumeGrace: int('LIVE_RESUME_GRACE', 20, 0),
   };
 }
 

@@ -15,7 +15,7 @@ export class Live {
   static create(ctx: AppContext, io: ChatServer, pool: Promise<WorkerPool | null>): Live {
     const service = new LiveService(ctx, io);
     void pool.then((p) => service.attachPool(p, p ? undefined : 'live streams are unavailable: the mediasoup worker did not start on this server'));
-    return new Live(service, new LiveGateway(ctx, service));
+    return new Live(service, new LiveGateway(ctx, io, service));
   }
 
   attach(socket: ChatSocket): void {

@@ -5,6 +5,7 @@ import { ErrorCode } from '../protocol/errors';
 import { guarded, parsePayload } from '../socket/ackError';
 import { RateLimiter } from '../util/RateLimiter';
 import type { ChatSocket } from '../socket/ChatSocket';
+import type { ChatServer } from '../socket/Fanout';
 import { requesterOf } from '../socket/requester';
 import { liveRoom, type LiveService } from './LiveService';
 import { liveStreamView } from './liveViews';
@@ -20,8 +21,26 @@ export class LiveGateway {
 
   constructor(
     private readonly ctx: AppContext,
+    io: ChatServer,
     private readonly service: LiveService,
-  ) {}
+  ) {
+    // A publisher resuming on another process (or node) takes its stream over from this one.
+    const nsp = io.of('/') as unknown as {
+      on(event: 'live:release', listener: (streamid: string, ack: (released: boolean) => void) => void): void;
+    };
+    nsp.on('live:release', (streamid, ack) => ack(typeof streamid === 'string' && service.release(streamid)));
+    service.releaseElsewhere = async (streamid) => {
+      const adapter = io.of('/').adapter as { serverCount?: () => Promise<number> };
+      if (typeof adapter.serverCount !== 'function' || (await adapter.serverCount()) <= 1) return;
+      await new Promise<void>((resolve) => {
+        try {
+          (io as unknown as { serverSideEmit(e: string, id: string, ack: () => void): void }).serverSideEmit('live:release', streamid, () => resolve());
+        } catch {
+          resolve();
+        }
+      });
+    };
+  }
 
   attach(socket: ChatSocket): void {
     const logError = (err: unknown) => this.ctx.logger.error({ err }, 'live stream request failed');
@@ -30,6 +49,7 @@ export class LiveGateway {
     socket.on('live:transport:connect', guarded((raw) => s.connect(requesterOf(socket), parsePayload(LiveTransportConnectPayload, raw)), logError));
     socket.on('live:produce', guarded((raw) => s.produce(requesterOf(socket), parsePayload(LiveProducePayload, raw)), logError));
     socket.on('live:start', guarded((raw) => s.start(requesterOf(socket), parsePayload(LiveRefPayload, raw).streamid), logError));
+    socket.on('live:resume', guarded((raw) => s.resume(requesterOf(socket), parsePayload(LiveRefPayload, raw).streamid), logError));
     socket.on('live:stop', guarded((raw) => s.stop(requesterOf(socket), parsePayload(LiveRefPayload, raw).streamid), logError));
     socket.on(
       'live:watch',

@@ -150,10 +150,24 @@ export class LiveService {
   private async attachRoom(stream: LiveStream, room: Room): Promise<Omit<LiveCreateResult, 'stream'>> {
     stream.room = room;
     room.on('producerScore', ({ kind, score }) => {
-      this.io.to(stream.publisherSocketId).emit('live:quality', { streamid: stream.streamid, kind, score });
+      if (stream.publisherSocketId) this.io.to(stream.publisherSocketId).emit('live:quality', { streamid: stream.streamid, kind, score });
     });
+    return this.sendTransport(stream, room);
+  }
+
+  /** A fresh send transport for the publisher (its earlier transports, and their producers, closed). */
+  private async sendTransport(stream: LiveStream, room: Room): Promise<Omit<LiveCreateResult, 'stream'>> {
+    room.removePeer(stream.publisher.uid);
     const transport = (await room.createWebRtcTransport(stream.publisher.uid, 'send')) as unknown as TransportInfo;
     return { routerRtpCapabilities: room.rtpCapabilities as unknown as JsonObject, transport };
+  }
+
+  /** Waits for the publisher to send its tracks again (after live:reconnectMedia or live:resume); else the stream ends. */
+  private awaitTracks(stream: LiveStream): void {
+    if (stream.reconnectTimer) clearTimeout(stream.reconnectTimer);
+    stream.reconnectTimer = setTimeout(() => {
+      if (!stream.pipeline && this.streams.has(stream.streamid)) void this.end(stream, 'media_lost');
+    }, RECONNECT_MS);
   }
 
   /**
@@ -177,11 +191,11 @@ export class LiveService {
           return;
         }
         const media = await this.attachRoom(stream, room);
-        this.io.to(stream.publisherSocketId).emit('live:reconnectMedia', { streamid, ...media });
-        if (stream.reconnectTimer) clearTimeout(stream.reconnectTimer);
-        stream.reconnectTimer = setTimeout(() => {
-          if (!stream.pipeline && this.streams.has(streamid)) void this.end(stream, 'media_lost');
-        }, RECONNECT_MS);
+        // A publisher that is away gets new media when it resumes.
+        if (stream.publisherSocketId) {
+          this.io.to(stream.publisherSocketId).emit('live:reconnectMedia', { streamid, ...media });
+          this.awaitTracks(stream);
+        }
         this.ctx.logger.info({ streamid, workerPid: room.worker.pid }, 'live stream media moved; waiting for the publisher');
         return;
       } catch (err) {
@@ -227,8 +241,7 @@ export class LiveService {
     await this.startPipeline(stream, room);
     if (stream.listed) {
       // Back after its media moved (live:reconnectMedia): listed and announced already.
-      if (stream.reconnectTimer) clearTimeout(stream.reconnectTimer);
-      stream.reconnectTimer = null;
+      stream.clearTimers();
       this.ctx.logger.info({ streamid }, 'live stream media resumed');
       return { stream: this.view(stream) };
     }
@@ -270,16 +283,98 @@ export class LiveService {
       if (doc && doc.publisher.uid === requester.uid) return { stream: liveStreamView(doc, this.ctx.fileUrls) };
       throw streamNotFound();
     }
-    if (stream.publisherSocketId !== requester.socketId) throw notPublisher();
+    const away = stream.publisherSocketId === null && stream.publisher.uid === requester.uid;
+    if (stream.publisherSocketId !== requester.socketId && !away) throw notPublisher();
     await this.end(stream, 'stopped');
     const doc = await this.store.get(streamid);
     return { stream: doc ? liveStreamView(doc, this.ctx.fileUrls) : this.view(stream) };
   }
 
-  /** The publisher's socket went away: its stream ends. */
+  /**
+   * The publisher's socket went away. A stream that never went live ends; a live one waits
+   * LIVE_RESUME_GRACE for `live:resume` (a phone changing networks reconnects in seconds): its
+   * transcoder stops without ending the playlists, which go on after a discontinuity.
+   */
   publisherGone(socketId: string): void {
-    for (const stream of [...this.streams.values()]) if (stream.publisherSocketId === socketId) void this.end(stream, 'publisher_left');
+    for (const stream of [...this.streams.values()]) {
+      if (stream.publisherSocketId !== socketId) continue;
+      const graceMs = this.ctx.config.liveResumeGrace * 1000;
+      if (!stream.listed || graceMs === 0) {
+        void this.end(stream, 'publisher_left');
+        continue;
+      }
+      stream.publisherSocketId = null;
+      stream.pipeline?.abort();
+      stream.pipeline = null;
+      stream.room?.removePeer(stream.publisher.uid);
+      stream.clearTimers();
+      stream.graceTimer = setTimeout(() => void this.end(stream, 'publisher_left'), graceMs);
+      this.ctx.logger.info({ streamid: stream.streamid, graceMs }, 'live stream publisher away; waiting for it to resume');
+    }
   }
+
+  /**
+   * The publisher comes back (a new connection, on any process of any node): this process takes
+   * the stream over (the one that ran it lets go, keeping the playlists open), and answers a send
+   * transport; the publisher produces its tracks again and sends `live:start`.
+   */
+  async resume(requester: Requester, streamid: string): Promise<LiveCreateResult> {
+    let stream = this.streams.get(streamid);
+    if (!stream) {
+      const doc = await this.store.get(streamid);
+      if (!doc || doc.state === 'ended') throw streamNotFound();
+      if (doc.publisher.uid !== requester.uid) throw notPublisher();
+      if (!this.pool) throw mediaUnavailable(this.poolFailure ?? 'the media servers are starting; try again');
+      // Fresh first, so no sweeper takes the record for a dead stream while it moves.
+      await this.store.update(streamid, { node: this.ctx.nodeId, heartbeatAt: Date.now() });
+      await this.releaseElsewhere(streamid);
+      stream = this.streams.get(streamid) ?? (await this.adopt(doc, requester));
+    }
+    if (stream.publisher.uid !== requester.uid) throw notPublisher();
+    stream.clearTimers();
+    stream.publisherSocketId = requester.socketId;
+    stream.pipeline?.abort();
+    stream.pipeline = null;
+    let media: Omit<LiveCreateResult, 'stream'>;
+    try {
+      media = stream.room ? await this.sendTransport(stream, stream.room) : await this.attachRoom(stream, await this.pool!.createRoom(mediaRoomId(streamid)));
+    } catch (err) {
+      await this.end(stream, 'media_lost');
+      throw mediaApiError(err);
+    }
+    this.awaitTracks(stream);
+    this.ctx.logger.info({ streamid }, 'live stream publisher resumed');
+    return { stream: this.view(stream), ...media };
+  }
+
+  /** A stream another process ran, taken over from its record. */
+  private async adopt(doc: LiveStreamDoc, requester: Requester): Promise<LiveStream> {
+    const stream = new LiveStream(doc._id, doc.title, doc.visibility, doc.sessionid, doc.publisher, requester.socketId, doc.startedAt, doc.renditions, null);
+    stream.listed = true;
+    stream.state = doc.state;
+    stream.liveAt = doc.liveAt;
+    this.streams.set(doc._id, stream);
+    this.refreshMetrics();
+    return stream;
+  }
+
+  /** Another process asks for a stream this one runs: it lets go without ending it. */
+  release(streamid: string): boolean {
+    const stream = this.streams.get(streamid);
+    if (!stream) return false;
+    stream.clearTimers();
+    stream.pipeline?.abort();
+    stream.pipeline = null;
+    stream.room?.close();
+    stream.room = null;
+    this.streams.delete(streamid);
+    this.refreshMetrics();
+    this.ctx.logger.info({ streamid }, 'live stream handed over to another process');
+    return true;
+  }
+
+  /** Set by the gateway: asks every other process to release the stream, and waits for their answers. */
+  releaseElsewhere: (streamid: string) => Promise<void> = async () => undefined;
 
   owns(streamid: string): boolean {
     return this.streams.has(streamid);
@@ -315,10 +410,12 @@ export class LiveService {
     stream.state = 'ended';
     stream.endedAt = Date.now();
     stream.endReason = reason;
-    if (stream.reconnectTimer) clearTimeout(stream.reconnectTimer);
+    stream.clearTimers();
     this.streams.delete(stream.streamid);
     this.refreshMetrics();
     await stream.pipeline?.stop().catch((err) => this.ctx.logger.warn({ err, streamid: stream.streamid }, 'stopping the transcoder failed'));
+    // Also when no transcoder ran at the end (the publisher away, or the media moving).
+    if (stream.listed) await this.endPlaylists(stream.streamid, stream.renditions);
     stream.room?.close();
     stream.room = null;
     this.ctx.logger.info({ streamid: stream.streamid, reason }, 'live stream ended');
@@ -416,7 +513,7 @@ export class LiveService {
       const ended = await this.store.end(doc._id, { endedAt: doc.heartbeatAt, endReason: 'media_lost', replayUntil: now + this.ctx.config.liveReplayTtl * 1000 });
       if (!ended) continue;
       if (HlsTranscoder.killOrphan(this.dir(doc._id))) this.ctx.logger.warn({ streamid: doc._id }, 'stopped the ffmpeg a dead process left behind');
-      await Promise.all(doc.renditions.map((r) => HlsTranscoder.endPlaylist(path.join(this.dir(doc._id), r.name, 'index.m3u8'))));
+      await this.endPlaylists(doc._id, doc.renditions);
       this.ctx.logger.warn({ streamid: doc._id, node: doc.node }, 'live stream ended: its process stopped refreshing it');
       this.emitUpdate(doc._id, liveStreamView({ ...doc, state: 'ended', endedAt: doc.heartbeatAt, endReason: 'media_lost' }, this.ctx.fileUrls), doc.publisher.uid);
     }
@@ -425,6 +522,10 @@ export class LiveService {
       await this.store.remove(doc._id);
       this.ctx.logger.info({ streamid: doc._id }, 'live stream replay removed');
     }
+  }
+
+  private async endPlaylists(streamid: string, renditions: { name: string }[]): Promise<void> {
+    await Promise.all(renditions.map((r) => HlsTranscoder.endPlaylist(path.join(this.dir(streamid), r.name, 'index.m3u8')))).catch(() => undefined);
   }
 
   private refreshMetrics(): void {

@@ -14,6 +14,14 @@ export class LiveStream {
   viewers = 0;
   /** While the publisher re-sends its tracks after the media moved (live:reconnectMedia). */
   reconnectTimer: NodeJS.Timeout | null = null;
+  /** While the publisher's connection is away. */
+  graceTimer: NodeJS.Timeout | null = null;
+
+  clearTimers(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.reconnectTimer = this.graceTimer = null;
+  }
 
   constructor(
     readonly streamid: string,
@@ -22,8 +30,11 @@ export class LiveStream {
     /** A public stream gets its chat group on `live:start`. */
     public sessionid: string | undefined,
     readonly publisher: { uid: string; nickname: string },
-    /** The publisher's socket: only it negotiates, and its disconnect ends the stream. */
-    readonly publisherSocketId: string,
+    /**
+     * The publisher's socket: only it negotiates. Null while the publisher is away (its connection
+     * dropped): it has LIVE_RESUME_GRACE to come back with `live:resume`, on any process.
+     */
+    public publisherSocketId: string | null,
     readonly startedAt: number,
     readonly renditions: LiveRendition[],
     public room: Room | null,

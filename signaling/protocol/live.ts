@@ -25,7 +25,7 @@ export type LiveVisibility = (typeof LiveVisibility)[keyof typeof LiveVisibility
 /** Why a stream ended. */
 export const LiveEndReason = {
   Stopped: 'stopped',
-  /** The publisher's connection went away. */
+  /** The publisher's connection went away and did not come back within LIVE_RESUME_GRACE. */
   PublisherLeft: 'publisher_left',
   /** The media server could not keep the stream (its worker died and could not be replaced). */
   MediaLost: 'media_lost',
@@ -115,6 +115,11 @@ export interface LiveClientEvents {
   /** Step 3: goes live: the repackaging starts, the stream is listed and announced in its conversation. */
   'live:start': (payload: LiveRefPayload, ack: Ack<{ stream: LiveStreamInfo }>) => void;
   'live:stop': (payload: LiveRefPayload, ack: Ack<{ stream: LiveStreamInfo }>) => void;
+  /**
+   * The publisher's connection dropped and came back (within LIVE_RESUME_GRACE, on any node): a
+   * new send transport for the same stream; produce the tracks again, then `live:start`.
+   */
+  'live:resume': (payload: LiveRefPayload, ack: Ack<LiveCreateResult>) => void;
   /** Viewer: joins the stream's viewer room (counted, and told of state changes). */
   'live:watch': (payload: LiveRefPayload, ack: Ack<{ stream: LiveStreamInfo }>) => void;
   'live:unwatch': (payload: LiveRefPayload, ack: Ack<Ok>) => void;

@@ -14,6 +14,14 @@ import { launchBrowser, openUser, phone, screenshot, type UserPage } from '../su
 import { startServer, type RunningServer } from '../support/server';
 import { createGroup, hasHorizontalScroll, joinPublicGroup, newAccount, register, signInThrough, waitForLivePlayback } from './ui';
 
+async function waitForCondition(ok: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** LIVE_E2E_DEBUG=1: the pages' console warnings and errors on stderr. */
 function echoConsole(name: string, page: Page): void {
   if (!process.env.LIVE_E2E_DEBUG) return;
@@ -161,6 +169,15 @@ describe('web client: live streams', () => {
     await waitForLivePlayback(bob.page, 2, 45_000);
     const state = await alice.page.locator('[data-testid="go-live-view"]').getAttribute('data-state');
     assert.equal(state, 'live', 'the stream did not end');
+  });
+
+  test("Alice's connection drops: her page resumes the stream when it reconnects and Bob's video goes on", async () => {
+    const before = aliceSocket;
+    assert.ok(before, "Alice's websocket is routed through the test");
+    await before.close({ code: 4000, reason: 'network change' });
+    await waitForCondition(() => aliceSocket !== before, 20_000);
+    await waitForLivePlayback(bob.page, 2, 45_000);
+    assert.equal(await alice.page.locator('[data-testid="go-live-view"]').getAttribute('data-state'), 'live');
   });
 
   test('Alice stops; Bob sees the stream ended and the camera is released', async () => {

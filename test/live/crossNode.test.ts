@@ -1,8 +1,9 @@
 // A live stream across two nodes (issue 7 item 2, "live streams likewise"): two server processes on
 // one DATA_DIR (shared database, embedded Redis, shared hls/ folder). The publisher goes live on
 // node 1; a viewer on node 2 finds it in GET /api/live there, plays its HLS from node 2, and is
-// counted at the publisher across the Redis adapter. When node 1 dies with the stream, node 2
-// ends the stream's record, stops the ffmpeg it left behind and closes its playlists.
+// counted at the publisher across the Redis adapter. The publisher's connection drops and comes
+// back on node 2, which takes the stream over. When node 1 dies with another stream, node 2 ends
+// that stream's record, stops the ffmpeg it left behind and closes its playlists.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { collect, connectWithWelcome, createGroup, http, registerUser } from '../support/client';
@@ -28,7 +29,7 @@ after(async () => {
   await Promise.all([node1?.stop(), node2?.stop()]);
 });
 
-test('a stream published on node 1 is listed, played and counted on node 2; node 1 dying ends it', { timeout: 120_000 }, async () => {
+test('a stream published on node 1 is listed, played and counted on node 2, resumed there by its publisher; node 1 dying ends the one left on it', { timeout: 120_000 }, async () => {
   const [n1, n2] = [node1!.url, node2!.url];
   const a = await registerUser(n1, 'Publisher on 1');
   const b = await registerUser(n2, 'Viewer on 2');
@@ -63,13 +64,37 @@ test('a stream published on node 1 is listed, played and counted on node 2; node
   assert.equal((await request(viewer.socket, 'live:watch', { streamid: stream.streamid })).stream.viewers, 1);
   await counted;
 
-  // Node 1 dies with the stream: node 2's sweep ends the record (not refreshed any more) and closes the playlist.
-  const ended = collect(viewer.socket, 'live:update', 1, (e) => e.stream.state === 'ended', 60_000);
+  // The publisher's connection drops and comes back on node 2: node 2 takes the stream over (node 1
+  // lets go without ending it) and the same playlists go on.
+  const count = async () => ((await (await fetch(media)).text()).match(/#EXTINF/g) ?? []).length;
+  const pub2 = await connectWithWelcome(n2, a.token);
+  pub.socket.disconnect();
+  const atMove = await count();
+  await publisher.resume(pub2.socket);
+  await waitFor('the playlist to go on from node 2', async () => (await count()) >= atMove + 3, 30_000);
+  assert.equal((await http(n2, 'GET', `/api/live/${stream.streamid}`, { token: b.token })).body.stream.state, 'live');
+  const owners = ffmpegPids(stream.streamid);
+  assert.equal(owners.length, 1, 'one ffmpeg runs the stream, on node 2');
+
+  // A second stream stays on node 1, and node 1 dies with it: node 2's sweep ends the record (not
+  // refreshed any more), stops the ffmpeg node 1 left behind and closes the playlist. The moved
+  // stream goes on.
+  const second = new LivePublisher((await connectWithWelcome(n1, a.token)).socket);
+  open.push(second);
+  await second.create({ title: 'Left on node 1', sessionid: group.sessionid });
+  const doomed = await second.start();
+  const doomedMedia = new URL(doomed.hlsUrl.replace('master.m3u8', '240p/index.m3u8'), n2);
+  await waitFor('the second stream playing', async () => ((await (await fetch(doomedMedia)).text()).match(/#EXTINF/g) ?? []).length >= 2, 30_000);
+  await request(viewer.socket, 'live:watch', { streamid: doomed.streamid });
+  const ended = collect(viewer.socket, 'live:update', 1, (e) => e.stream.streamid === doomed.streamid && e.stream.state === 'ended', 60_000);
   await node1!.kill();
   node1 = undefined;
   const [update] = await ended;
   assert.equal(update.stream.endReason, 'media_lost');
-  assert.match(await (await fetch(media)).text(), /#EXT-X-ENDLIST/);
-  assert.deepEqual(ffmpegPids(stream.streamid), [], "the dead node's ffmpeg was stopped");
-  assert.ok(!(await http(n2, 'GET', '/api/live', { token: b.token })).body.streams.some((s: any) => s.streamid === stream.streamid));
+  assert.match(await (await fetch(doomedMedia)).text(), /#EXT-X-ENDLIST/);
+  assert.deepEqual(ffmpegPids(doomed.streamid), [], "the dead node's ffmpeg was stopped");
+  const stillListed = (await http(n2, 'GET', '/api/live', { token: b.token })).body.streams.map((s: any) => s.streamid);
+  assert.ok(!stillListed.includes(doomed.streamid));
+  assert.ok(stillListed.includes(stream.streamid), 'the stream node 2 took over is still live');
+  await publisher.stop();
 });

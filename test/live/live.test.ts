@@ -65,7 +65,7 @@ before(
   async () => {
     await prepareMediasoup();
     // Short replay lifetime: the test sees the ended stream's replay removed.
-    server = await startCallServer(1, { LIVE_REPLAY_TTL: '6', LIVE_RENDITIONS: '360:600,180:200' });
+    server = await startCallServer(1, { LIVE_REPLAY_TTL: '6', LIVE_RENDITIONS: '360:600,180:200', LIVE_RESUME_GRACE: '4' });
     [alice, bob, carol] = await Promise.all(['Alice', 'Bob', 'Carol'].map((n) => registerUser(server.url, n)));
     groupId = (await createGroup(server.url, alice, 'Live group')).sessionid;
     await joinGroup(server.url, bob, groupId);
@@ -213,7 +213,8 @@ describe('live streams', { timeout: 240_000 }, () => {
     const carolSocket = await socketOf(carol);
     assert.equal((await request(carolSocket, 'live:watch', { streamid: stream.streamid })).stream.streamid, stream.streamid);
 
-    // The publisher's connection drops: the stream ends (ENDLIST), and the viewer hears of it.
+    // The publisher's connection drops and does not come back within LIVE_RESUME_GRACE: the stream
+    // ends (ENDLIST), and the viewer hears of it.
     const ended = collect(carolSocket, 'live:update', 1, (e) => e.stream.state === 'ended', 30_000);
     await waitFor('a media playlist', async () => (await get(entry.hlsUrl.replace('master.m3u8', '360p/index.m3u8'))).status === 200, 30_000);
     publisher.socket.disconnect();
@@ -221,6 +222,40 @@ describe('live streams', { timeout: 240_000 }, () => {
     assert.equal(update.stream.state, 'ended');
     assert.equal(update.stream.endReason, 'publisher_left');
     assert.match((await get(entry.hlsUrl.replace('master.m3u8', '360p/index.m3u8'))).body.toString(), /#EXT-X-ENDLIST/);
+  });
+
+  test("the publisher's connection drops and comes back: the stream goes on, the same playlists after a discontinuity", async () => {
+    const publisher = await publisherFor(alice);
+    await publisher.create({ title: 'Train ride', sessionid: groupId });
+    const stream = await publisher.start();
+    const media = new URL(stream.hlsUrl.replace('master.m3u8', '360p/index.m3u8'), server.url).toString();
+    await waitFor('segments', async () => segmentsOf((await get(media)).body.toString()).length >= 2, 30_000);
+    const bobSocket = await socketOf(bob);
+    let ended = false;
+    bobSocket.on('live:update', (e) => {
+      if (e.stream.streamid === stream.streamid && e.stream.state === 'ended') ended = true;
+    });
+    await request(bobSocket, 'live:watch', { streamid: stream.streamid });
+    publisher.socket.disconnect();
+    await waitFor('the transcoder to stop while the publisher is away', () => ffmpegPids(stream.streamid).length === 0, 10_000);
+    const atDrop = segmentsOf((await get(media)).body.toString()).length;
+    // Someone else cannot take it over.
+    await assert.rejects(request(bobSocket, 'live:resume', { streamid: stream.streamid }), (err: AckError) => err.code === 'forbidden');
+    const { socket } = await connectWithWelcome(server.url, alice.token);
+    await publisher.resume(socket);
+    const text = await waitFor('the playlist to go on', async () => {
+      const t = (await get(media)).body.toString();
+      return segmentsOf(t).length >= atDrop + 3 ? t : false;
+    }, 30_000);
+    assert.match(text, /#EXT-X-DISCONTINUITY/);
+    assert.ok(!text.includes('#EXT-X-ENDLIST'));
+    assert.equal(ended, false, 'viewers never saw it end');
+    // Past the grace period it still runs: the resumed connection is the publisher now.
+    await new Promise((r) => setTimeout(r, 5000));
+    assert.equal((await http(server.url, 'GET', `/api/live/${stream.streamid}`, { token: bob.token })).body.stream.state, 'live');
+    const stopped = await publisher.stop();
+    assert.equal(stopped.endReason, 'stopped');
+    assert.match((await get(media)).body.toString(), /#EXT-X-ENDLIST/);
   });
 
   test('a mediasoup worker killed mid-stream: the stream moves to another worker, the publisher sends again, the playlist goes on', async () => {

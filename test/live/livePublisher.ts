@@ -39,7 +39,7 @@ export class LivePublisher {
   readonly height: number;
 
   constructor(
-    readonly socket: TestSocket,
+    public socket: TestSocket,
     private readonly options: LivePublisherOptions = {},
   ) {
     this.width = options.width ?? 320;
@@ -60,14 +60,28 @@ export class LivePublisher {
     const created = await request<LiveCreateResult>(this.socket, 'live:create', payload);
     this.stream = created.stream;
     await this.sendMedia(created.stream.streamid, created);
-    // The media moved to another mediasoup worker: send the tracks there and go on.
+    this.followMediaMoves();
+    return created.stream;
+  }
+
+  /** The media moved to another mediasoup worker: send the tracks there and go on. */
+  private followMediaMoves(): void {
     this.socket.on('live:reconnectMedia', (event) => {
       if (event.streamid !== this.stream?.streamid) return;
       void this.sendMedia(event.streamid, event)
         .then(() => this.start())
         .then(() => this.reconnects++);
     });
-    return created.stream;
+  }
+
+  /** After the connection dropped: resume the stream over a new socket (any node), send the tracks, go on. */
+  async resume(socket: TestSocket): Promise<LiveStreamInfo> {
+    const streamid = this.streamid;
+    this.socket = socket;
+    const resumed = await request<LiveCreateResult>(socket, 'live:resume', { streamid });
+    await this.sendMedia(streamid, resumed);
+    this.followMediaMoves();
+    return this.start();
   }
 
   private async sendMedia(streamid: string, media: Omit<LiveCreateResult, 'stream'>): Promise<void> {
