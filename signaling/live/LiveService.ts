@@ -141,6 +141,8 @@ export class LiveService {
       await this.end(stream, 'media_lost');
       throw mediaApiError(err);
     }
+    // A stream created and never started must not hold its room (and a LIVE_MAX_STREAMS place).
+    this.awaitTracks(stream);
     this.refreshMetrics();
     this.ctx.logger.info({ streamid, uid: requester.uid, visibility, sessionid: payload.sessionid }, 'live stream created');
     return { stream: this.view(stream), ...media };
@@ -162,7 +164,7 @@ export class LiveService {
     return { routerRtpCapabilities: room.rtpCapabilities as unknown as JsonObject, transport };
   }
 
-  /** Waits for the publisher to send its tracks again (after live:reconnectMedia or live:resume); else the stream ends. */
+  /** Waits for the publisher to start, or to send its tracks again (live:reconnectMedia, live:resume); else the stream ends. */
   private awaitTracks(stream: LiveStream): void {
     if (stream.reconnectTimer) clearTimeout(stream.reconnectTimer);
     stream.reconnectTimer = setTimeout(() => {
@@ -239,9 +241,9 @@ export class LiveService {
     if (!producers.some((p) => p.kind === 'video')) throw new ApiError(400, ErrorCode.InvalidInput, 'produce a video track (camera or screen) first');
     if (!stream.sessionid) stream.sessionid = await this.createChatGroup(stream);
     await this.startPipeline(stream, room);
+    stream.clearTimers();
     if (stream.listed) {
-      // Back after its media moved (live:reconnectMedia): listed and announced already.
-      stream.clearTimers();
+      // Back after its media moved (live:reconnectMedia) or its publisher resumed: listed and announced already.
       this.ctx.logger.info({ streamid }, 'live stream media resumed');
       return { stream: this.view(stream) };
     }
