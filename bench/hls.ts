@@ -11,13 +11,13 @@
  * core) for the stream; a last line sets the CPU per rendition and the latency against the 6.9 s
  * measured for plain HLS (3 x 2 s segments) in ENVIRONMENT.md.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ensureMediasoupWorker } from '../scripts/mediasoup/ensureMediasoupWorker.mjs';
 import { launchBrowser } from '../test/support/browser';
 import { connectWithWelcome, createGroup, registerUser } from '../test/support/client';
 import { startServer } from '../test/support/server';
 import { LivePublisher, type FramePainter } from '../test/live/livePublisher';
+import { ffmpegPids } from '../test/live/liveTestKit';
 import { numberArgs, percentile, printJson } from './lib/args';
 
 const args = numberArgs({ duration: 20, width: 640, height: 480 });
@@ -68,18 +68,6 @@ function readClock(grid: { cols: number; rows: number }): { ts: number; ok: bool
   const c = (word >>> 24) & 0xff;
   const expected = ((ts & 0xff) ^ ((ts >> 8) & 0xff) ^ ((ts >> 16) & 0xff) ^ 0x5a) & 0xff;
   return { ts, ok: c === expected, now };
-}
-
-function ffmpegOf(streamDir: string): number | null {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('ffmpeg') && readlinkSync(`/proc/${entry}/cwd`) === streamDir) return Number(entry);
-    } catch {
-      /* gone */
-    }
-  }
-  return null;
 }
 
 /** utime + stime of a process, in seconds. */
@@ -142,8 +130,7 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
     // Count stalls from here: the start itself waits for data by design.
     await page.evaluate(() => ((window as unknown as { __stalls: number }).__stalls = 0));
 
-    const streamDir = path.join(server.dataDir, 'hls', stream.streamid);
-    const pid = ffmpegOf(streamDir);
+    const pid = ffmpegPids(stream.streamid)[0] ?? null;
     const cpu0 = pid ? cpuSeconds(pid) : 0;
     const wall0 = Date.now();
     const latencies: number[] = [];

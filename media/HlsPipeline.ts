@@ -58,7 +58,6 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
       this.stopStartupKeyframes();
       this.emit('playable');
     });
-    t.on('segment', (e) => this.emit('segment', e));
     t.on('keyframeNeeded', () => this.keyframe());
     t.on('restarted', ({ attempt }) => {
       this.startupKeyframes();

@@ -15,7 +15,6 @@ export interface HlsPipelineOptions {
 
 export type HlsPipelineEvents = {
   playable: [];
-  segment: [event: { count: number }];
   restarted: [event: { attempt: number }];
   failed: [error: Error];
 };

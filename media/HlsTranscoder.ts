@@ -37,19 +37,6 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
     this.sdpPath = path.join(options.outDir, 'input.sdp');
   }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  get segmentCount(): number {
-    return this.segments;
-  }
-
-  /** The playlist hls.js and Safari open, relative to outDir. */
-  static get masterPlaylist(): string {
-    return MASTER;
-  }
-
   async start(): Promise<void> {
     await mkdir(this.options.outDir, { recursive: true });
     await Promise.all(this.options.renditions.map((r) => mkdir(path.join(this.options.outDir, r.name), { recursive: true })));
@@ -184,7 +171,6 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
       this.producing = true;
       this.emit('playable');
     }
-    this.emit('segment', { count });
   }
 
   /** Kills ffmpeg without closing the playlists (they are continued by another transcoder). */

@@ -29,10 +29,8 @@ export interface HlsTranscoderOptions {
 }
 
 export type HlsTranscoderEvents = {
-  /** The first segment of the first rendition is in its playlist: the stream is playable. */
+  /** This run's first segment of the first rendition is in its playlist: the stream is playable. */
   playable: [];
-  /** A new segment in the first rendition's playlist (count: segments listed). */
-  segment: [event: { count: number }];
   /** ffmpeg's decoder is waiting for (or lost) a keyframe: ask the publisher for one. */
   keyframeNeeded: [];
   /** ffmpeg exited unexpectedly and was started again (the playlist continues after a discontinuity). */

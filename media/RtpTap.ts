@@ -85,21 +85,6 @@ export class RtpTap {
     await Promise.all(this.consumers.filter((c) => c.kind === 'video' && !c.closed).map((c) => c.requestKeyFrame().catch(() => undefined)));
   }
 
-  /** Packets sent per track so far (diagnostics and tests). */
-  async packetsSent(): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    for (const c of this.consumers) {
-      if (c.closed) continue;
-      const stats = await c.getStats().catch(() => []);
-      out[c.kind] = stats.filter((s) => s.type === 'outbound-rtp').reduce((n, s) => n + ((s as { packetCount?: number }).packetCount ?? 0), 0);
-    }
-    return out;
-  }
-
-  get closed(): boolean {
-    return this.transports.every((t) => t.closed);
-  }
-
   close(): void {
     for (const t of this.transports) if (!t.closed) t.close();
   }

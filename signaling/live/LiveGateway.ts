@@ -60,7 +60,7 @@ export class LiveGateway {
         const doc = await s.watchable(streamid, requester.uid, requester.sessions);
         await socket.join(liveRoom(streamid));
         // A count that cannot be taken (a node going away) does not fail the watch.
-        const viewers = doc.state === 'ended' ? 0 : await s.recount(streamid).catch(() => doc.viewers);
+        const viewers = doc.state === 'ended' ? 0 : await s.recount(streamid, doc).catch(() => doc.viewers);
         return { stream: { ...liveStreamView(doc, this.ctx.fileUrls), viewers } };
       }, logError),
     );

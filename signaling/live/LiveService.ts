@@ -181,9 +181,7 @@ export class LiveService {
   private async recoverMedia(stream: LiveStream): Promise<void> {
     const { streamid } = stream;
     stream.room = null;
-    const old = stream.pipeline;
-    stream.pipeline = null;
-    old?.abort();
+    stream.dropPipeline();
     this.ctx.logger.warn({ streamid }, 'live stream media lost with its mediasoup worker; moving it');
     for (let attempt = 0; attempt < 10 && this.pool && this.streams.has(streamid); attempt++) {
       try {
@@ -240,7 +238,7 @@ export class LiveService {
     const producers = room.producers();
     if (!producers.some((p) => p.kind === 'video')) throw new ApiError(400, ErrorCode.InvalidInput, 'produce a video track (camera or screen) first');
     if (!stream.sessionid) stream.sessionid = await this.createChatGroup(stream);
-    await this.startPipeline(stream, room);
+    await this.startPipeline(stream, room.router, producers.map((p) => p.producerId));
     stream.clearTimers();
     if (stream.listed) {
       // Back after its media moved (live:reconnectMedia) or its publisher resumed: listed and announced already.
@@ -254,12 +252,12 @@ export class LiveService {
     return { stream: this.view(stream) };
   }
 
-  private async startPipeline(stream: LiveStream, room: Room): Promise<void> {
+  private async startPipeline(stream: LiveStream, router: Room['router'], producerIds: string[]): Promise<void> {
     const { streamid } = stream;
     try {
       stream.pipeline = await HlsPipeline.start({
-        router: room.router,
-        producerIds: room.producers().map((p) => p.producerId),
+        router,
+        producerIds,
         outDir: this.dir(streamid),
         ffmpegPath: this.ctx.config.ffmpegPath,
         renditions: this.ctx.config.liveRenditions,
@@ -287,9 +285,7 @@ export class LiveService {
     }
     const away = stream.publisherSocketId === null && stream.publisher.uid === requester.uid;
     if (stream.publisherSocketId !== requester.socketId && !away) throw notPublisher();
-    await this.end(stream, 'stopped');
-    const doc = await this.store.get(streamid);
-    return { stream: doc ? liveStreamView(doc, this.ctx.fileUrls) : this.view(stream) };
+    return { stream: await this.end(stream, 'stopped') };
   }
 
   /**
@@ -306,8 +302,7 @@ export class LiveService {
         continue;
       }
       stream.publisherSocketId = null;
-      stream.pipeline?.abort();
-      stream.pipeline = null;
+      stream.dropPipeline();
       stream.room?.removePeer(stream.publisher.uid);
       stream.clearTimers();
       stream.graceTimer = setTimeout(() => void this.end(stream, 'publisher_left'), graceMs);
@@ -335,8 +330,7 @@ export class LiveService {
     if (stream.publisher.uid !== requester.uid) throw notPublisher();
     stream.clearTimers();
     stream.publisherSocketId = requester.socketId;
-    stream.pipeline?.abort();
-    stream.pipeline = null;
+    stream.dropPipeline();
     let media: Omit<LiveCreateResult, 'stream'>;
     try {
       media = stream.room ? await this.sendTransport(stream, stream.room) : await this.attachRoom(stream, await this.pool!.createRoom(mediaRoomId(streamid)));
@@ -365,8 +359,7 @@ export class LiveService {
     const stream = this.streams.get(streamid);
     if (!stream) return false;
     stream.clearTimers();
-    stream.pipeline?.abort();
-    stream.pipeline = null;
+    stream.dropPipeline();
     stream.room?.close();
     stream.room = null;
     this.streams.delete(streamid);
@@ -377,10 +370,6 @@ export class LiveService {
 
   /** Set by the gateway: asks every other process to release the stream, and waits for their answers. */
   releaseElsewhere: (streamid: string) => Promise<void> = async () => undefined;
-
-  owns(streamid: string): boolean {
-    return this.streams.has(streamid);
-  }
 
   private publishing(requester: Requester, streamid: string): { stream: LiveStream; room: Room } {
     const stream = this.streams.get(streamid);
@@ -407,28 +396,37 @@ export class LiveService {
     this.emitUpdate(stream.streamid, this.view(stream), stream.publisher.uid);
   }
 
-  async end(stream: LiveStream, reason: LiveEndReason): Promise<void> {
-    if (stream.state === 'ended') return;
+  /** Ends the stream (once) and answers it as it ended. */
+  async end(stream: LiveStream, reason: LiveEndReason): Promise<LiveStreamInfo> {
+    if (stream.state === 'ended') return this.view(stream);
     stream.state = 'ended';
     stream.endedAt = Date.now();
     stream.endReason = reason;
+    stream.viewers = 0;
     stream.clearTimers();
     this.streams.delete(stream.streamid);
     this.refreshMetrics();
-    await stream.pipeline?.stop().catch((err) => this.ctx.logger.warn({ err, streamid: stream.streamid }, 'stopping the transcoder failed'));
-    // Also when no transcoder ran at the end (the publisher away, or the media moving).
-    if (stream.listed) await this.endPlaylists(stream.streamid, stream.renditions);
+    if (stream.pipeline) {
+      await stream.pipeline.stop().catch((err) => this.ctx.logger.warn({ err, streamid: stream.streamid }, 'stopping the transcoder failed'));
+    } else if (stream.listed) {
+      // No transcoder ran at the end (the publisher away, or the media moving): close the playlists here.
+      await this.endPlaylists(stream.streamid, stream.renditions);
+    }
     stream.room?.close();
     stream.room = null;
     this.ctx.logger.info({ streamid: stream.streamid, reason }, 'live stream ended');
     if (!stream.listed) {
       await rm(this.dir(stream.streamid), { recursive: true, force: true }).catch(() => undefined);
-      return;
+      return this.view(stream);
     }
-    const replayUntil = stream.endedAt + this.ctx.config.liveReplayTtl * 1000;
-    await this.store.end(stream.streamid, { endedAt: stream.endedAt, endReason: reason, replayUntil }).catch((err) => this.ctx.logger.warn({ err }, 'recording the stream end failed'));
-    this.emitUpdate(stream.streamid, { ...this.view(stream), replayUntil, viewers: 0 }, stream.publisher.uid);
+    stream.replayUntil = stream.endedAt + this.ctx.config.liveReplayTtl * 1000;
+    await this.store
+      .end(stream.streamid, { endedAt: stream.endedAt, endReason: reason, replayUntil: stream.replayUntil })
+      .catch((err) => this.ctx.logger.warn({ err }, 'recording the stream end failed'));
+    const ended = this.view(stream);
+    this.emitUpdate(stream.streamid, ended, stream.publisher.uid);
     await this.announce(stream, 'ended');
+    return ended;
   }
 
   private async announce(stream: LiveStream, event: 'started' | 'ended'): Promise<void> {
@@ -447,8 +445,7 @@ export class LiveService {
   }
 
   private view(stream: LiveStream): LiveStreamInfo {
-    const doc = stream.doc(this.ctx.nodeId);
-    return liveStreamView({ ...doc, ...(stream.endedAt ? { endedAt: stream.endedAt, endReason: stream.endReason } : {}) }, this.ctx.fileUrls);
+    return liveStreamView(stream.doc(this.ctx.nodeId), this.ctx.fileUrls);
   }
 
   private emitUpdate(streamid: string, stream: LiveStreamInfo, publisherUid: string): void {
@@ -482,13 +479,13 @@ export class LiveService {
       .map((d) => liveStreamView(d, this.ctx.fileUrls));
   }
 
-  /** Counts the sockets in the stream's viewer room (every process), records and announces it. */
-  async recount(streamid: string): Promise<number> {
+  /** Counts the sockets in the stream's viewer room (every process), records and announces it (`known`: its record, just read). */
+  async recount(streamid: string, known?: LiveStreamDoc): Promise<number> {
     const sockets = await this.io.in(liveRoom(streamid)).fetchSockets();
     const viewers = sockets.length;
     const local = this.streams.get(streamid);
     if (local) local.viewers = viewers;
-    const doc = await this.store.get(streamid);
+    const doc = known ?? (await this.store.get(streamid));
     if (!doc || doc.state === 'ended') return viewers;
     if (doc.viewers !== viewers) await this.store.update(streamid, { viewers });
     this.io.to(liveRoom(streamid)).to(userRoom(doc.publisher.uid)).emit('live:viewers', { streamid, viewers });

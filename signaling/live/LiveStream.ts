@@ -8,6 +8,7 @@ export class LiveStream {
   liveAt?: number;
   endedAt?: number;
   endReason?: LiveEndReason;
+  replayUntil?: number;
   pipeline: HlsPipeline | null = null;
   /** Set once `live:start` listed it (the record exists in the database). */
   listed = false;
@@ -16,6 +17,12 @@ export class LiveStream {
   reconnectTimer: NodeJS.Timeout | null = null;
   /** While the publisher's connection is away. */
   graceTimer: NodeJS.Timeout | null = null;
+
+  /** Stops the transcoder without ending the playlists: a later one continues them. */
+  dropPipeline(): void {
+    this.pipeline?.abort();
+    this.pipeline = null;
+  }
 
   clearTimers(): void {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
@@ -52,6 +59,7 @@ export class LiveStream {
       state: this.state,
       startedAt: this.startedAt,
       ...(this.liveAt ? { liveAt: this.liveAt } : {}),
+      ...(this.endedAt ? { endedAt: this.endedAt, endReason: this.endReason, replayUntil: this.replayUntil } : {}),
       renditions: this.renditions,
       viewers: this.viewers,
       heartbeatAt: Date.now(),
