@@ -62,6 +62,9 @@ export interface Config {
   liveResumeGrace: number;
   /** Live streams one process transcodes at once (each costs an ffmpeg encode per rendition). */
   liveMaxStreams: number;
+  // files: per-user storage quota
+  /** Bytes one user may have stored (distinct contents they uploaded); 0: unlimited. */
+  userStorageQuota: number;
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -125,6 +128,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveReplayTtl: int('LIVE_REPLAY_TTL', 24 * 3600, 0),
     liveMaxStreams: int('LIVE_MAX_STREAMS', 2, 1),
     liveResumeGrace: int('LIVE_RESUME_GRACE', 20, 0),
+    // files: per-user storage quota
+    userStorageQuota: int('USER_STORAGE_QUOTA', 1024 ** 3, 0),
   };
 }
 

@@ -64,9 +64,30 @@ export class Database {
         { key: { time: 1 }, expireAfterSeconds: this.options.onlineTtlSeconds },
       ]),
       this.cursors.createIndexes([{ key: { uid: 1, sessionid: 1 }, unique: true }]),
-      // One record per content (S9): concurrent uploads of the same bytes meet on this index.
-      this.files.createIndexes([{ key: { md5: 1 }, unique: true }, { key: { uploaders: 1 } }, { key: { msgids: 1 } }]),
+      this.ensureFileIndexes(),
       this.liveStreams.createIndexes([{ key: { state: 1, startedAt: -1 } }, { key: { replayUntil: 1 }, sparse: true }]),
+    ]);
+  }
+
+  /**
+   * One record per content (S9): concurrent uploads of the same bytes meet on the unique sha256
+   * index (sparse: records stored before contents were keyed by sha256 have none until re-uploaded).
+   * md5 is a lookup key only, since different bytes may share one: the unique md5 index of earlier
+   * versions is dropped before the plain one takes its name.
+   */
+  private async ensureFileIndexes(): Promise<void> {
+    const existing = await this.files.listIndexes().toArray().catch(() => []);
+    if (existing.some((index) => index.name === 'md5_1' && index.unique)) {
+      await this.files.dropIndex('md5_1').catch((err: { codeName?: string }) => {
+        // Another process of the node dropped it first.
+        if (err.codeName !== 'IndexNotFound') throw err;
+      });
+    }
+    await this.files.createIndexes([
+      { key: { sha256: 1 }, unique: true, sparse: true },
+      { key: { md5: 1 } },
+      { key: { uploaders: 1 } },
+      { key: { msgids: 1 } },
     ]);
   }
 

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { ObjectId } from 'mongodb';
 import type { Database } from './Database';
 import type { FileDoc } from './documents';
@@ -11,7 +12,10 @@ import { isDuplicateKeyError } from './errors';
 export type BlobVariant = 'content' | 'thumb' | 'avatar';
 
 const variantSuffix: Record<BlobVariant, string> = { content: '', thumb: '.thumb.webp', avatar: '.avatar.webp' };
-const MD5 = /^[0-9a-f]{32}$/;
+/** A content key: a sha256 (an md5 only for records stored before contents were keyed by sha256). */
+const CONTENT_KEY = /^(?:[0-9a-f]{32}|[0-9a-f]{64})$/;
+/** Temporary files younger than this may belong to an upload still running in another process of the node. */
+const TEMP_SWEEP_AGE_MS = 10 * 60_000;
 
 /** A file record to create: everything but the id and the links, which the store manages. */
 export type NewFile = Omit<FileDoc, '_id' | 'uploaders' | 'msgids' | 'sessionids' | 'dateline'>;
@@ -19,14 +23,16 @@ export type NewFile = Omit<FileDoc, '_id' | 'uploaders' | 'msgids' | 'sessionids
 /**
  * Files on disk and their records in the `files` collection (S9, S20).
  *
- * Disk: everything lives under `<dataDir>/files`. Content is stored under its md5
- * (`files/ab/cd/<md5>`, derived variants beside it), so names never come from clients and the same
- * bytes have one place; uploads are written to `files/tmp/` first and renamed into place (atomic,
- * and a rename over an identical copy from a concurrent upload is harmless). Record paths are
- * relative to the data directory so it can move.
+ * Disk: everything lives under `<dataDir>/files`. Content is stored under its sha256
+ * (`files/ab/cd/<sha256>`, derived variants beside it), so names never come from clients and the
+ * same bytes have one place; uploads are written to `files/tmp/` first and renamed into place
+ * (atomic, and a rename over an identical copy from a concurrent upload is harmless). Records stored
+ * before contents were keyed by sha256 keep their md5-derived `filepath`. Record paths are relative
+ * to the data directory so it can move.
  *
- * Records: one per md5 (unique index); the second of two concurrent uploads meets the first one's
- * record and joins it as an uploader.
+ * Records: one per sha256 (unique index); the second of two concurrent uploads meets the first
+ * one's record and joins it as an uploader. md5 is only a lookup key: several records may share one
+ * (md5 collisions), and a lookup by md5 answers only a record the caller may read.
  */
 export class FileStore {
   readonly filesDir: string;
@@ -48,10 +54,15 @@ export class FileStore {
     return path.join(this.tmpDir, `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}${suffix}`);
   }
 
-  /** Where a variant of the content with this md5 is stored, relative to the data directory. */
-  relativePath(md5: string, variant: BlobVariant): string {
-    if (!MD5.test(md5)) throw new Error(`not an md5: ${md5}`);
-    return path.posix.join('files', md5.slice(0, 2), md5.slice(2, 4), `${md5}${variantSuffix[variant]}`);
+  /** Where a variant of the content with this key (its sha256) is stored, relative to the data directory. */
+  relativePath(key: string, variant: BlobVariant): string {
+    if (!CONTENT_KEY.test(key)) throw new Error(`not a content key: ${key}`);
+    return path.posix.join('files', key.slice(0, 2), key.slice(2, 4), `${key}${variantSuffix[variant]}`);
+  }
+
+  /** The key a record's derived variants are stored under (md5 only for old records never re-uploaded). */
+  static contentKey(file: Pick<FileDoc, 'sha256' | 'md5'>): string {
+    return file.sha256 ?? file.md5;
   }
 
   /** The absolute path of a stored (relative) path; refuses anything that would leave the files directory. */
@@ -62,12 +73,24 @@ export class FileStore {
   }
 
   /** Moves a finished temporary file to its content-addressed place; answers the relative path. */
-  async commit(tempFile: string, md5: string, variant: BlobVariant): Promise<string> {
-    const relative = this.relativePath(md5, variant);
+  async commit(tempFile: string, key: string, variant: BlobVariant): Promise<string> {
+    const relative = this.relativePath(key, variant);
+    await this.place(tempFile, relative);
+    return relative;
+  }
+
+  /** Moves a finished temporary file to a stored (relative) path. */
+  async place(tempFile: string, relative: string): Promise<void> {
     const target = this.absolutePath(relative);
     await mkdir(path.dirname(target), { recursive: true });
     await rename(tempFile, target);
-    return relative;
+  }
+
+  /** The sha256 of a stored file (lower-case hex). */
+  async sha256Of(relative: string): Promise<string> {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(this.absolutePath(relative)), hash);
+    return hash.digest('hex');
   }
 
   async exists(relative: string): Promise<boolean> {
@@ -85,8 +108,11 @@ export class FileStore {
     });
   }
 
-  /** Deletes temporary files older than `maxAgeMs` (uploads interrupted by a crash). */
-  async sweepTemp(maxAgeMs = 3600_000): Promise<number> {
+  /**
+   * Deletes temporary files older than `maxAgeMs` (uploads interrupted by a crash). Only old ones:
+   * the other processes of the node share the folder and may be writing theirs right now.
+   */
+  async sweepTemp(maxAgeMs = TEMP_SWEEP_AGE_MS): Promise<number> {
     let removed = 0;
     const now = Date.now();
     for (const name of await readdir(this.tmpDir).catch(() => [] as string[])) {
@@ -105,8 +131,54 @@ export class FileStore {
 
   // ---- records ----
 
-  findByMd5(md5: string): Promise<FileDoc | null> {
-    return this.db.files.findOne({ md5 });
+  findBySha256(sha256: string): Promise<FileDoc | null> {
+    return this.db.files.findOne({ sha256 });
+  }
+
+  /**
+   * A record with this md5 the user may read (uploaded it, or is a member of a conversation where it
+   * was posted), or null: the same answer as for bytes nobody stored, so an md5 never tells a user
+   * that someone else's file exists. Their own upload first, then the newest.
+   */
+  async readableByMd5(md5: string, uid: string): Promise<FileDoc | null> {
+    const own = await this.db.files.find({ md5, uploaders: uid }).sort({ dateline: -1 }).limit(1).next();
+    if (own) return own;
+    const posted = await this.db.files
+      .find({ md5 }, { projection: { sessionids: 1, dateline: 1 } })
+      .sort({ dateline: -1 })
+      .toArray();
+    const ids = [...new Set(posted.flatMap((f) => f.sessionids))].filter((id) => ObjectId.isValid(id)).map((id) => new ObjectId(id));
+    if (ids.length === 0) return null;
+    const member = await this.db.sessions.find({ _id: { $in: ids }, uids: uid }, { projection: { _id: 1 } }).toArray();
+    const mine = new Set(member.map((s) => s._id.toHexString()));
+    const chosen = posted.find((f) => f.sessionids.some((id) => mine.has(id)));
+    return chosen ? this.db.files.findOne({ _id: chosen._id }) : null;
+  }
+
+  /**
+   * Records stored before contents were keyed by sha256 have none: when bytes with their md5 arrive
+   * again, each such record gets the sha256 of its stored bytes (so it is found by sha256 from then
+   * on). Answers the one whose bytes are these (`sha256`), or null.
+   */
+  async adoptLegacy(md5: string, sha256: string): Promise<FileDoc | null> {
+    let match: FileDoc | null = null;
+    for (const legacy of await this.db.files.find({ md5, sha256: { $exists: false } }).toArray()) {
+      const actual = await this.sha256Of(legacy.filepath).catch(() => null);
+      // Bytes gone (a data directory restored without its files): the record is left as it is.
+      if (!actual) continue;
+      try {
+        const updated = await this.db.files.findOneAndUpdate(
+          { _id: legacy._id, sha256: { $exists: false } },
+          { $set: { sha256: actual } },
+          { returnDocument: 'after' },
+        );
+        if (updated && actual === sha256) match = updated;
+      } catch (err) {
+        // Another record holds these bytes already: keep both, this one stays found by md5 only.
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    }
+    return match;
   }
 
   async get(fileid: string): Promise<FileDoc | null> {
@@ -115,10 +187,10 @@ export class FileStore {
   }
 
   /**
-   * Records a stored content. When a record for the md5 exists already (an earlier or a concurrent
-   * upload), that one is answered, with `uploader` added to its uploaders: one record per content.
+   * Records a stored content. When a record for the sha256 exists already (an earlier or a
+   * concurrent upload), that one is answered, with `uploader` added to its uploaders: one record per content.
    */
-  async create(input: NewFile): Promise<{ file: FileDoc; created: boolean }> {
+  async create(input: NewFile & { sha256: string }): Promise<{ file: FileDoc; created: boolean }> {
     const doc: FileDoc = {
       ...input,
       _id: new ObjectId(),
@@ -133,14 +205,22 @@ export class FileStore {
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
-    const existing = await this.addUploader(input.md5, input.uploader);
-    if (!existing) throw new Error(`file record for ${input.md5} vanished`);
+    const existing = await this.addUploader(input.sha256, input.uploader);
+    if (!existing) throw new Error(`file record for ${input.sha256} vanished`);
     return { file: existing, created: false };
   }
 
-  /** Adds a user to the uploaders of the content with this md5; answers the record (null if none). */
-  addUploader(md5: string, uid: string): Promise<FileDoc | null> {
-    return this.db.files.findOneAndUpdate({ md5 }, { $addToSet: { uploaders: uid } }, { returnDocument: 'after' });
+  /** Adds a user to the uploaders of the content with this sha256; answers the record (null if none). */
+  addUploader(sha256: string, uid: string): Promise<FileDoc | null> {
+    return this.db.files.findOneAndUpdate({ sha256 }, { $addToSet: { uploaders: uid } }, { returnDocument: 'after' });
+  }
+
+  /** Bytes a user has stored: the sizes of the distinct contents they uploaded (USER_STORAGE_QUOTA). */
+  async storedBytes(uid: string): Promise<number> {
+    const [row] = await this.db.files
+      .aggregate<{ total: number }>([{ $match: { uploaders: uid } }, { $group: { _id: null, total: { $sum: '$size' } } }])
+      .toArray();
+    return row?.total ?? 0;
   }
 
   /** The file is about to be posted in a session: its members may fetch it from now on. */

@@ -64,12 +64,18 @@ export type FileKind = 'image' | 'audio' | 'video' | 'file';
 
 /**
  * One stored file (S9, S20): the same bytes are stored once, under a content-addressed name, and the
- * record links md5, stored path, thumbnail and the messages that use it. `_id` is the fileid.
+ * record links sha256, md5, stored path, thumbnail and the messages that use it. `_id` is the fileid.
  */
 export interface FileDoc {
   _id: ObjectId;
-  /** Lower-case hex md5 of the bytes; unique. */
+  /** Lower-case hex md5 of the bytes: the client's integrity check and lookup key; not unique (collisions exist). */
   md5: string;
+  /**
+   * Lower-case hex sha256 of the bytes; unique: what identifies the content. Missing only on records
+   * stored before contents were keyed by sha256 (their `filepath` is md5-derived); it is filled in
+   * the first time the same md5 is uploaded again.
+   */
+  sha256?: string;
   size: number;
   /** Detected MIME type (`application/octet-stream` when the bytes are not recognised). */
   filetype: string;

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Logger } from 'pino';
-import type { FileStore } from '../../storage/FileStore';
+import { FileStore } from '../../storage/FileStore';
 import type { FileDoc, FileInfoDoc } from '../../storage/documents';
 import { ErrorCode } from '../protocol/errors';
 import type { FileInfo, MsgType } from '../protocol/models';
@@ -25,10 +25,28 @@ export function avatarFileId(value: string): string | null {
   return AVATAR_PATH.exec(value)?.[1] ?? null;
 }
 
+/** How an upload is to be taken in. */
+export interface IngestOptions {
+  /** The md5 given as `?md5=` (the form field wins). */
+  queryMd5?: unknown;
+  /**
+   * The message type the client means to send it as: 4 (file) accepts any bytes, the others need
+   * matching content; without it the client's claim (declared type, name) must hold.
+   */
+  intent?: MsgType;
+  /** Bytes the user may have stored in all (USER_STORAGE_QUOTA); 0 or absent: unlimited. */
+  quotaBytes?: number;
+}
+
+/** The one answer for an md5 the caller may not use: the same as for bytes nobody stored. */
+export function unknownMd5(status: 400 | 404): ApiError {
+  return new ApiError(status, ErrorCode.FileNotFound, 'no file with that md5; upload it first (POST /api/files)');
+}
+
 /**
  * Media-independent file logic (S9, S20): checks an arrived upload (md5, content type, image body),
- * stores it once per content with its thumbnail, answers stored files with signed URLs, and decides
- * who may fetch them.
+ * stores it once per content (keyed by sha256) with its thumbnail, answers stored files with signed
+ * URLs, and decides who may fetch them.
  */
 export class FileService {
   constructor(
@@ -39,12 +57,12 @@ export class FileService {
   ) {}
 
   /**
-   * Checks and stores an upload; answers the file record (an existing one for bytes stored before).
-   * `intent` is the message type the client means to send it as: 4 (file) accepts any bytes, the
-   * others need matching content; without it the client's claim (declared type, name) must hold.
-   * The caller removes `upload.tempFile` afterwards (it is gone already when it was stored).
+   * Checks and stores an upload; answers the file record (an existing one for the same bytes, by
+   * sha256: an equal md5 alone is not the same content). The caller removes `upload.tempFile`
+   * afterwards (it is gone already when it was stored).
    */
-  async ingest(upload: ReceivedUpload, uid: string, queryMd5: unknown, intent?: MsgType): Promise<FileDoc> {
+  async ingest(upload: ReceivedUpload, uid: string, options: IngestOptions = {}): Promise<FileDoc> {
+    const { queryMd5, intent, quotaBytes = 0 } = options;
     const given = upload.fields.md5 ?? (typeof queryMd5 === 'string' ? queryMd5 : undefined);
     if (given === undefined) throw new ApiError(400, ErrorCode.InvalidInput, 'md5: send the md5 of the file (form field or ?md5=)');
     const parsed = Md5Param.safeParse(given.trim());
@@ -53,32 +71,36 @@ export class FileService {
       throw new ApiError(400, ErrorCode.Md5Mismatch, `the md5 of the received bytes (${upload.md5}) is not the one sent (${parsed.data})`);
     }
     if (upload.size === 0) throw new ApiError(400, ErrorCode.InvalidFile, 'the file is empty');
-    const md5 = upload.md5;
+    const { md5, sha256 } = upload;
     const claims = claimedFamilies(upload.declaredMime, upload.clientName);
 
-    const existing = await this.store.findByMd5(md5);
+    const existing = (await this.store.findBySha256(sha256)) ?? (await this.store.adoptLegacy(md5, sha256));
     if (existing) {
       this.checkContent(existing.filetype, existing.kind, claims, intent);
+      // Bytes the user has stored already cost nothing again.
+      if (!existing.uploaders.includes(uid)) await this.checkQuota(uid, existing.size, quotaBytes);
       // The record outlived its bytes (a data directory restored without its files): these bytes are the same, put them back.
-      if (!(await this.store.exists(existing.filepath))) await this.store.commit(upload.tempFile, md5, 'content');
-      return (await this.store.addUploader(md5, uid)) ?? existing;
+      if (!(await this.store.exists(existing.filepath))) await this.store.place(upload.tempFile, existing.filepath);
+      return (await this.store.addUploader(sha256, uid)) ?? existing;
     }
 
     const sniffed = await sniffFile(upload.tempFile);
     this.checkContent(sniffed.mime, sniffed.kind, claims, intent);
+    await this.checkQuota(uid, upload.size, quotaBytes);
     let image: { thumbpath: string; width: number; height: number } | undefined;
     if (sniffed.kind === 'image') {
       const thumbTemp = this.store.tempPath('.webp');
       try {
         const facts = await this.thumbnailer.thumbnail(upload.tempFile, thumbTemp);
-        image = { ...facts, thumbpath: await this.store.commit(thumbTemp, md5, 'thumb') };
+        image = { ...facts, thumbpath: await this.store.commit(thumbTemp, sha256, 'thumb') };
       } finally {
         await this.store.remove(thumbTemp).catch(() => undefined);
       }
     }
-    const filepath = await this.store.commit(upload.tempFile, md5, 'content');
+    const filepath = await this.store.commit(upload.tempFile, sha256, 'content');
     const { file, created } = await this.store.create({
       md5,
+      sha256,
       size: upload.size,
       filetype: sniffed.mime,
       kind: sniffed.kind,
@@ -87,7 +109,36 @@ export class FileService {
       ...(image ?? {}),
       uploader: uid,
     });
-    if (created) this.logger.debug({ fileid: file._id.toHexString(), md5, size: upload.size, type: sniffed.mime }, 'file stored');
+    if (created) this.logger.debug({ fileid: file._id.toHexString(), sha256, size: upload.size, type: sniffed.mime }, 'file stored');
+    return file;
+  }
+
+  /**
+   * Refuses an upload that would take the user beyond their quota. Checked before the bytes are
+   * kept, so a refused upload leaves nothing; concurrent uploads of one user may overshoot it by at
+   * most their size (UPLOAD_CONCURRENCY x UPLOAD_MAX_BYTES).
+   */
+  private async checkQuota(uid: string, cost: number, quotaBytes: number): Promise<void> {
+    if (quotaBytes <= 0) return;
+    const used = await this.store.storedBytes(uid);
+    if (used + cost > quotaBytes) {
+      throw new ApiError(
+        413,
+        ErrorCode.QuotaExceeded,
+        `your file storage is full: ${used} of ${quotaBytes} bytes used, and this file needs ${cost} more`,
+      );
+    }
+  }
+
+  /** A user's storage use and quota (null: unlimited), for clients to show. */
+  async storage(uid: string, quotaBytes: number): Promise<{ used: number; quota: number | null }> {
+    return { used: await this.store.storedBytes(uid), quota: quotaBytes > 0 ? quotaBytes : null };
+  }
+
+  /** The stored file with this md5 the user may read, or the same not-found error as for unknown bytes. */
+  async readableByMd5(md5: string, uid: string, notFoundStatus: 400 | 404): Promise<FileDoc> {
+    const file = await this.store.readableByMd5(md5, uid);
+    if (!file) throw unknownMd5(notFoundStatus);
     return file;
   }
 
@@ -152,7 +203,7 @@ export class FileService {
       const temp = this.store.tempPath('.webp');
       try {
         await this.thumbnailer.avatar(this.store.absolutePath(file.filepath), temp);
-        await this.store.setAvatarPath(fileid, await this.store.commit(temp, file.md5, 'avatar'));
+        await this.store.setAvatarPath(fileid, await this.store.commit(temp, FileStore.contentKey(file), 'avatar'));
       } finally {
         await this.store.remove(temp).catch(() => undefined);
       }

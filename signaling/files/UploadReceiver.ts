@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { ErrorCode } from '../protocol/errors';
@@ -12,8 +12,10 @@ export interface ReceivedUpload {
   /** The bytes, in a temporary file the caller owns (moves or removes). */
   tempFile: string;
   size: number;
-  /** md5 of what arrived, lower-case hex. */
+  /** md5 of what arrived, lower-case hex (the client's integrity check). */
   md5: string;
+  /** sha256 of what arrived, lower-case hex (what stored content is keyed by: md5 collisions exist). */
+  sha256: string;
   /** The name the client gave (unsanitized: display only, never a path). */
   clientName: string;
   /** The MIME type the client declared for the part (a claim, not trusted). */
@@ -32,12 +34,14 @@ export interface ReceiveOptions {
 /** Multipart framing around one file is small; a declared length beyond this over the limit is refused at once. */
 const FRAMING_ALLOWANCE = 64 * 1024;
 
-/** Hashes what passes through and counts it. */
-class Md5Counter extends Transform {
-  readonly hash = createHash('md5');
+/** Hashes what passes through (md5 and sha256) and counts it. */
+class HashCounter extends Transform {
+  readonly md5 = createHash('md5');
+  readonly sha256 = createHash('sha256');
   bytes = 0;
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
+    this.md5.update(chunk);
+    this.sha256.update(chunk);
     this.bytes += chunk.length;
     done(null, chunk);
   }
@@ -71,7 +75,7 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
 
   return new Promise<ReceivedUpload>((resolve, reject) => {
     const fields: Record<string, string> = {};
-    let file: { done: Promise<void>; counter: Md5Counter; clientName: string; declaredMime: string } | null = null;
+    let file: { stream: Readable; done: Promise<void>; counter: HashCounter; clientName: string; declaredMime: string } | null = null;
     let settled = false;
     let parsed = false;
 
@@ -82,6 +86,9 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
         // Nothing more is parsed or written; the route answers with `Connection: close`.
         req.unpipe(parser);
         parser.removeAllListeners('file');
+        // The part will never end now (its bytes stopped coming): end its write at once, or the
+        // pipeline (and the caller's upload slot) would wait forever.
+        file?.stream.destroy();
       }
       // The temporary file goes once its writer has let go of it.
       const written = file?.done ?? Promise.resolve();
@@ -97,7 +104,7 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
         stream.resume();
         return;
       }
-      const counter = new Md5Counter();
+      const counter = new HashCounter();
       stream.on('limit', () => {
         stream.unpipe(counter);
         counter.destroy();
@@ -105,7 +112,7 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
         fail(tooLarge(maxBytes), true);
       });
       const done = pipeline(stream, counter, createWriteStream(tempFile, { flags: 'wx', mode: 0o600 }));
-      file = { done, counter, clientName: info.filename ?? '', declaredMime: info.mimeType ?? '' };
+      file = { stream, done, counter, clientName: info.filename ?? '', declaredMime: info.mimeType ?? '' };
       done.catch((err) => {
         if (!settled) fail(new ApiError(400, ErrorCode.InvalidInput, `the upload was cut off (${(err as Error).message})`), true);
       });
@@ -128,7 +135,8 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
           resolve({
             tempFile,
             size: current.counter.bytes,
-            md5: current.counter.hash.digest('hex'),
+            md5: current.counter.md5.digest('hex'),
+            sha256: current.counter.sha256.digest('hex'),
             clientName: current.clientName,
             declaredMime: current.declaredMime,
             fields,

@@ -32,6 +32,8 @@ export const ErrorCode = {
   // live streams (S19)
   StreamNotFound: 'stream_not_found',
   AlreadyLive: 'already_live',
+  // files: per-user storage quota (USER_STORAGE_QUOTA)
+  QuotaExceeded: 'quota_exceeded',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -22,11 +23,12 @@ after(() => server.stop());
 
 const filesDir = () => path.join(server.dataDir, 'files');
 const tmpFiles = () => readdirSync(path.join(filesDir(), 'tmp'));
-/** Stored copies of a content (its md5-named file; variants have suffixes). */
-const copiesOf = (sum: string) => listFiles(filesDir()).filter((f) => path.basename(f) === sum);
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+/** Stored copies of a content (its sha256-named file; variants have suffixes). */
+const copiesOf = (bytes: Buffer) => listFiles(filesDir()).filter((f) => path.basename(f) === sha256(bytes));
 
 describe('POST /api/files', () => {
-  test('stores the bytes under a content-addressed name and answers the file', async () => {
+  test('stores the bytes under a content-addressed name (their sha256) and answers the file', async () => {
     const bytes = randomBytesOf(50_000);
     const res = await upload(url, alice.token, bytes, { name: 'notes.bin' });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -39,7 +41,8 @@ describe('POST /api/files', () => {
     assert.equal(file.kind, 'file');
     assert.match(file.url, new RegExp(`^/api/files/${file.fileid}\\?exp=\\d+&sig=[\\w-]+$`));
     assert.equal(file.thumbUrl, undefined);
-    const stored = path.join(filesDir(), file.filemd5.slice(0, 2), file.filemd5.slice(2, 4), file.filemd5);
+    const key = sha256(bytes);
+    const stored = path.join(filesDir(), key.slice(0, 2), key.slice(2, 4), key);
     assert.deepEqual(readFileSync(stored), bytes);
     assert.deepEqual(tmpFiles(), []);
   });
@@ -69,7 +72,7 @@ describe('POST /api/files', () => {
     assert.equal(second.status, 201);
     assert.equal(second.body.file.fileid, first.body.file.fileid);
     assert.equal(second.body.file.filename, 'b.bin', "each uploader's answer carries the name it gave");
-    assert.equal(copiesOf(md5(bytes)).length, 1);
+    assert.equal(copiesOf(bytes).length, 1);
   });
 
   test('concurrent uploads of the same bytes meet in one record and one copy', async () => {
@@ -82,28 +85,28 @@ describe('POST /api/files', () => {
     ]);
     for (const r of results) assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(new Set(results.map((r) => r.body.file.fileid)).size, 1);
-    assert.equal(copiesOf(md5(bytes)).length, 1);
+    assert.equal(copiesOf(bytes).length, 1);
     assert.deepEqual(tmpFiles(), []);
     const found = await http(url, 'GET', `/api/files/by-md5/${md5(bytes)}`, { token: alice.token });
     assert.equal(found.body.file.fileid, results[0].body.file.fileid);
   });
 
-  test('HEAD/GET by md5 tell whether the server has the bytes', async () => {
+  test('HEAD/GET by md5 tell whether the caller may already read bytes with that md5', async () => {
     const bytes = randomBytesOf(3000);
     const sum = md5(bytes);
     const head = (token: string) => fetch(`${url}/api/files/by-md5/${sum}`, { method: 'HEAD', headers: { authorization: `Bearer ${token}` } });
     assert.equal((await head(alice.token)).status, 404);
     const up = await upload(url, alice.token, bytes);
     assert.equal((await head(alice.token)).status, 200);
-    assert.equal((await head(bob.token)).status, 200);
+    assert.equal((await head(bob.token)).status, 404, 'someone else\'s upload is not revealed');
     const mine = await http(url, 'GET', `/api/files/by-md5/${sum}`, { token: alice.token });
     assert.equal(mine.status, 200);
     assert.equal(mine.body.file.fileid, up.body.file.fileid);
     assert.match(mine.body.file.url, /sig=/, 'the uploader gets a signed URL');
     const other = await http(url, 'GET', `/api/files/by-md5/${sum}`, { token: bob.token });
-    assert.equal(other.body.file.fileid, up.body.file.fileid);
-    assert.doesNotMatch(other.body.file.url, /sig=/, 'someone who may not see the file gets no signed URL');
-    assert.equal((await fetchBytes(url, other.body.file.url, { token: bob.token })).status, 403);
+    assert.equal(other.status, 404);
+    assert.equal(other.body.error.code, 'file_not_found');
+    assert.equal((await fetchBytes(url, `/api/files/${up.body.file.fileid}`, { token: bob.token })).status, 403);
     assert.equal((await http(url, 'GET', '/api/files/by-md5/xyz', { token: alice.token })).status, 400);
   });
 
@@ -112,7 +115,7 @@ describe('POST /api/files', () => {
     const res = await upload(url, alice.token, bytes, { md5: md5('something else') });
     assert.equal(res.status, 400);
     assert.equal(res.body.error.code, 'md5_mismatch');
-    assert.deepEqual(copiesOf(md5(bytes)), []);
+    assert.deepEqual(copiesOf(bytes), []);
     assert.deepEqual(tmpFiles(), []);
     assert.equal((await http(url, 'GET', `/api/files/by-md5/${md5(bytes)}`, { token: alice.token })).status, 404, 'no record');
   });
@@ -144,7 +147,7 @@ describe('POST /api/files', () => {
     assert.equal((await chunked.json()).error.code, 'too_large');
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(tmpFiles(), []);
-    assert.deepEqual(copiesOf(md5(bytes)), []);
+    assert.deepEqual(copiesOf(bytes), []);
     // A file of exactly the limit is fine.
     assert.equal((await upload(url, alice.token, randomBytesOf(MAX))).status, 201);
   });
@@ -158,7 +161,7 @@ describe('POST /api/files', () => {
     assert.equal(byName.body.error.code, 'invalid_file');
     const asImage = await upload(url, alice.token, text, { name: 'x.png', type: 'image/png', msgtype: 1 });
     assert.equal(asImage.body.error.code, 'invalid_file');
-    assert.deepEqual(copiesOf(md5(text)), []);
+    assert.deepEqual(copiesOf(text), []);
     const asFile = await upload(url, alice.token, text, { name: 'x.png', type: 'image/png', msgtype: 4 });
     assert.equal(asFile.status, 201, JSON.stringify(asFile.body));
     assert.equal(asFile.body.file.filetype, 'application/octet-stream');
@@ -180,7 +183,7 @@ describe('POST /api/files', () => {
     const res2 = await upload(url, alice.token, garbage, { name: 'garbage.jpg', type: 'image/jpeg' });
     assert.equal(res2.status, 400);
     assert.equal(res2.body.error.code, 'invalid_image');
-    assert.deepEqual(copiesOf(md5(truncated)), []);
+    assert.deepEqual(copiesOf(truncated), []);
     assert.deepEqual(tmpFiles(), []);
     // The server is fine afterwards.
     assert.equal((await http(url, 'GET', '/healthz')).status, 200);
@@ -196,7 +199,7 @@ describe('POST /api/files', () => {
     assert.equal(other.status, 201, JSON.stringify(other.body));
     assert.equal(other.body.file.filename, 'evil_name___txt.exe');
     const stored = listFiles(filesDir());
-    assert.ok(stored.every((f) => /^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{32}(\.thumb\.webp|\.avatar\.webp)?$/.test(f)), stored.join(', '));
+    assert.ok(stored.every((f) => /^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}(\.thumb\.webp|\.avatar\.webp)?$/.test(f)), stored.join(', '));
     assert.equal(statSync('/etc/passwd').mtimeMs, passwdBefore);
     assert.equal(existsSync(path.join(path.dirname(server.dataDir), 'etc')), false);
     assert.equal(existsSync(path.join(server.dataDir, 'etc')), false);

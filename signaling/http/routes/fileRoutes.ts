@@ -30,7 +30,7 @@ function parseIntent(raw: unknown): MsgType | undefined {
 /**
  * Files (S9, S20): POST /api/files (multipart upload, md5-checked, stored once per content),
  * GET|HEAD /api/files/by-md5/:md5, GET /api/files/:fileid[/thumb|/avatar] (signed URL or Bearer),
- * and POST /api/me/avatar (upload and set the avatar in one call).
+ * POST /api/me/avatar (upload and set the avatar in one call) and GET /api/me/storage (quota use).
  */
 export function fileRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -69,7 +69,7 @@ export function fileRoutes(ctx: AppContext): Router {
   router.post('/files', auth, async (req, res) => {
     const file = await withUpload(req, res, async (upload, uid) => {
       const intent = parseIntent(upload.fields.msgtype ?? req.query.msgtype);
-      const stored = await service.ingest(upload, uid, req.query.md5, intent);
+      const stored = await service.ingest(upload, uid, { queryMd5: req.query.md5, intent, quotaBytes: config.userStorageQuota });
       return service.answer(stored, true, sanitizeFileName(upload.clientName, stored.filename));
     });
     res.status(201).json({ file });
@@ -77,20 +77,24 @@ export function fileRoutes(ctx: AppContext): Router {
 
   router.post('/me/avatar', auth, async (req, res) => {
     const user = await withUpload(req, res, async (upload, uid) => {
-      const stored = await service.ingest(upload, uid, req.query.md5, 1);
+      const stored = await service.ingest(upload, uid, { queryMd5: req.query.md5, intent: 1, quotaBytes: config.userStorageQuota });
       const avatar = await service.makeAvatar(stored._id.toHexString(), uid);
       return ctx.users.update(uid, { avatar });
     });
     res.json({ user: userView(user, true, ctx.fileUrls) });
   });
 
-  // HEAD answers the same status without a body: 200 when the server has these bytes, 404 otherwise.
+  // HEAD answers the same status without a body: 200 when the caller may already read bytes with
+  // this md5; otherwise the very 404 of bytes nobody stored (someone else's file stays invisible).
   router.get('/files/by-md5/:md5', auth, async (req, res) => {
     const md5 = validate(Md5Param, req.params.md5);
-    const file = await ctx.files.findByMd5(md5);
-    if (!file) throw new ApiError(404, ErrorCode.FileNotFound, 'no file with that md5; upload it');
-    const uid = me(res);
-    res.json({ file: service.answer(file, await ctx.files.mayAccess(file, uid)) });
+    const file = await service.readableByMd5(md5, me(res), 404);
+    res.json({ file: service.answer(file, true) });
+  });
+
+  // What the user has stored against USER_STORAGE_QUOTA (quota null: unlimited).
+  router.get('/me/storage', auth, async (_req, res) => {
+    res.json({ storage: await service.storage(me(res), config.userStorageQuota) });
   });
 
   const serve = (variant: UrlVariant) => async (req: Request, res: Response) => {

@@ -52,9 +52,10 @@ export function messageHandler(ctx: AppContext) {
     let fileinfo: FileInfoDoc | undefined;
     let fileid: string | undefined;
     if (isFile) {
-      // S9: the file was uploaded (POST /api/files) and is named by its md5; its kind must fit the msgtype.
-      const file = await ctx.files.findByMd5(payload.filemd5!);
-      if (!file) throw new ApiError(400, ErrorCode.FileNotFound, 'no uploaded file has that md5; upload it first (POST /api/files)');
+      // S9: the file was uploaded (POST /api/files) and is named by its md5; only bytes the sender may
+      // read already (uploaded, or posted where they are a member now) can be named, else the same
+      // refusal as for unknown bytes, so an md5 is never a key to someone else's file. Its kind must fit the msgtype.
+      const file = await ctx.uploads.readableByMd5(payload.filemd5!, uid, 400);
       ctx.uploads.checkMsgType(file, payload.msgtype as MsgType);
       fileinfo = ctx.uploads.infoFor(file, payload.filename);
       fileid = fileinfo.fileid;
