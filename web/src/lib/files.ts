@@ -24,7 +24,10 @@ export class Slots {
 export const uploadSlots = new Slots(2);
 export const hashSlots = new Slots(2);
 
-/** The stored file with these bytes, or null when the server does not have them (then upload). */
+/**
+ * The stored file with these bytes, or null when there is none this user may use already (then
+ * upload): the server answers 404 alike for bytes it does not have and for someone else's file.
+ */
 export async function findFileByMd5(md5: string): Promise<FileInfo | null> {
   try {
     const { file } = await api<{ file: FileInfo }>(`/files/by-md5/${md5}`);
@@ -48,12 +51,19 @@ export async function uploadBlob(blob: Blob, name: string, md5: string, options:
   form.append('md5', md5);
   if (options.intent !== undefined) form.append('msgtype', String(options.intent));
   form.append('file', blob, name);
-  const { file } = await apiUpload<{ file: FileInfo }>('/files', form, {
-    query: { md5 },
-    signal: options.signal,
-    onProgress: (loaded, total) => options.onProgress?.(total ? loaded / total : 0),
-  });
-  return file;
+  try {
+    const { file } = await apiUpload<{ file: FileInfo }>('/files', form, {
+      query: { md5 },
+      signal: options.signal,
+      onProgress: (loaded, total) => options.onProgress?.(total ? loaded / total : 0),
+    });
+    return file;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'quota_exceeded') {
+      throw new ApiError(error.status, error.code, 'Your file storage is full, so this file cannot be sent.');
+    }
+    throw error;
+  }
 }
 
 /** What the server detected (`kind`, else the MIME family) decides the message type. */
