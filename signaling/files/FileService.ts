@@ -9,6 +9,7 @@ import { ApiError } from '../http/ApiError';
 import { claimedFamilies, fitsMsgType, msgTypeNoun, sniffFile, unmetClaim } from './ContentSniffer';
 import { sanitizeFileName } from './fileNames';
 import type { Thumbnailer } from './Thumbnailer';
+import { PerUserQueue } from './PerUserQueue';
 import type { ReceivedUpload } from './UploadReceiver';
 import { UrlSigner, type UrlVariant } from './UrlSigner';
 
@@ -49,6 +50,8 @@ export function unknownMd5(status: 400 | 404): ApiError {
  * URLs, and decides who may fetch them.
  */
 export class FileService {
+  private readonly storing = new PerUserQueue();
+
   constructor(
     readonly store: FileStore,
     private readonly thumbnailer: Thumbnailer,
@@ -71,6 +74,11 @@ export class FileService {
       throw new ApiError(400, ErrorCode.Md5Mismatch, `the md5 of the received bytes (${upload.md5}) is not the one sent (${parsed.data})`);
     }
     if (upload.size === 0) throw new ApiError(400, ErrorCode.InvalidFile, 'the file is empty');
+    return this.storing.run(uid, () => this.storeChecked(upload, uid, intent, quotaBytes));
+  }
+
+  /** Stores a checked upload (one at a time per user, so the quota holds for concurrent uploads). */
+  private async storeChecked(upload: ReceivedUpload, uid: string, intent: MsgType | undefined, quotaBytes: number): Promise<FileDoc> {
     const { md5, sha256 } = upload;
     const claims = claimedFamilies(upload.declaredMime, upload.clientName);
 
@@ -115,8 +123,8 @@ export class FileService {
 
   /**
    * Refuses an upload that would take the user beyond their quota. Checked before the bytes are
-   * kept, so a refused upload leaves nothing; concurrent uploads of one user may overshoot it by at
-   * most their size (UPLOAD_CONCURRENCY x UPLOAD_MAX_BYTES).
+   * kept, so a refused upload leaves nothing. A user's uploads take turns in one process; uploads of
+   * one user on different processes at the same moment may overshoot it by their sizes.
    */
   private async checkQuota(uid: string, cost: number, quotaBytes: number): Promise<void> {
     if (quotaBytes <= 0) return;

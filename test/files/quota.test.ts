@@ -69,6 +69,15 @@ describe('USER_STORAGE_QUOTA', () => {
     assert.equal((await storage(bob)).used, 50_000);
   });
 
+  test('concurrent uploads of one user cannot pass the quota together', async () => {
+    const carol = await registerUser(url, 'Carol');
+    const results = await Promise.all([1, 2, 3].map(() => upload(url, carol.token, randomBytesOf(40_000))));
+    const codes = results.map((r) => r.status).sort();
+    assert.deepEqual(codes, [201, 201, 413], JSON.stringify(results.map((r) => r.body)));
+    assert.equal((await storage(carol)).used, 80_000);
+    assert.deepEqual(readdirSync(path.join(filesDir(), 'tmp')), []);
+  });
+
   test('an image beyond the quota leaves no thumbnail either; the avatar upload is bounded too', async () => {
     const image = await jpeg(400, 300);
     const refused = await upload(url, alice.token, image, { name: 'pic.jpg', type: 'image/jpeg' });
