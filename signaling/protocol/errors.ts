@@ -32,6 +32,8 @@ export const ErrorCode = {
   // live streams (S19)
   StreamNotFound: 'stream_not_found',
   AlreadyLive: 'already_live',
+  // accounts and limits (issue 10: sign-in, passwords)
+  WeakPassword: 'weak_password',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
