@@ -53,7 +53,11 @@ export class SignInThrottle {
     return this.decayed(state, now) >= this.options.slowdownAfter ? this.options.slowdownMs : 0;
   }
 
-  failed(login: string, address: string, now = Date.now()): void {
+  /**
+   * An attempt about to have its password checked counts as a failure until `succeeded` says
+   * otherwise, so parallel guesses cannot all slip in before the first of them fails.
+   */
+  attempt(login: string, address: string, now = Date.now()): void {
     const key = pairKey(login, address);
     const previous = this.pairs.get(key);
     const failures = previous && now - previous.lastFailure < FORGET_AFTER_MS ? previous.failures + 1 : 1;
@@ -66,9 +70,11 @@ export class SignInThrottle {
     if (++this.operations % 1000 === 0) this.sweep(now);
   }
 
-  /** The right password from this address: its failures are forgotten. */
-  succeeded(login: string, address: string): void {
+  /** The right password from this address: its failures are forgotten, and this attempt is no failure. */
+  succeeded(login: string, address: string, now = Date.now()): void {
     this.pairs.delete(pairKey(login, address));
+    const state = this.logins.get(login);
+    if (state) this.logins.set(login, { failures: Math.max(0, this.decayed(state, now) - 1), at: now });
   }
 
   private decayed(state: LoginState, now: number): number {

@@ -65,3 +65,12 @@ test('a successful sign-in clears that address\'s failures', async () => {
   for (let i = 0; i < 4; i++) assert.equal((await signIn(OWNER, owner.login, `typo again ${i}`)).status, 401);
   assert.equal((await signIn(OWNER, owner.login, owner.password)).status, 200);
 });
+
+test('parallel guesses from one address get no more than the free failures checked', async () => {
+  const owner = await registerUser(server.url, 'Parallel');
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => signIn('127.0.0.9', owner.login, `parallel guess ${i}`)));
+  const checked = results.filter((r) => r.status === 401).length;
+  assert.ok(checked <= 5, `${checked} guesses were checked`);
+  assert.equal(results.filter((r) => r.status === 429).length, 20 - checked);
+  assert.equal((await signIn(OWNER, owner.login, owner.password)).status, 200);
+});

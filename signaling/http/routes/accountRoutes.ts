@@ -47,10 +47,10 @@ export function accountRoutes(ctx: AppContext): Router {
     if (wait > 0) tooMany(res, wait / 1000, 'too many wrong passwords for this login; wait a moment');
     const slowdown = signIns.slowdownFor(body.login);
     if (slowdown > 0) await sleep(slowdown);
+    signIns.attempt(body.login, address);
     const found = await ctx.users.findByLogin(body.login);
     if (!found) await burnPasswordCheck(body.password);
     if (!found || !(await verifyPassword(body.password, found.passwordHash))) {
-      signIns.failed(body.login, address);
       throw new ApiError(401, ErrorCode.WrongPassword, 'wrong login or password');
     }
     signIns.succeeded(body.login, address);
