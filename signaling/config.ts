@@ -65,6 +65,23 @@ export interface Config {
   // files: per-user storage quota
   /** Bytes one user may have stored (distinct contents they uploaded); 0: unlimited. */
   userStorageQuota: number;
+  // accounts and per-user chat limits (issue 10); in memory, per worker process
+  /** Failed sign-ins for one login from one address before that pair must wait (1 s, doubling after each failure). */
+  signinFreeFailures: number;
+  /** Failed sign-ins for one login (all addresses) per 15 minutes beyond which every attempt on it is slowed. */
+  signinSlowdownAfter: number;
+  /** How long (ms) each attempt on a login under attack waits. */
+  signinSlowdownMs: number;
+  /** Groups one user may create per hour. */
+  groupsPerHour: number;
+  /** presence:set one user may send per second (bursts of five times that). */
+  presenceRate: number;
+  /** sync requests one user may send per second (bursts of five times that). */
+  syncRate: number;
+  /** typing events one user may send per second (bursts of twice that). */
+  typingRate: number;
+  /** User searches (GET /api/users) one user may run per minute. */
+  userSearchPerMinute: number;
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -130,6 +147,15 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveResumeGrace: int('LIVE_RESUME_GRACE', 20, 0),
     // files: per-user storage quota
     userStorageQuota: int('USER_STORAGE_QUOTA', 1024 ** 3, 0),
+    // accounts and per-user chat limits (issue 10)
+    signinFreeFailures: int('SIGNIN_FREE_FAILURES', 5, 1),
+    signinSlowdownAfter: int('SIGNIN_SLOWDOWN_AFTER', 50, 1),
+    signinSlowdownMs: int('SIGNIN_SLOWDOWN_MS', 1000, 0),
+    groupsPerHour: int('GROUPS_PER_HOUR', 20, 1),
+    presenceRate: int('PRESENCE_RATE', 2, 1),
+    syncRate: int('SYNC_RATE', 2, 1),
+    typingRate: int('TYPING_RATE', 2, 1),
+    userSearchPerMinute: int('USER_SEARCH_PER_MINUTE', 30, 1),
   };
 }
 

@@ -69,15 +69,15 @@ export class SessionStore {
     return doc;
   }
 
-  /** The one private conversation between two users, created on first use (both become members again). */
+  /**
+   * The one private conversation between two users, created on first use with both as members.
+   * Opening it again re-adds only the caller: someone who left it gets it back only by opening it
+   * themselves, never because the other person did (README, "Private chats").
+   */
   async createPrivate(creator: string, other: string, name: string): Promise<{ session: SessionDoc; created: boolean }> {
     if (creator === other) throw new InvalidOperationError('a private conversation needs another user');
     const pairKey = [creator, other].sort().join(':');
-    const existing = await this.db.sessions.findOneAndUpdate(
-      { pairKey },
-      { $addToSet: { uids: { $each: [creator, other] } } },
-      { returnDocument: 'after' },
-    );
+    const existing = await this.db.sessions.findOneAndUpdate({ pairKey }, { $addToSet: { uids: creator } }, { returnDocument: 'after' });
     if (existing) return { session: existing, created: false };
     const now = Date.now();
     const doc: SessionDoc = {
@@ -133,10 +133,16 @@ export class SessionStore {
     return this.addMember(session, uid);
   }
 
-  /** A member adds another user to a group (the way into invitation-only groups). */
+  /**
+   * A member adds another user to a group. Into an invitation-only group only its creator may add
+   * people (roles arrive later); any member may add people to an open group, which anyone may join.
+   */
   async invite(sessionid: string, inviter: string, uid: string): Promise<SessionDoc> {
     const session = await this.getForMember(sessionid, inviter);
     if (session.sessiontype !== 1) throw new ForbiddenError('only groups take invitations');
+    if (session.jointype === 1 && session.senduid !== inviter) {
+      throw new ForbiddenError('only the group creator may add members to an invitation-only group');
+    }
     if (session.uids.includes(uid)) return session;
     return this.addMember(session, uid);
   }

@@ -95,11 +95,17 @@ export class UserStore {
     return user;
   }
 
-  async setPresence(uid: string, status: PresenceStatus, sessionid?: string): Promise<UserDoc> {
+  /** Sets the user's chosen status; answers the user before and after, so callers can tell what changed. */
+  async setPresence(uid: string, status: PresenceStatus, sessionid?: string): Promise<{ before: UserDoc; after: UserDoc }> {
     const set = sessionid ? { [`presence.sessions.${sessionid}`]: status } : { 'presence.status': status, 'presence.sessions': {} };
-    const user = await this.db.users.findOneAndUpdate({ _id: new ObjectId(uid) }, { $set: set }, { returnDocument: 'after' });
-    if (!user) throw new UserNotFoundError();
-    return user;
+    const before = await this.db.users.findOneAndUpdate({ _id: new ObjectId(uid) }, { $set: set }, { returnDocument: 'before' });
+    if (!before) throw new UserNotFoundError();
+    const presence = before.presence ?? { status: 'online', sessions: {} };
+    const after: UserDoc = {
+      ...before,
+      presence: sessionid ? { ...presence, sessions: { ...presence.sessions, [sessionid]: status } } : { status, sessions: {} },
+    };
+    return { before, after };
   }
 
   /** Finds users by exact login or by nickname prefix (case-insensitive). */

@@ -67,6 +67,10 @@ export class TokenService {
     if (decoded.typ !== typ || typeof decoded.uid !== 'string' || typeof decoded.tv !== 'number') {
       throw new ApiError(401, ErrorCode.TokenInvalid, `not a ${typ} token`);
     }
+    // jsonwebtoken accepts a token without `exp` as never expiring; every token this server issues has one.
+    if (typeof decoded.exp !== 'number' || !Number.isFinite(decoded.exp)) {
+      throw new ApiError(401, ErrorCode.TokenInvalid, 'the token has no expiry');
+    }
     return decoded;
   }
 }

@@ -34,6 +34,8 @@ export const ErrorCode = {
   AlreadyLive: 'already_live',
   // files: per-user storage quota (USER_STORAGE_QUOTA)
   QuotaExceeded: 'quota_exceeded',
+  // accounts and limits (issue 10: sign-in, passwords)
+  WeakPassword: 'weak_password',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

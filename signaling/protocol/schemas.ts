@@ -26,7 +26,33 @@ const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex id');
 const gender = z.union([z.literal(0), z.literal(1), z.literal(2)]);
 const flag = z.union([z.literal(0), z.literal(1)]);
 const login = z.string().trim().toLowerCase().max(254).email('login must be an email address');
-const nickname = z.string().trim().min(1).max(Limits.nicknameMax);
+/** Direction overrides/embeddings (U+202A-U+202E) and isolates (U+2066-U+2069): they reorder the text around a name. */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/u;
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+/** Characters that draw nothing: whitespace, format characters (zero-width space, joiners...) and blank letters. */
+const INVISIBLE = /[\p{White_Space}\p{Cf}\u115F\u1160\u2800\u3164\uFFA0]/gu;
+
+/**
+ * A name other people see (nicknames, group names): NFC, trimmed, 1 to `max` characters, with no
+ * control characters or bidi overrides/isolates, and not made only of invisible characters.
+ */
+export function displayName(max: number) {
+  return z
+    .string()
+    .transform((s) => s.normalize('NFC').trim())
+    .pipe(
+      z
+        .string()
+        .min(1, 'a name cannot be empty')
+        .max(max, `a name holds at most ${max} characters`)
+        .refine((s) => !CONTROL_CHARACTERS.test(s), 'a name cannot contain control characters (line breaks, tabs...)')
+        .refine((s) => !BIDI_CONTROLS.test(s), 'a name cannot contain text-direction override or isolate characters')
+        .refine((s) => s.replace(INVISIBLE, '').length > 0, 'a name needs at least one visible character'),
+    );
+}
+
+const nickname = displayName(Limits.nicknameMax);
+const sessionName = displayName(Limits.sessionNameMax);
 const password = z.string().min(Limits.passwordMin).max(Limits.passwordMax);
 
 export const IdParam = objectId;
@@ -60,7 +86,7 @@ export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
 export const UserSearchQuery = z.object({ q: z.string().trim().min(1).max(254) });
 
 export const CreateGroupBody = z.object({
-  name: z.string().trim().min(1).max(Limits.sessionNameMax),
+  name: sessionName,
   visabletype: flag.default(1),
   jointype: flag.default(0),
 });
@@ -71,7 +97,7 @@ export type CreatePrivateBody = z.infer<typeof CreatePrivateBody>;
 
 export const UpdateSessionBody = z
   .object({
-    name: z.string().trim().min(1).max(Limits.sessionNameMax).optional(),
+    name: sessionName.optional(),
     visabletype: flag.optional(),
     jointype: flag.optional(),
   })

@@ -4,7 +4,7 @@ import { guarded } from './ackError';
 import { sessionRoom, userRoom, type ChatServer } from './Fanout';
 import type { ChatSocket } from './ChatSocket';
 import { messageHandler } from './handlers/messageHandler';
-import { announcePresence, presenceHandler } from './handlers/presenceHandler';
+import { announceOffline, announcePresence, presenceHandler } from './handlers/presenceHandler';
 import { syncHandler } from './handlers/syncHandler';
 import { typingHandler } from './handlers/typingHandler';
 
@@ -85,9 +85,7 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
       void (async () => {
         await ctx.presence.markOffline(socket.id);
         if (await ctx.presence.isOnline(uid)) return;
-        for (const sessionid of await ctx.sessions.joinedIds(uid)) {
-          io.to(sessionRoom(sessionid)).emit('presence', { uid, status: 'offline', sessionid });
-        }
+        await announceOffline(ctx, io, uid);
       })().catch((err) => ctx.logger.warn({ err, uid }, 'presence cleanup failed'));
     });
   });
@@ -106,9 +104,7 @@ function startPresenceSweeper(ctx: AppContext, io: ChatServer): void {
   const sweep = async () => {
     for (const uid of await ctx.presence.sweepStale(staleMs)) {
       if (await ctx.presence.isOnline(uid)) continue;
-      for (const sessionid of await ctx.sessions.joinedIds(uid)) {
-        io.to(sessionRoom(sessionid)).emit('presence', { uid, status: 'offline', sessionid });
-      }
+      await announceOffline(ctx, io, uid);
     }
   };
   const timer = setInterval(

@@ -68,7 +68,7 @@ describe('listPublicSessions, joinSession, leaveSession', () => {
     assert.equal(again.body.session.uids.length, 2, 'joining twice adds nothing');
   });
 
-  test('an invitation-only group refuses joins but takes invitations from members', async () => {
+  test('an invitation-only group refuses joins but takes invitations from its creator', async () => {
     const group = await createGroup(url, alice, 'Invite only', { jointype: 1 });
     const refused = await call(bob, 'POST', `/api/sessions/${group.sessionid}/join`);
     assert.equal(refused.status, 403);

@@ -1,5 +1,8 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { passwordWeakness, type PasswordContext } from '../../auth/passwordStrength';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../../auth/passwords';
+import { SignInThrottle } from '../../auth/SignInThrottle';
 import type { AppContext } from '../../node/AppContext';
 import { ErrorCode } from '../../protocol/errors';
 import { ChangePasswordBody, IdParam, LoginBody, RegisterBody, UpdateMeBody, UserSearchQuery } from '../../protocol/schemas';
@@ -14,29 +17,43 @@ import { validate } from '../validate';
 export function accountRoutes(ctx: AppContext): Router {
   const router = Router();
   const auth = requireUser(ctx);
-  // Password guessing is bounded per login and per client address.
-  const perMinute = ctx.config.authRatePerMinute;
-  const loginLimiter = new RateLimiter(10 / 60, 10);
+  const { config } = ctx;
+  const perMinute = config.authRatePerMinute;
+  // Password guessing is throttled per (login, address) and capped per address; a login under
+  // attack from many addresses is only slowed down, so nobody can lock its owner out.
+  const signIns = new SignInThrottle({
+    freeFailures: config.signinFreeFailures,
+    slowdownAfter: config.signinSlowdownAfter,
+    slowdownMs: config.signinSlowdownMs,
+  });
   const addressLimiter = new RateLimiter((perMinute * 5) / 60, perMinute * 5);
   const registerLimiter = new RateLimiter(perMinute / 60, perMinute);
+  // An exact email finds its account (a product feature), so lookups are throttled against enumeration.
+  const searchLimiter = new RateLimiter(config.userSearchPerMinute / 60, config.userSearchPerMinute);
 
   router.post('/users', async (req, res) => {
-    if (!registerLimiter.take(req.ip ?? '')) throw new ApiError(429, ErrorCode.RateLimited, 'too many registrations; wait a minute');
+    if (!registerLimiter.take(req.ip ?? '')) tooMany(res, 60 / perMinute, 'too many registrations; wait a minute');
     const body = validate(RegisterBody, req.body);
+    await refuseWeakPassword(body.password, body);
     const user = await ctx.users.register({ ...body, passwordHash: await hashPassword(body.password) });
     res.status(201).json({ token: ctx.tokens.issueUser({ uid: user._id.toHexString(), tv: user.tokenVersion }), user: userView(user, true, ctx.fileUrls) });
   });
 
   router.post('/login', async (req, res) => {
     const body = validate(LoginBody, req.body);
-    if (!loginLimiter.take(body.login) || !addressLimiter.take(req.ip ?? '')) {
-      throw new ApiError(429, ErrorCode.RateLimited, 'too many sign-in attempts; wait a minute');
-    }
+    const address = req.ip ?? '';
+    if (!addressLimiter.take(address)) tooMany(res, 60 / (perMinute * 5), 'too many sign-in attempts from your address; wait a moment');
+    const wait = signIns.waitFor(body.login, address);
+    if (wait > 0) tooMany(res, wait / 1000, 'too many wrong passwords for this login; wait a moment');
+    const slowdown = signIns.slowdownFor(body.login);
+    if (slowdown > 0) await sleep(slowdown);
+    signIns.attempt(body.login, address);
     const found = await ctx.users.findByLogin(body.login);
     if (!found) await burnPasswordCheck(body.password);
     if (!found || !(await verifyPassword(body.password, found.passwordHash))) {
       throw new ApiError(401, ErrorCode.WrongPassword, 'wrong login or password');
     }
+    signIns.succeeded(body.login, address);
     const user = await ctx.users.recordLogin(found._id.toHexString());
     res.json({ token: ctx.tokens.issueUser({ uid: user._id.toHexString(), tv: user.tokenVersion }), user: userView(user, true, ctx.fileUrls) });
   });
@@ -54,6 +71,7 @@ export function accountRoutes(ctx: AppContext): Router {
     if (!(await verifyPassword(body.oldPassword, user.passwordHash))) {
       throw new ApiError(403, ErrorCode.WrongPassword, 'the old password is wrong');
     }
+    await refuseWeakPassword(body.newPassword, user);
     await ctx.users.bumpTokenVersion(user._id.toHexString(), await hashPassword(body.newPassword));
     ctx.fanout.disconnectUser(user._id.toHexString());
     res.status(204).end();
@@ -79,6 +97,8 @@ export function accountRoutes(ctx: AppContext): Router {
   router.get('/users', auth, async (req, res) => {
     const { q } = validate(UserSearchQuery, req.query);
     const me = currentUser(res)._id.toHexString();
+    if (!searchLimiter.take(me)) tooMany(res, 60 / config.userSearchPerMinute, 'too many user searches; wait a moment');
+    // Known or unknown, an email answers the same shape: `{ users }`, another user's login withheld.
     const users = await ctx.users.search(q);
     res.json({ users: users.map((u) => userView(u, u._id.toHexString() === me, ctx.fileUrls)) });
   });
@@ -90,4 +110,15 @@ export function accountRoutes(ctx: AppContext): Router {
   });
 
   return router;
+}
+
+/** A 429 with Retry-After (whole seconds, at least 1). */
+function tooMany(res: Response, seconds: number, message: string): never {
+  res.set('Retry-After', String(Math.max(1, Math.ceil(seconds))));
+  throw new ApiError(429, ErrorCode.RateLimited, message, true);
+}
+
+async function refuseWeakPassword(password: string, account: PasswordContext): Promise<void> {
+  const weakness = await passwordWeakness(password, { login: account.login, nickname: account.nickname });
+  if (weakness) throw new ApiError(400, ErrorCode.WeakPassword, weakness);
 }

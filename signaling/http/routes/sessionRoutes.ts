@@ -11,6 +11,9 @@ import {
   UpdateSessionBody,
 } from '../../protocol/schemas';
 import { NotMemberError } from '../../../storage/errors';
+import { ErrorCode } from '../../protocol/errors';
+import { RateLimiter } from '../../util/RateLimiter';
+import { ApiError } from '../ApiError';
 import { memberView, messageView, sessionView, visiblePresence } from '../../views';
 import { currentUser, requireUser } from '../requireUser';
 import { validate } from '../validate';
@@ -20,6 +23,8 @@ export function sessionRoutes(ctx: AppContext): Router {
   const router = Router();
   router.use('/sessions', requireUser(ctx));
   const me = (res: Parameters<typeof currentUser>[0]) => currentUser(res)._id.toHexString();
+  const perHour = ctx.config.groupsPerHour;
+  const groupLimiter = new RateLimiter(perHour / 3600, perHour);
 
   router.get('/sessions/public', async (req, res) => {
     const { limit, before } = validate(PublicSessionsQuery, req.query);
@@ -35,6 +40,10 @@ export function sessionRoutes(ctx: AppContext): Router {
 
   router.post('/sessions', async (req, res) => {
     const body = validate(CreateGroupBody, req.body);
+    if (!groupLimiter.take(me(res))) {
+      res.set('Retry-After', String(Math.ceil(3600 / perHour)));
+      throw new ApiError(429, ErrorCode.RateLimited, `you may create ${perHour} groups an hour; try again later`, true);
+    }
     const session = await ctx.sessions.createGroup(me(res), body);
     const view = sessionView(session, ctx.fileUrls);
     ctx.fanout.memberAdded(me(res), view);
@@ -60,14 +69,8 @@ export function sessionRoutes(ctx: AppContext): Router {
     const isMember = session.uids.includes(uid);
     if (!isMember && !isPublicGroup) throw new NotMemberError();
     const [users, online] = await Promise.all([ctx.users.getMany(session.uids), ctx.presence.onlineAmong(session.uids)]);
-    const members = users.flatMap((u) => {
-      const memberUid = u._id.toHexString();
-      const isOnline = online.has(memberUid);
-      const presence = visiblePresence(u, isOnline, id);
-      // An invisible user is not listed to others (S10): online, yet shown offline.
-      if (memberUid !== uid && isOnline && presence === 'offline') return [];
-      return [memberView(u, presence, ctx.fileUrls)];
-    });
+    // An invisible member is listed exactly as an offline one (S10): nothing tells them apart.
+    const members = users.map((u) => memberView(u, visiblePresence(u, online.has(u._id.toHexString()), id), ctx.fileUrls));
     res.json({ session: sessionView(session, isMember ? ctx.fileUrls : undefined), members });
   });
 

@@ -1,6 +1,9 @@
 import type { AppContext } from '../../node/AppContext';
 import type { SyncResult } from '../../protocol/events';
+import { ErrorCode } from '../../protocol/errors';
 import { SyncPayload } from '../../protocol/schemas';
+import { ApiError } from '../../http/ApiError';
+import { RateLimiter } from '../../util/RateLimiter';
 import { messageView } from '../../views';
 import { parsePayload } from '../ackError';
 import type { ChatSocket } from '../ChatSocket';
@@ -11,11 +14,15 @@ const SYNC_LIMIT = 2000;
 /**
  * sync (S13): everything after the client's per-session cursors, oldest first per session. Sessions
  * the client does not name resume from the server's stored delivery cursor, if it has one.
+ * At most SYNC_RATE a second per user (per process, bursts of five times that); beyond it
+ * `rate_limited` (retryable) before any database work.
  */
 export function syncHandler(ctx: AppContext) {
+  const limiter = new RateLimiter(ctx.config.syncRate, ctx.config.syncRate * 5);
   return async (socket: ChatSocket, raw: unknown): Promise<SyncResult & { more: boolean }> => {
     const { cursors } = parsePayload(SyncPayload, raw);
     const { uid } = socket.data;
+    if (!limiter.take(uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many sync requests; try again in a moment', true);
     const [joined, stored] = await Promise.all([ctx.sessions.joinedIds(uid), ctx.cursors.get(uid)]);
     const messages: SyncResult['messages'] = [];
     const advanced = new Map<string, number>();

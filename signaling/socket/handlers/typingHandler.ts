@@ -7,13 +7,17 @@ import { parsePayload } from '../ackError';
 import { sessionRoom } from '../Fanout';
 import type { ChatSocket } from '../ChatSocket';
 
-/** typing: relayed to the session's other members, a few times a second at most. */
-export function typingHandler(_ctx: AppContext) {
-  const limiter = new RateLimiter(2, 4);
+/**
+ * typing: relayed to the session's other members. At most TYPING_RATE a second per user (per
+ * process, bursts of twice that); beyond it nothing is relayed and an ack, if asked for, answers
+ * `rate_limited` (the web client asks for none, so it is dropped silently).
+ */
+export function typingHandler(ctx: AppContext) {
+  const limiter = new RateLimiter(ctx.config.typingRate, ctx.config.typingRate * 2);
   return async (socket: ChatSocket, raw: unknown): Promise<{ ok: true }> => {
     const { sessionid } = parsePayload(TypingPayload, raw);
     if (!socket.rooms.has(sessionRoom(sessionid))) throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
-    if (!limiter.take(`${socket.data.uid}:${sessionid}`)) return { ok: true };
+    if (!limiter.take(socket.data.uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many typing events; slow down', true);
     socket.to(sessionRoom(sessionid)).emit('typing', { sessionid, uid: socket.data.uid });
     return { ok: true };
   };
