@@ -62,6 +62,15 @@ export interface Config {
   liveResumeGrace: number;
   /** Live streams one process transcodes at once (each costs an ffmpeg encode per rendition). */
   liveMaxStreams: number;
+  // ---- per-user bounds on calls and live streams, short-lived HLS links (hardening) ----
+  /** Live streams one user may run at once, across every node (one of them at most not started yet). */
+  liveStreamsPerUser: number;
+  /** Lifetime of a live stream's signed HLS folder (seconds); the viewer page renews it while it plays. */
+  liveHlsUrlTtl: number;
+  /** Calls one user may have started and still be ringing or in, at once, across every node. */
+  callsPerUser: number;
+  /** `call:start` requests one user may make per minute (per process). */
+  callStartsPerMinute: number;
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -125,6 +134,11 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveReplayTtl: int('LIVE_REPLAY_TTL', 24 * 3600, 0),
     liveMaxStreams: int('LIVE_MAX_STREAMS', 2, 1),
     liveResumeGrace: int('LIVE_RESUME_GRACE', 20, 0),
+    // ---- per-user bounds on calls and live streams, short-lived HLS links (hardening) ----
+    liveStreamsPerUser: int('LIVE_STREAMS_PER_USER', 1, 1),
+    liveHlsUrlTtl: int('LIVE_HLS_URL_TTL', 300, 10),
+    callsPerUser: int('CALLS_PER_USER', 2, 1),
+    callStartsPerMinute: int('CALL_START_RATE_PER_MINUTE', 10, 1),
   };
 }
 

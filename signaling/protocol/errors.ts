@@ -32,6 +32,8 @@ export const ErrorCode = {
   // live streams (S19)
   StreamNotFound: 'stream_not_found',
   AlreadyLive: 'already_live',
+  // calls: per-user bounds (hardening)
+  TooManyCalls: 'too_many_calls',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
