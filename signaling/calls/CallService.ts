@@ -190,7 +190,7 @@ export class CallService {
       case 'decline':
         return this.decline(call, requester);
       case 'leave':
-        this.leave(call, requester);
+        await this.leave(call, requester);
         return ok;
       default:
         return this.negotiate(op, call, raw, requester);
@@ -234,31 +234,32 @@ export class CallService {
     return ok;
   }
 
-  private leave(call: Call, requester: CallRequester): void {
+  /** Answered once a call it ends has ended (its place freed: the caller may start another at once). */
+  private async leave(call: Call, requester: CallRequester): Promise<void> {
     const participant = call.participants.get(requester.uid);
     if (!participant || participant.socketId !== requester.socketId) return;
-    this.removeParticipant(call, participant);
+    await this.removeParticipant(call, participant);
   }
 
   /** A socket went away: it leaves every call it had joined. */
   socketGone(socketId: string): void {
     for (const call of [...this.calls.values()]) {
-      for (const p of [...call.participants.values()]) if (p.socketId === socketId) this.removeParticipant(call, p);
+      for (const p of [...call.participants.values()]) if (p.socketId === socketId) void this.removeParticipant(call, p);
     }
     this.refreshMetrics();
   }
 
-  private removeParticipant(call: Call, participant: Participant): void {
+  private async removeParticipant(call: Call, participant: Participant): Promise<void> {
     call.participants.delete(participant.uid);
     this.dropMedia(call, participant.uid);
     if (call.participants.size === 0) {
       // The last one left: an answered call ends, an unanswered one (the caller hung up) is missed.
-      void this.end(call, call.state === 'active' ? 'all_left' : 'unanswered');
+      await this.end(call, call.state === 'active' ? 'all_left' : 'unanswered');
       return;
     }
-    // The caller left a call the others go on with: it no longer counts among the caller's calls.
-    if (participant.uid === call.startedBy) void this.slots.release(call.callid).catch(() => undefined);
     this.emitUpdate(call);
+    // The caller left a call the others go on with: it no longer counts among the caller's calls.
+    if (participant.uid === call.startedBy) await this.slots.release(call.callid).catch(() => undefined);
   }
 
   /** Closes the user's transports; the others hear their producers closed (their consumers close too). */
