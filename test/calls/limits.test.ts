@@ -41,6 +41,7 @@ const codes = (answers: Answer[]) => answers.map((a) => a.error?.code ?? 'ok').s
 test('one user: a burst of call:start gets CALLS_PER_USER calls, others still call, an ended call frees its place, then rate_limited', { timeout: 60_000 }, async () => {
   const [alice, bob] = await Promise.all([registerUser(server.url, 'Alice'), registerUser(server.url, 'Bob')]);
   const groups = await Promise.all([1, 2, 3, 4, 5].map((n) => createGroup(server.url, alice, `Alice's group ${n}`)));
+  const bobGroup = await createGroup(server.url, bob, "Bob's group");
   const [sa, sb] = await Promise.all([connect(alice), connect(bob)]);
 
   // Five at once, in five conversations: two calls, three refusals (retryable later), nothing else created.
@@ -56,7 +57,6 @@ test('one user: a burst of call:start gets CALLS_PER_USER calls, others still ca
   }
 
   // Another user is not held back by Alice's calls.
-  const bobGroup = await createGroup(server.url, bob, "Bob's group");
   const bobs = await start(sb, bobGroup.sessionid);
   assert.ok(bobs.call, `Bob starts a call: ${JSON.stringify(bobs)}`);
 
