@@ -47,6 +47,7 @@ export const streamNotFound = () => new ApiError(404, ErrorCode.StreamNotFound, 
 const notMember = () => new ApiError(403, ErrorCode.NotMember, 'this stream is for the members of its conversation');
 const notPublisher = () => new ApiError(403, ErrorCode.Forbidden, 'only the publisher (from the connection that created it) may do that');
 const mediaUnavailable = (message = 'live streaming is not available right now; try again') => unavailable(message);
+const serverFull = () => new ApiError(503, ErrorCode.Unavailable, 'this server runs as many live streams as it can; try again later', true);
 
 
 /**
@@ -115,7 +116,7 @@ export class LiveService {
       throw new ApiError(409, ErrorCode.AlreadyLive, 'this connection already publishes a stream; stop it first');
     }
     if (this.streams.size >= config.liveMaxStreams) {
-      throw new ApiError(503, ErrorCode.Unavailable, 'this server runs as many live streams as it can; try again later', true);
+      throw serverFull();
     }
     const visibility = payload.visibility ?? (payload.sessionid ? 'members' : 'public');
     if (payload.sessionid) {
@@ -130,7 +131,7 @@ export class LiveService {
     if (this.streams.size >= config.liveMaxStreams) {
       // Filled up while the places were taken.
       await this.slots.release(streamid).catch(() => undefined);
-      throw new ApiError(503, ErrorCode.Unavailable, 'this server runs as many live streams as it can; try again later', true);
+      throw serverFull();
     }
     let room: Room;
     try {
