@@ -82,6 +82,15 @@ export interface Config {
   typingRate: number;
   /** User searches (GET /api/users) one user may run per minute. */
   userSearchPerMinute: number;
+  // ---- per-user bounds on calls and live streams, short-lived HLS links (hardening) ----
+  /** Live streams one user may run at once, across every node (one of them at most not started yet). */
+  liveStreamsPerUser: number;
+  /** Lifetime of a live stream's signed HLS folder (seconds); the viewer page renews it while it plays. */
+  liveHlsUrlTtl: number;
+  /** Calls one user may have started and still be ringing or in, at once, across every node. */
+  callsPerUser: number;
+  /** `call:start` requests one user may make per minute (per process). */
+  callStartsPerMinute: number;
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -156,6 +165,11 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     syncRate: int('SYNC_RATE', 2, 1),
     typingRate: int('TYPING_RATE', 2, 1),
     userSearchPerMinute: int('USER_SEARCH_PER_MINUTE', 30, 1),
+    // ---- per-user bounds on calls and live streams, short-lived HLS links (hardening) ----
+    liveStreamsPerUser: int('LIVE_STREAMS_PER_USER', 1, 1),
+    liveHlsUrlTtl: int('LIVE_HLS_URL_TTL', 300, 10),
+    callsPerUser: int('CALLS_PER_USER', 2, 1),
+    callStartsPerMinute: int('CALL_START_RATE_PER_MINUTE', 10, 1),
   };
 }
 

@@ -40,6 +40,11 @@ export class ActiveCallRegistry {
     return res.modifiedCount === 1;
   }
 
+  /** The call recorded for the conversation, if any (its owner may be gone). */
+  async current(sessionid: string): Promise<string | null> {
+    return (await this.calls.findOne({ _id: sessionid }))?.callid ?? null;
+  }
+
   async release(sessionid: string, callid: string): Promise<void> {
     await this.calls.deleteOne({ _id: sessionid, callid });
   }

@@ -25,6 +25,8 @@ import {
 } from '../protocol/calls';
 import { ErrorCode } from '../protocol/errors';
 import { parsePayload } from '../socket/ackError';
+import { RateLimiter } from '../util/RateLimiter';
+import { UserSlots } from '../../storage/UserSlots';
 import { userRoom, type ChatServer } from '../socket/Fanout';
 import { ActiveCallRegistry } from './ActiveCallRegistry';
 import { Call, type Participant } from './Call';
@@ -36,6 +38,11 @@ const ok = { ok: true } as const;
 export const callNotFound = () => new ApiError(404, ErrorCode.CallNotFound, 'no such call (it ended, or never existed)');
 const notMember = (what = 'you are not a member of this conversation') => new ApiError(403, ErrorCode.NotMember, what);
 const mediaUnavailable = (message = 'the call media is not available; try again') => unavailable(message);
+/** The kind of a user's places in UserSlots: calls they started and are still ringing or in. */
+const CALL_SLOT = 'call';
+/** The owner refreshes its calls' places this often; a place not refreshed for SLOT_STALE_MS (its process died) is free. */
+const SLOT_REFRESH_MS = 5_000;
+const SLOT_STALE_MS = 20_000;
 
 
 /**
@@ -53,6 +60,11 @@ export class CallService {
   private pool: WorkerPool | null = null;
   private poolFailure: string | null = null;
   private closing = false;
+  /** Calls each user has started and still rings or is in (CALLS_PER_USER), across every node. */
+  private readonly slots: UserSlots;
+  /** call:start requests per user (CALL_START_RATE_PER_MINUTE, per process). */
+  private readonly startRate: RateLimiter;
+  private readonly slotTimer: NodeJS.Timeout;
 
   constructor(
     private readonly ctx: AppContext,
@@ -60,6 +72,12 @@ export class CallService {
   ) {
     this.registry = new ActiveCallRegistry(ctx.db);
     this.messages = new CallMessages(ctx);
+    this.slots = new UserSlots(ctx.db, SLOT_STALE_MS);
+    const perMinute = ctx.config.callStartsPerMinute;
+    this.startRate = new RateLimiter(perMinute / 60, perMinute);
+    this.slotTimer = setInterval(() => {
+      void this.slots.refresh([...this.calls.keys()]).catch((err) => ctx.logger.warn({ err }, 'refreshing the calls\' places failed'));
+    }, SLOT_REFRESH_MS).unref();
   }
 
   /** Hands over the media pool once it runs (or the reason calls are unavailable). */
@@ -79,6 +97,9 @@ export class CallService {
 
   async start(requester: CallRequester, payload: CallStartPayload): Promise<{ call: CallInfo }> {
     const { sessionid, kind } = payload;
+    if (!this.startRate.take(requester.uid)) {
+      throw new ApiError(429, ErrorCode.RateLimited, 'too many calls started; wait a moment and try again', true);
+    }
     if (!requester.sessions.includes(sessionid)) throw notMember();
     const local = this.bySession.get(sessionid);
     if (local) return { call: local.info() };
@@ -87,18 +108,36 @@ export class CallService {
     if (!session.uids.includes(requester.uid)) throw notMember();
 
     const callid = randomUUID();
-    for (let attempt = 0; ; attempt++) {
-      const claim = await this.registry.claim(sessionid, callid, this.ctx.nodeId);
-      if (claim.claimed) break;
-      // Another call holds the conversation: answer it when its owner is alive, else take over.
-      const existing = await this.findElsewhere(claim.callid, requester);
+    // A place among the user's CALLS_PER_USER first: a burst of starts cannot get past it.
+    const { callsPerUser } = this.ctx.config;
+    if (!(await this.slots.claim(requester.uid, CALL_SLOT, callid, callsPerUser))) {
+      // Joining the conversation's call needs no place of one's own.
+      const current = await this.registry.current(sessionid);
+      const existing = current ? await this.findElsewhere(current, requester) : null;
       if (existing) return { call: existing };
-      if (await this.registry.takeOver(sessionid, claim.callid, callid, this.ctx.nodeId)) break;
-      if (attempt >= 3) throw new ApiError(409, ErrorCode.Unavailable, 'another call is starting in this conversation; try again', true);
+      throw new ApiError(409, ErrorCode.TooManyCalls, `you already have ${callsPerUser} call${callsPerUser === 1 ? '' : 's'} going; end one first`, true);
+    }
+    const unclaim = () => this.slots.release(callid).catch(() => undefined);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const claim = await this.registry.claim(sessionid, callid, this.ctx.nodeId);
+        if (claim.claimed) break;
+        // Another call holds the conversation: answer it when its owner is alive, else take over.
+        const existing = await this.findElsewhere(claim.callid, requester);
+        if (existing) {
+          await unclaim();
+          return { call: existing };
+        }
+        if (await this.registry.takeOver(sessionid, claim.callid, callid, this.ctx.nodeId)) break;
+        if (attempt >= 3) throw new ApiError(409, ErrorCode.Unavailable, 'another call is starting in this conversation; try again', true);
+      }
+    } catch (err) {
+      await unclaim();
+      throw err;
     }
     const raced = this.bySession.get(sessionid);
     if (raced) {
-      await this.registry.release(sessionid, callid).catch(() => undefined);
+      await Promise.all([this.registry.release(sessionid, callid).catch(() => undefined), unclaim()]);
       return { call: raced.info() };
     }
 
@@ -109,7 +148,7 @@ export class CallService {
       this.attachRoom(call, await this.pool.createRoom(callid));
     } catch (err) {
       this.forget(call);
-      await this.registry.release(sessionid, callid).catch(() => undefined);
+      await Promise.all([this.registry.release(sessionid, callid).catch(() => undefined), unclaim()]);
       throw mediaApiError(err);
     }
     this.refreshMetrics();
@@ -151,7 +190,7 @@ export class CallService {
       case 'decline':
         return this.decline(call, requester);
       case 'leave':
-        this.leave(call, requester);
+        await this.leave(call, requester);
         return ok;
       default:
         return this.negotiate(op, call, raw, requester);
@@ -195,29 +234,32 @@ export class CallService {
     return ok;
   }
 
-  private leave(call: Call, requester: CallRequester): void {
+  /** Answered once a call it ends has ended (its place freed: the caller may start another at once). */
+  private async leave(call: Call, requester: CallRequester): Promise<void> {
     const participant = call.participants.get(requester.uid);
     if (!participant || participant.socketId !== requester.socketId) return;
-    this.removeParticipant(call, participant);
+    await this.removeParticipant(call, participant);
   }
 
   /** A socket went away: it leaves every call it had joined. */
   socketGone(socketId: string): void {
     for (const call of [...this.calls.values()]) {
-      for (const p of [...call.participants.values()]) if (p.socketId === socketId) this.removeParticipant(call, p);
+      for (const p of [...call.participants.values()]) if (p.socketId === socketId) void this.removeParticipant(call, p);
     }
     this.refreshMetrics();
   }
 
-  private removeParticipant(call: Call, participant: Participant): void {
+  private async removeParticipant(call: Call, participant: Participant): Promise<void> {
     call.participants.delete(participant.uid);
     this.dropMedia(call, participant.uid);
     if (call.participants.size === 0) {
       // The last one left: an answered call ends, an unanswered one (the caller hung up) is missed.
-      void this.end(call, call.state === 'active' ? 'all_left' : 'unanswered');
+      await this.end(call, call.state === 'active' ? 'all_left' : 'unanswered');
       return;
     }
     this.emitUpdate(call);
+    // The caller left a call the others go on with: it no longer counts among the caller's calls.
+    if (participant.uid === call.startedBy) await this.slots.release(call.callid).catch(() => undefined);
   }
 
   /** Closes the user's transports; the others hear their producers closed (their consumers close too). */
@@ -243,6 +285,7 @@ export class CallService {
     this.ctx.logger.info({ callid: call.callid, reason, durationMs }, 'call ended');
     await Promise.all([
       this.registry.release(call.sessionid, call.callid).catch(() => undefined),
+      this.slots.release(call.callid).catch(() => undefined),
       this.messages
         .post(call, reason === 'all_left' ? 'ended' : 'missed', durationMs)
         .catch((err) => this.ctx.logger.warn({ err, callid: call.callid }, 'posting the call message failed')),
@@ -451,6 +494,7 @@ export class CallService {
   /** Shutdown: every call ends (its "ended" message stored); the node stops the media workers after. */
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.slotTimer);
     await Promise.all([...this.calls.values()].map((call) => this.end(call, call.state === 'active' ? 'all_left' : 'unanswered')));
   }
 }

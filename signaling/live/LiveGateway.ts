@@ -61,7 +61,7 @@ export class LiveGateway {
         await socket.join(liveRoom(streamid));
         // A count that cannot be taken (a node going away) does not fail the watch.
         const viewers = doc.state === 'ended' ? 0 : await s.recount(streamid, doc).catch(() => doc.viewers);
-        return { stream: { ...liveStreamView(doc, this.ctx.fileUrls), viewers } };
+        return { stream: { ...liveStreamView(doc, s.hlsUrls), viewers } };
       }, logError),
     );
     socket.on(

@@ -6,6 +6,7 @@ import type { types as ms } from 'mediasoup';
 import { HlsPipeline, HlsTranscoder, type Room, type WorkerPool } from '../../media';
 import type { LiveStreamDoc } from '../../storage/documents';
 import { LiveStreamStore } from '../../storage/LiveStreamStore';
+import { UserSlots } from '../../storage/UserSlots';
 import { postAnnouncement } from '../announcements';
 import { formatDuration } from '../calls/CallMessages';
 import { ApiError } from '../http/ApiError';
@@ -25,6 +26,7 @@ import { JoinType, MsgType, VisableType } from '../protocol/models';
 import { userRoom, type ChatServer } from '../socket/Fanout';
 import type { Requester } from '../socket/requester';
 import { sessionView } from '../views';
+import { LiveHlsSigner } from './LiveHlsSigner';
 import { LiveStream } from './LiveStream';
 import { liveStreamView } from './liveViews';
 
@@ -34,6 +36,9 @@ const HEARTBEAT_MS = 5_000;
 const STALE_MS = 20_000;
 /** How long a publisher has to send its tracks again after its media moved to another worker. */
 const RECONNECT_MS = 30_000;
+/** Kinds of a user's places in UserSlots: streams running (LIVE_STREAMS_PER_USER), and the one not started yet. */
+const STREAM_SLOT = 'live';
+const UNSTARTED_SLOT = 'live-unstarted';
 
 export const liveRoom = (streamid: string): string => `live:${streamid}`;
 const mediaRoomId = (streamid: string): string => `live:${streamid}`;
@@ -42,6 +47,7 @@ export const streamNotFound = () => new ApiError(404, ErrorCode.StreamNotFound, 
 const notMember = () => new ApiError(403, ErrorCode.NotMember, 'this stream is for the members of its conversation');
 const notPublisher = () => new ApiError(403, ErrorCode.Forbidden, 'only the publisher (from the connection that created it) may do that');
 const mediaUnavailable = (message = 'live streaming is not available right now; try again') => unavailable(message);
+const serverFull = () => new ApiError(503, ErrorCode.Unavailable, 'this server runs as many live streams as it can; try again later', true);
 
 
 /**
@@ -53,6 +59,10 @@ const mediaUnavailable = (message = 'live streaming is not available right now; 
  */
 export class LiveService {
   readonly store: LiveStreamStore;
+  /** Each user's streams, counted across every node (LIVE_STREAMS_PER_USER; one not started yet at most). */
+  private readonly slots: UserSlots;
+  /** Signs the streams' HLS folders (short-lived; see LiveHlsSigner). */
+  readonly hlsUrls: LiveHlsSigner;
   private readonly streams = new Map<string, LiveStream>();
   private pool: WorkerPool | null = null;
   private poolFailure: string | null = null;
@@ -65,6 +75,8 @@ export class LiveService {
     private readonly io: ChatServer,
   ) {
     this.store = new LiveStreamStore(ctx.db);
+    this.slots = new UserSlots(ctx.db, STALE_MS);
+    this.hlsUrls = new LiveHlsSigner(ctx.fileUrls, ctx.config.liveHlsUrlTtl);
     this.ffmpeg = new Promise((resolve) => {
       execFile(ctx.config.ffmpegPath, ['-hide_banner', '-version'], { timeout: 10_000 }, (err) => {
         if (err) ctx.logger.warn({ ffmpeg: ctx.config.ffmpegPath, err: err.message }, 'ffmpeg does not run here: live streams are unavailable');
@@ -104,7 +116,7 @@ export class LiveService {
       throw new ApiError(409, ErrorCode.AlreadyLive, 'this connection already publishes a stream; stop it first');
     }
     if (this.streams.size >= config.liveMaxStreams) {
-      throw new ApiError(503, ErrorCode.Unavailable, 'this server runs as many live streams as it can; try again later', true);
+      throw serverFull();
     }
     const visibility = payload.visibility ?? (payload.sessionid ? 'members' : 'public');
     if (payload.sessionid) {
@@ -115,10 +127,17 @@ export class LiveService {
       throw new ApiError(400, ErrorCode.InvalidInput, 'a members-only stream needs its conversation (sessionid)');
     }
     const streamid = randomUUID();
+    await this.claimSlots(requester.uid, streamid);
+    if (this.streams.size >= config.liveMaxStreams) {
+      // Filled up while the places were taken.
+      await this.slots.release(streamid).catch(() => undefined);
+      throw serverFull();
+    }
     let room: Room;
     try {
       room = await this.pool.createRoom(mediaRoomId(streamid));
     } catch (err) {
+      await this.slots.release(streamid).catch(() => undefined);
       throw mediaApiError(err);
     }
     const renditions = config.liveRenditions.map((r) => ({ name: r.name, height: r.height, bandwidth: r.videoBitrate }));
@@ -146,6 +165,26 @@ export class LiveService {
     this.refreshMetrics();
     this.ctx.logger.info({ streamid, uid: requester.uid, visibility, sessionid: payload.sessionid }, 'live stream created');
     return { stream: this.view(stream), ...media };
+  }
+
+  /**
+   * A user runs at most LIVE_STREAMS_PER_USER streams across every node, and at most one of them
+   * not started yet: several tabs or connections preparing streams cannot hold every place of the
+   * servers (LIVE_MAX_STREAMS) while others are refused. The one being prepared ends by itself
+   * (its connection closes, or it is not started within RECONNECT_MS), so refusing is enough.
+   */
+  private async claimSlots(uid: string, streamid: string): Promise<void> {
+    if (!(await this.slots.claim(uid, UNSTARTED_SLOT, streamid, 1))) {
+      throw new ApiError(409, ErrorCode.AlreadyLive, 'you are already setting up a live stream (in another tab or on another device); start or stop it first');
+    }
+    const perUser = this.ctx.config.liveStreamsPerUser;
+    let claimed = false;
+    try {
+      claimed = await this.slots.claim(uid, STREAM_SLOT, streamid, perUser);
+    } finally {
+      if (!claimed) await this.slots.release(streamid).catch(() => undefined);
+    }
+    if (!claimed) throw new ApiError(409, ErrorCode.AlreadyLive, `you already run ${perUser === 1 ? 'a live stream' : `${perUser} live streams`}; stop one first`);
   }
 
   /** The stream's media room (new, or after its worker died): quality reports and the publisher's send transport. */
@@ -247,6 +286,8 @@ export class LiveService {
     }
     await this.store.create(stream.doc(this.ctx.nodeId));
     stream.listed = true;
+    // Started: the user may prepare another (within LIVE_STREAMS_PER_USER).
+    await this.slots.release(streamid, UNSTARTED_SLOT).catch(() => undefined);
     await this.announce(stream, 'started');
     this.ctx.logger.info({ streamid }, 'live stream started');
     return { stream: this.view(stream) };
@@ -280,7 +321,7 @@ export class LiveService {
     const stream = this.streams.get(streamid);
     if (!stream) {
       const doc = await this.store.get(streamid);
-      if (doc && doc.publisher.uid === requester.uid) return { stream: liveStreamView(doc, this.ctx.fileUrls) };
+      if (doc && doc.publisher.uid === requester.uid) return { stream: liveStreamView(doc, this.hlsUrls) };
       throw streamNotFound();
     }
     const away = stream.publisherSocketId === null && stream.publisher.uid === requester.uid;
@@ -414,6 +455,7 @@ export class LiveService {
     }
     stream.room?.close();
     stream.room = null;
+    await this.slots.release(stream.streamid).catch((err) => this.ctx.logger.warn({ err }, "freeing the stream's place failed"));
     this.ctx.logger.info({ streamid: stream.streamid, reason }, 'live stream ended');
     if (!stream.listed) {
       await rm(this.dir(stream.streamid), { recursive: true, force: true }).catch(() => undefined);
@@ -445,7 +487,7 @@ export class LiveService {
   }
 
   private view(stream: LiveStream): LiveStreamInfo {
-    return liveStreamView(stream.doc(this.ctx.nodeId), this.ctx.fileUrls);
+    return liveStreamView(stream.doc(this.ctx.nodeId), this.hlsUrls);
   }
 
   private emitUpdate(streamid: string, stream: LiveStreamInfo, publisherUid: string): void {
@@ -476,7 +518,7 @@ export class LiveService {
     const members = running.some((d) => d.visibility === 'members') ? new Set(await this.ctx.sessions.joinedIds(uid)) : new Set<string>();
     return running
       .filter((d) => d.visibility === 'public' || d.publisher.uid === uid || (d.sessionid && members.has(d.sessionid)))
-      .map((d) => liveStreamView(d, this.ctx.fileUrls));
+      .map((d) => liveStreamView(d, this.hlsUrls));
   }
 
   /** Counts the sockets in the stream's viewer room (every process), records and announces it (`known`: its record, just read). */
@@ -495,6 +537,7 @@ export class LiveService {
   // ---------- upkeep ----------
 
   private async heartbeat(): Promise<void> {
+    await this.slots.refresh([...this.streams.keys()]).catch(() => undefined);
     const listed = [...this.streams.values()].filter((s) => s.listed);
     if (!listed.length) return;
     await this.ctx.db.liveStreams
@@ -511,10 +554,11 @@ export class LiveService {
       if (this.streams.has(doc._id)) continue;
       const ended = await this.store.end(doc._id, { endedAt: doc.heartbeatAt, endReason: 'media_lost', replayUntil: now + this.ctx.config.liveReplayTtl * 1000 });
       if (!ended) continue;
+      await this.slots.release(doc._id).catch(() => undefined);
       if (HlsTranscoder.killOrphan(this.dir(doc._id))) this.ctx.logger.warn({ streamid: doc._id }, 'stopped the ffmpeg a dead process left behind');
       await this.endPlaylists(doc._id, doc.renditions);
       this.ctx.logger.warn({ streamid: doc._id, node: doc.node }, 'live stream ended: its process stopped refreshing it');
-      this.emitUpdate(doc._id, liveStreamView({ ...doc, state: 'ended', endedAt: doc.heartbeatAt, endReason: 'media_lost' }, this.ctx.fileUrls), doc.publisher.uid);
+      this.emitUpdate(doc._id, liveStreamView({ ...doc, state: 'ended', endedAt: doc.heartbeatAt, endReason: 'media_lost' }, this.hlsUrls), doc.publisher.uid);
     }
     for (const doc of await this.store.listExpired(now)) {
       await rm(this.dir(doc._id), { recursive: true, force: true });

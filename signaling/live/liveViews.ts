@@ -1,21 +1,18 @@
 import type { LiveStreamDoc } from '../../storage/documents';
-import type { UrlSigner } from '../files/UrlSigner';
 import type { LiveEndReason, LiveStreamInfo } from '../protocol/live';
+import type { LiveHlsSigner } from './LiveHlsSigner';
 
-/** The URL path of a stream's HLS folder, behind its signed token. */
-export function hlsFolder(streamid: string, signer: UrlSigner): string {
-  return `/api/live/${encodeURIComponent(streamid)}/hls/${signer.folderToken(`live:${streamid}`)}`;
-}
-
-/** A stream as clients see it; the playlist URL signed for whoever is allowed to receive this. */
-export function liveStreamView(doc: LiveStreamDoc, signer: UrlSigner): LiveStreamInfo {
+/** A stream as clients see it; the playlist URL signed (short-lived) for whoever is allowed to receive this. */
+export function liveStreamView(doc: LiveStreamDoc, signer: LiveHlsSigner): LiveStreamInfo {
+  const folder = signer.folder(doc._id);
   return {
     streamid: doc._id,
     ...(doc.sessionid ? { sessionid: doc.sessionid } : {}),
     visibility: doc.visibility,
     title: doc.title,
     publisher: doc.publisher,
-    hlsUrl: `${hlsFolder(doc._id, signer)}/master.m3u8`,
+    hlsUrl: `${folder.path}/master.m3u8`,
+    hlsExpiresIn: folder.expiresIn,
     startedAt: doc.startedAt,
     state: doc.state,
     ...(doc.liveAt ? { liveAt: doc.liveAt } : {}),

@@ -82,20 +82,84 @@ const objectId = z.string().regex(/^[0-9a-f]{24}$/);
 const id = z.string().min(1).max(128);
 const json = z.record(z.string(), z.unknown());
 
+/**
+ * Bounds on mediasoup's parameter objects. They stay opaque JSON for the types (mediasoup and
+ * mediasoup-client validate their meaning), but their lists and strings are bounded here, at the
+ * edge, so a request cannot make the media server chew on 1000 simulcast encodings or 400 DTLS
+ * fingerprints. Simulcast sends 3 encodings; a DTLS stack offers a fingerprint or two.
+ */
+export const MediaLimits = {
+  encodings: 4,
+  fingerprints: 8,
+  codecs: 64,
+  headerExtensions: 32,
+  rtcpFeedback: 16,
+  codecParameters: 32,
+  /** Serialized size of one parameter object (bytes of JSON). */
+  rtpParametersBytes: 16 * 1024,
+  rtpCapabilitiesBytes: 32 * 1024,
+  dtlsParametersBytes: 4 * 1024,
+} as const;
+
+const text = z.string().max(256);
+const codecParameters = z
+  .record(z.string().max(64), z.union([z.string().max(512), z.number(), z.boolean()]))
+  .refine((o) => Object.keys(o).length <= MediaLimits.codecParameters, `at most ${MediaLimits.codecParameters} codec parameters`);
+const codec = z.looseObject({
+  mimeType: text,
+  parameters: codecParameters.optional(),
+  rtcpFeedback: z.array(z.looseObject({ type: text, parameter: text.optional() })).max(MediaLimits.rtcpFeedback).optional(),
+});
+const headerExtension = z.looseObject({ uri: text, parameters: codecParameters.optional() });
+const codecs = z.array(codec).max(MediaLimits.codecs);
+const headerExtensions = z.array(headerExtension).max(MediaLimits.headerExtensions);
+
+const RtpParametersShape = z.looseObject({
+  mid: z.string().max(32).optional(),
+  codecs: codecs.optional(),
+  headerExtensions: headerExtensions.optional(),
+  encodings: z
+    .array(z.looseObject({ rid: z.string().max(32).optional(), scalabilityMode: z.string().max(32).optional() }))
+    .max(MediaLimits.encodings)
+    .optional(),
+  rtcp: z.looseObject({ cname: text.optional() }).optional(),
+});
+const RtpCapabilitiesShape = z.looseObject({ codecs: codecs.optional(), headerExtensions: headerExtensions.optional() });
+const DtlsParametersShape = z.looseObject({
+  role: z.string().max(16).optional(),
+  fingerprints: z.array(z.looseObject({ algorithm: z.string().max(16), value: text })).max(MediaLimits.fingerprints).optional(),
+});
+
+/** Opaque JSON for the types, checked against `shape` and a size bound. */
+function bounded(shape: z.ZodType, maxBytes: number, what: string) {
+  return json.superRefine((value, ctx) => {
+    if (JSON.stringify(value).length > maxBytes) {
+      ctx.addIssue({ code: 'custom', message: `${what} is larger than ${maxBytes} bytes` });
+      return;
+    }
+    const checked = shape.safeParse(value);
+    if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  });
+}
+
+export const RtpParametersSchema = bounded(RtpParametersShape, MediaLimits.rtpParametersBytes, 'rtpParameters');
+export const RtpCapabilitiesSchema = bounded(RtpCapabilitiesShape, MediaLimits.rtpCapabilitiesBytes, 'rtpCapabilities');
+export const DtlsParametersSchema = bounded(DtlsParametersShape, MediaLimits.dtlsParametersBytes, 'dtlsParameters');
+
 export const CallStartPayload = z.object({ sessionid: objectId, kind: z.enum(['voice', 'video']) });
 export const CallRefPayload = z.object({ callid: id });
 export const TransportCreatePayload = z.object({ callid: id, direction: z.enum(['send', 'recv']) });
-export const TransportConnectPayload = z.object({ callid: id, transportId: id, dtlsParameters: json });
+export const TransportConnectPayload = z.object({ callid: id, transportId: id, dtlsParameters: DtlsParametersSchema });
 export const TransportRefPayload = z.object({ callid: id, transportId: id });
 export const ProducePayload = z.object({
   callid: id,
   transportId: id,
   kind: z.enum(['audio', 'video']),
-  rtpParameters: json,
+  rtpParameters: RtpParametersSchema,
   source: z.enum(['mic', 'camera', 'screen']),
 });
 export const ProducerRefPayload = z.object({ callid: id, producerId: id });
-export const ConsumePayload = z.object({ callid: id, producerId: id, rtpCapabilities: json });
+export const ConsumePayload = z.object({ callid: id, producerId: id, rtpCapabilities: RtpCapabilitiesSchema });
 export const ConsumerRefPayload = z.object({ callid: id, consumerId: id });
 export const ConsumerLayersPayload = z.object({
   callid: id,

@@ -36,6 +36,8 @@ export const ErrorCode = {
   QuotaExceeded: 'quota_exceeded',
   // accounts and limits (issue 10: sign-in, passwords)
   WeakPassword: 'weak_password',
+  // calls: per-user bounds (hardening)
+  TooManyCalls: 'too_many_calls',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

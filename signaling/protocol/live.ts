@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Ack } from './events';
-import type { JsonObject, TransportInfo } from './calls';
+import { DtlsParametersSchema, RtpParametersSchema, type JsonObject, type TransportInfo } from './calls';
 
 export const LiveState = {
   /** Created; the publisher is sending its tracks and the first segment is not out yet. */
@@ -54,6 +54,11 @@ export interface LiveStreamInfo {
    * segment URLs inside it work without an Authorization header.
    */
   hlsUrl: string;
+  /**
+   * Seconds the `hlsUrl` proof stays valid from this answer (LIVE_HLS_URL_TTL, a few minutes): a
+   * player renews it (GET /api/live/:streamid) before then and swaps the folder in its requests.
+   */
+  hlsExpiresIn: number;
   startedAt: number;
   state: LiveState;
   /** Set once live: when the first segment was written. */
@@ -78,7 +83,6 @@ export interface LiveCreateResult {
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-hex id');
 const id = z.string().min(1).max(128);
-const json = z.record(z.string(), z.unknown());
 
 export const LiveLimits = { titleMax: 100 } as const;
 
@@ -90,12 +94,12 @@ export const LiveCreatePayload = z.object({
   visibility: z.enum(['public', 'members']).optional(),
 });
 export const LiveRefPayload = z.object({ streamid: id });
-export const LiveTransportConnectPayload = z.object({ streamid: id, transportId: id, dtlsParameters: json });
+export const LiveTransportConnectPayload = z.object({ streamid: id, transportId: id, dtlsParameters: DtlsParametersSchema });
 export const LiveProducePayload = z.object({
   streamid: id,
   transportId: id,
   kind: z.enum(['audio', 'video']),
-  rtpParameters: json,
+  rtpParameters: RtpParametersSchema,
   source: z.enum(['mic', 'camera', 'screen']),
 });
 

@@ -2,8 +2,9 @@
  * Live streams in the web client against the real server, its mediasoup workers and ffmpeg (S19):
  * Alice (Chromium's fake camera) goes live in a group from the chat header; Bob, a member, sees the
  * announcement card, opens the viewer page and the video plays with hls.js; both see one viewer; a
- * phone signs in through the stream's link and the viewer page fits its screen; Alice stops and Bob
- * sees the ended stream.
+ * phone signs in through the stream's link and the viewer page fits its screen; Bob keeps playing
+ * across renewals of the short-lived HLS link (LIVE_HLS_URL_TTL); Alice stops and Bob sees the
+ * ended stream.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -30,6 +31,16 @@ function echoConsole(name: string, page: Page): void {
   });
 }
 
+const HLS_TTL = 15;
+
+/** Bob's HLS requests, as the page made them: the signed folder and the answer's status. */
+interface HlsRequest {
+  at: number;
+  file: string;
+  folder: string;
+  status: number;
+}
+
 describe('web client: live streams', () => {
   let server: RunningServer;
   let browser: Browser;
@@ -43,11 +54,13 @@ describe('web client: live streams', () => {
   let streamid = '';
   // Alice's websocket goes through the test, so it can hand her page a server event
   let aliceSocket: WebSocketRoute | null = null;
+  const bobHls: HlsRequest[] = [];
 
   before(async () => {
     process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => process.stderr.write(`[mediasoup-worker] ${line}\n`) });
     const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
-    [server, browser] = await Promise.all([startServer({ env: { RTC_PORT: String(rtcPort) } }), launchBrowser()]);
+    // HLS links live 15 s: the viewer page renews them about every 8 s.
+    [server, browser] = await Promise.all([startServer({ env: { RTC_PORT: String(rtcPort), LIVE_HLS_URL_TTL: String(HLS_TTL) } }), launchBrowser()]);
     alice = await openUser(browser, server.url);
     bob = await openUser(browser, server.url);
     bobPhone = await openUser(browser, server.url, phone);
@@ -56,6 +69,10 @@ describe('web client: live streams', () => {
       user.context.setDefaultTimeout(20_000);
       echoConsole(name, user.page);
     }
+    bob.page.on('response', (res) => {
+      const m = /\/api\/live\/[^/]+\/hls\/([^/]+)\/(.+)$/.exec(new URL(res.url()).pathname);
+      if (m) bobHls.push({ at: Date.now(), folder: m[1]!, file: m[2]!, status: res.status() });
+    });
     await alice.page.routeWebSocket(/\/socket\.io\//, (ws) => {
       aliceSocket = ws;
       ws.connectToServer();
@@ -116,6 +133,21 @@ describe('web client: live streams', () => {
     await page.getByTestId('live-chat').getByTestId('composer-input').waitFor();
     await screenshot(alice.page, 'desktop-live-publisher');
     await screenshot(page, 'desktop-live-viewer');
+  });
+
+  test("Bob keeps playing across renewals of the short-lived HLS link: fresh folders, no refusal, no reload", async () => {
+    const { page } = bob;
+    const since = Date.now();
+    // Past two lifetimes of a link: the folder Bob's player started with has expired meanwhile.
+    await new Promise((r) => setTimeout(r, (HLS_TTL * 2 + 3) * 1000));
+    // ...and the video still plays (how fast depends on the machine's load; that it goes on does not).
+    await waitForLivePlayback(page, 1, 45_000);
+    const seen = bobHls.filter((r) => r.at >= since);
+    const folders = [...new Set(seen.map((r) => r.folder))];
+    assert.ok(folders.length >= 3, `the playlist and segment requests moved to fresh folders (${folders.length} seen)`);
+    assert.ok(seen.some((r) => r.file.endsWith('.ts') && r.folder !== folders[0]), 'segments were loaded from a renewed folder');
+    assert.deepEqual(seen.filter((r) => r.status >= 400), [], 'no HLS request was refused');
+    assert.equal(seen.filter((r) => r.file === 'master.m3u8').length, 0, 'the player never started over (no master playlist reload)');
   });
 
   test('a poor uplink (the server scores the producer below 7) shows a warning on the publisher view', async () => {

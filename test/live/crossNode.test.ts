@@ -20,7 +20,8 @@ const open: { close(): void }[] = [];
 before(
   async () => {
     await prepareMediasoup();
-    [node1, node2] = await startTwoNodes('live-nodes', { LIVE_RENDITIONS: '240:300' });
+    // One publisher runs two streams here (one per node): allowed by LIVE_STREAMS_PER_USER=2.
+    [node1, node2] = await startTwoNodes('live-nodes', { LIVE_RENDITIONS: '240:300', LIVE_STREAMS_PER_USER: '2' });
   },
   { timeout: 15 * 60_000 },
 );

@@ -16,7 +16,8 @@ const HLS_TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpeg
  * (one, live or its replay), and the HLS files under the stream's signed folder
  * `/api/live/:streamid/hls/:token/(master.m3u8 | <rendition>/index.m3u8 | <rendition>/segNNNNN.ts)`,
  * with no Authorization header (players fetch them) and open CORS (players elsewhere): the token
- * is the proof, handed only to users allowed to watch.
+ * is the proof, handed only to users allowed to watch, and short-lived (LIVE_HLS_URL_TTL): players
+ * renew it through GET /api/live/:streamid, so a viewer who may no longer watch loses access soon.
  */
 export function liveRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -34,13 +35,16 @@ export function liveRoutes(ctx: AppContext): Router {
   router.get('/live/:streamid', auth, async (req, res) => {
     const streamid = String(req.params.streamid);
     if (!STREAM_ID.test(streamid)) throw streamNotFound();
-    const doc = await service().watchable(streamid, me(res));
-    res.json({ stream: liveStreamView(doc, ctx.fileUrls) });
+    // Also how a player renews its short-lived HLS link: membership is checked again here.
+    const live = service();
+    const doc = await live.watchable(streamid, me(res));
+    res.json({ stream: liveStreamView(doc, live.hlsUrls) });
   });
 
   const sendHls = (res: Response, streamid: string, token: string, parts: string[]) => {
     if (!STREAM_ID.test(streamid)) throw streamNotFound();
-    const check = ctx.fileUrls.verifyFolderToken(`live:${streamid}`, token);
+    const live = service();
+    const { check, expiresIn } = live.hlsUrls.verify(streamid, token);
     if (check === 'expired') throw new ApiError(403, ErrorCode.UrlExpired, 'the stream link expired; open the stream again');
     if (check !== 'ok') throw new ApiError(403, ErrorCode.InvalidSignature, 'the stream link is not valid');
     const file = parts[parts.length - 1]!;
@@ -50,11 +54,12 @@ export function liveRoutes(ctx: AppContext): Router {
     if (!type || !valid) throw new ApiError(404, ErrorCode.NotFound, 'no such stream file');
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.sendFile(parts.join('/'), {
-      root: service().dir(streamid),
+      root: live.dir(streamid),
       dotfiles: 'deny',
-      // Playlists change with every segment; a segment never changes once written.
+      // Playlists change with every segment; a segment never changes once written, but caches
+      // keep it only as long as its link is valid (an expired link must not be served from a cache).
       cacheControl: false,
-      headers: { 'Content-Type': type, 'Cache-Control': ext === '.m3u8' ? 'no-cache, no-store' : 'public, max-age=31536000, immutable' },
+      headers: { 'Content-Type': type, 'Cache-Control': ext === '.m3u8' ? 'no-cache, no-store' : `public, max-age=${expiresIn}, immutable` },
     }, (err) => {
       if (err && !res.headersSent) res.status(404).json(new ApiError(404, ErrorCode.NotFound, 'no such stream file (not written yet, or removed)').toBody());
     });

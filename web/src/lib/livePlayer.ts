@@ -4,18 +4,30 @@
  * edge, catching up at up to 1.5x, little back buffer), loaded on first use in a chunk of its own,
  * and recovers from network and media errors by itself; a playlist that cannot be loaded at all
  * (not written yet, or its signed URL expired) is asked for again with a fresh URL.
+ *
+ * The URL's signed folder (`/hls/<exp>.<sig>/`) lives a few minutes (LIVE_HLS_URL_TTL): with
+ * hls.js the player renews it halfway through its life and rewrites every later playlist and
+ * segment request to the fresh folder, so playback never stops for it. The browser's own HLS
+ * (iPhone Safari) cannot have its requests rewritten: it gets the fresh URL on its next source
+ * reload, when the old one has expired (a short stall every few minutes).
  */
 import type Hls from 'hls.js';
 import type { ErrorData, HlsConfig } from 'hls.js';
 
 export type PlayerKind = 'hls.js' | 'native';
 
+/** A playlist URL and how long (seconds from now) its signed folder stays valid. */
+export interface LiveSource {
+  url: string;
+  expiresIn?: number;
+}
+
 export interface LivePlayerOptions {
   /**
-   * The current playlist URL (the caller may fetch a freshly signed one); null: not known right
-   * now, ask again shortly; '': nothing to play any more.
+   * A freshly signed playlist URL (the caller fetches it, checking the viewer may still watch);
+   * null: not known right now, ask again shortly; '': nothing to play any more.
    */
-  source(): Promise<string | null>;
+  source(): Promise<LiveSource | null | ''>;
   /** Something went wrong that retrying has not fixed yet (shown to the viewer); '' once it plays. */
   onProblem?(message: string): void;
   /** The browser refused to start playing without a tap. */
@@ -42,6 +54,11 @@ const HLS_CONFIG: Partial<HlsConfig> = {
   },
 };
 const RELOAD_DELAY_MS = 2000;
+/** A signed folder is renewed this far into its life; a failed renewal is tried again after RENEW_RETRY_MS. */
+const RENEW_AT = 0.5;
+const RENEW_RETRY_MS = 5000;
+/** The signed folder of a stream's HLS URLs: `/api/live/<id>/hls/<exp>.<sig>/`. */
+const SIGNED_FOLDER = /(\/api\/live\/[^/]+\/hls\/)([^/?#]+)(?=\/)/;
 /** Two media errors this close together: swap the audio codec before recovering again (hls.js advice). */
 const MEDIA_ERROR_WINDOW_MS = 3000;
 
@@ -57,6 +74,9 @@ function loadHls(): Promise<typeof import('hls.js')> {
 export class LivePlayer {
   private hls: Hls | null = null;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private renewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The newest signed folder (`<exp>.<sig>`): every hls.js request goes there. */
+  private folder: string | null = null;
   private lastMediaError = 0;
   private destroyed = false;
   kind: PlayerKind | null = null;
@@ -112,6 +132,7 @@ export class LivePlayer {
   destroy(): void {
     this.destroyed = true;
     clearTimeout(this.reloadTimer);
+    clearTimeout(this.renewTimer);
     this.hls?.destroy();
     this.hls = null;
     this.video.removeEventListener('error', this.onNativeError);
@@ -122,26 +143,56 @@ export class LivePlayer {
     }
   }
 
+  private async fresh(): Promise<LiveSource | null | ''> {
+    try {
+      return await this.options.source();
+    } catch {
+      return null;
+    }
+  }
+
   private async reload(): Promise<void> {
     clearTimeout(this.reloadTimer);
-    let url: string | null = null;
-    try {
-      url = await this.options.source();
-    } catch {
-      url = null;
-    }
+    const source = await this.fresh();
     if (this.destroyed) return;
-    if (url === null) {
+    if (source === null) {
       this.scheduleReload();
       return;
     }
-    // '' : there is nothing to play (the replay is gone); the caller says so
-    if (!url) return;
-    if (this.hls) this.hls.loadSource(url);
+    // '' : there is nothing to play (the replay is gone, or the viewer may no longer watch); the caller says so
+    if (!source) return;
+    this.useFolder(source);
+    if (this.hls) this.hls.loadSource(source.url);
     else {
-      this.video.src = url;
+      this.video.src = source.url;
       this.play();
     }
+  }
+
+  /** Takes the source's signed folder for every later request, and plans its renewal (hls.js only). */
+  private useFolder(source: LiveSource): void {
+    this.folder = SIGNED_FOLDER.exec(source.url)?.[2] ?? null;
+    clearTimeout(this.renewTimer);
+    if (this.kind !== 'hls.js' || !source.expiresIn || this.destroyed) return;
+    this.renewTimer = setTimeout(() => void this.renew(), Math.max(1000, source.expiresIn * 1000 * RENEW_AT));
+  }
+
+  /** A fresh signed folder while the current one is still valid: playback goes on, later requests use it. */
+  private async renew(): Promise<void> {
+    const source = await this.fresh();
+    if (this.destroyed) return;
+    if (source === null) {
+      this.renewTimer = setTimeout(() => void this.renew(), RENEW_RETRY_MS);
+      return;
+    }
+    // '' : no longer allowed (or nothing to play): the current folder runs out and access ends
+    if (source) this.useFolder(source);
+  }
+
+  /** A playlist or segment URL moved to the newest signed folder. */
+  private rewrite(url: string): string {
+    const folder = this.folder;
+    return folder ? url.replace(SIGNED_FOLDER, (_, prefix: string) => `${prefix}${folder}`) : url;
   }
 
   private play(): void {
@@ -188,7 +239,12 @@ export class LivePlayer {
   }
 
   private attachHls(HlsClass: typeof Hls): void {
-    const hls = new HlsClass(HLS_CONFIG);
+    const hls = new HlsClass({
+      ...HLS_CONFIG,
+      // hls.js resolves playlist and segment URLs against the folder it first loaded: every request
+      // goes to the newest signed folder instead (renewed while playing)
+      xhrSetup: (xhr, url) => xhr.open('GET', this.rewrite(url), true),
+    });
     this.hls = hls;
     hls.on(HlsClass.Events.ERROR, (_event, data) => this.onHlsError(HlsClass, data));
     hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
