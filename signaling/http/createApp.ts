@@ -9,6 +9,7 @@ import { fileRoutes } from './routes/fileRoutes';
 import { liveRoutes } from './routes/liveRoutes';
 import { opsRoutes, type OpsOptions } from './routes/opsRoutes';
 import { sessionRoutes } from './routes/sessionRoutes';
+import { webClient } from './webClient';
 
 export interface AppOptions extends OpsOptions {
   /** The built web client (web/dist), served at / with a fallback to index.html for client routes. */
@@ -62,12 +63,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   app.use('/api', api);
 
   const webRoot = options.webRoot;
-  if (webRoot && existsSync(path.join(webRoot, 'index.html'))) {
-    app.use(express.static(webRoot, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
-      res.sendFile(path.join(webRoot, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } });
-    });
-  }
+  if (webRoot && existsSync(path.join(webRoot, 'index.html'))) app.use(webClient(webRoot));
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     let apiError: ApiError;
