@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { parseTrustProxy, type TrustProxySetting } from './net/proxyTrust';
 
 /** Every setting, from the environment (README lists them with their defaults). */
 export interface Config {
@@ -62,6 +63,9 @@ export interface Config {
   liveResumeGrace: number;
   /** Live streams one process transcodes at once (each costs an ffmpeg encode per rendition). */
   liveMaxStreams: number;
+  // --- HTTP hardening: proxies, operations ---
+  /** TRUST_PROXY: the proxies whose X-Forwarded-For/-Proto are believed (rate limits, HSTS); default: none. */
+  trustProxy: TrustProxySetting;
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -125,6 +129,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveReplayTtl: int('LIVE_REPLAY_TTL', 24 * 3600, 0),
     liveMaxStreams: int('LIVE_MAX_STREAMS', 2, 1),
     liveResumeGrace: int('LIVE_RESUME_GRACE', 20, 0),
+    // --- HTTP hardening: proxies, operations ---
+    trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
   };
 }
 

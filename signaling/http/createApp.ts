@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { trustFn } from '../net/proxyTrust';
 import type { AppContext } from '../node/AppContext';
 import { ErrorCode } from '../protocol/errors';
 import { ApiError, toApiError } from './ApiError';
@@ -9,6 +10,7 @@ import { fileRoutes } from './routes/fileRoutes';
 import { liveRoutes } from './routes/liveRoutes';
 import { opsRoutes, type OpsOptions } from './routes/opsRoutes';
 import { sessionRoutes } from './routes/sessionRoutes';
+import { securityHeaders } from './securityHeaders';
 import { webClient } from './webClient';
 
 export interface AppOptions extends OpsOptions {
@@ -43,11 +45,13 @@ function clientError(status: number): ApiError {
 export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For/-Proto only from TRUST_PROXY's proxies: req.ip (rate limits, metrics) and req.secure (HSTS).
+  app.set('trust proxy', trustFn(ctx.config.trustProxy));
   app.use((_req, res, next) => {
     res.on('finish', () => ctx.metrics.httpRequests.inc({ status: String(res.statusCode) }));
     next();
   });
+  app.use(securityHeaders());
   app.use(opsRoutes(ctx, options));
 
   const api = express.Router();
