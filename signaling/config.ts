@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseTrustProxy, type TrustProxySetting } from './net/proxyTrust';
+import { parseAddressList, parseTrustProxy, type TrustProxySetting } from './net/proxyTrust';
 
 /** Every setting, from the environment (README lists them with their defaults). */
 export interface Config {
@@ -66,6 +66,10 @@ export interface Config {
   // --- HTTP hardening: proxies, operations ---
   /** TRUST_PROXY: the proxies whose X-Forwarded-For/-Proto are believed (rate limits, HSTS); default: none. */
   trustProxy: TrustProxySetting;
+  /** METRICS_TOKEN: a bearer token that reads /metrics from anywhere; unset: none. */
+  metricsToken?: string;
+  /** METRICS_ALLOW: client addresses that read /metrics without a token (names, addresses, CIDRs). */
+  metricsAllow: string[];
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -131,7 +135,17 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveResumeGrace: int('LIVE_RESUME_GRACE', 20, 0),
     // --- HTTP hardening: proxies, operations ---
     trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
+    metricsToken: process.env.METRICS_TOKEN || undefined,
+    metricsAllow: metricsAllow(process.env.METRICS_ALLOW),
   };
+}
+
+/** METRICS_ALLOW: unset: loopback; `none`: no address (the token only). */
+function metricsAllow(raw: string | undefined): string[] {
+  const text = raw?.trim() ?? '';
+  if (text === '') return ['loopback'];
+  if (/^none$/i.test(text)) return [];
+  return parseAddressList('METRICS_ALLOW', text);
 }
 
 function mediaConfig(): Pick<Config, 'mediaWorkers' | 'rtcPort' | 'rtcListenIp' | 'announcedIp' | 'callRingTimeout'> {
