@@ -73,7 +73,7 @@ function filesUnder(dir) {
   });
 }
 
-/** Writes file.br (brotli, best) and file.gz (gzip -9) for every compressible file, when smaller. */
+/** Writes file.br (brotli) and file.gz (gzip -9) for every compressible file, when smaller. */
 export function precompress(distDir) {
   const totals = { files: 0, raw: 0, br: 0, gz: 0 };
   for (const file of filesUnder(distDir)) {
@@ -82,7 +82,9 @@ export function precompress(distDir) {
     if (raw.length < MIN_BYTES) continue;
     const br = brotliCompressSync(raw, {
       params: {
-        [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY,
+        // Best quality where it pays (files of 16 KB and more); the ~2,700 small Twemoji SVGs at quality 5 take
+        // 0.4 s instead of 14 s of CPU for 6 % more bytes.
+        [zlibConstants.BROTLI_PARAM_QUALITY]: raw.length >= 16 * 1024 ? zlibConstants.BROTLI_MAX_QUALITY : 5,
         [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length,
         [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
       },
