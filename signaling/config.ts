@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { parseAddressList, parseTrustProxy, type TrustProxySetting } from './net/proxyTrust';
 
 /** Every setting, from the environment (README lists them with their defaults). */
 export interface Config {
@@ -91,6 +92,13 @@ export interface Config {
   callsPerUser: number;
   /** `call:start` requests one user may make per minute (per process). */
   callStartsPerMinute: number;
+  // --- HTTP hardening: proxies, operations ---
+  /** TRUST_PROXY: the proxies whose X-Forwarded-For/-Proto are believed (rate limits, HSTS); default: none. */
+  trustProxy: TrustProxySetting;
+  /** METRICS_TOKEN: a bearer token that reads /metrics from anywhere; unset: none. */
+  metricsToken?: string;
+  /** METRICS_ALLOW: client addresses that read /metrics without a token (names, addresses, CIDRs). */
+  metricsAllow: string[];
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -170,7 +178,19 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveHlsUrlTtl: int('LIVE_HLS_URL_TTL', 300, 10),
     callsPerUser: int('CALLS_PER_USER', 2, 1),
     callStartsPerMinute: int('CALL_START_RATE_PER_MINUTE', 10, 1),
+    // --- HTTP hardening: proxies, operations ---
+    trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
+    metricsToken: process.env.METRICS_TOKEN || undefined,
+    metricsAllow: metricsAllow(process.env.METRICS_ALLOW),
   };
+}
+
+/** METRICS_ALLOW: unset: loopback; `none`: no address (the token only). */
+function metricsAllow(raw: string | undefined): string[] {
+  const text = raw?.trim() ?? '';
+  if (text === '') return ['loopback'];
+  if (/^none$/i.test(text)) return [];
+  return parseAddressList('METRICS_ALLOW', text);
 }
 
 function mediaConfig(): Pick<Config, 'mediaWorkers' | 'rtcPort' | 'rtcListenIp' | 'announcedIp' | 'callRingTimeout'> {
