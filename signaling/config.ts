@@ -62,6 +62,17 @@ export interface Config {
   liveResumeGrace: number;
   /** Live streams one process transcodes at once (each costs an ffmpeg encode per rendition). */
   liveMaxStreams: number;
+  // connections: slow clients, frames, origins, sockets per user (issue 10)
+  /** A connection must send its complete request head within this time (ms). */
+  headersTimeoutMs: number;
+  /** A connection whose request is not complete (or that has none) is closed after this long without a byte (ms). */
+  idleTimeoutMs: number;
+  /** Largest Socket.IO frame read (bytes); a bigger one closes the connection (engine.io). */
+  socketMaxFrameBytes: number;
+  /** Origins browsers may connect from (Socket.IO); empty: only the origin the request was sent to. */
+  allowedOrigins: string[];
+  /** Simultaneous Socket.IO connections of one user across the whole cluster. */
+  maxSocketsPerUser: number;
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -125,6 +136,15 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveReplayTtl: int('LIVE_REPLAY_TTL', 24 * 3600, 0),
     liveMaxStreams: int('LIVE_MAX_STREAMS', 2, 1),
     liveResumeGrace: int('LIVE_RESUME_GRACE', 20, 0),
+    // connections: slow clients, frames, origins, sockets per user (issue 10)
+    headersTimeoutMs: int('HEADERS_TIMEOUT_MS', 10_000, 100),
+    idleTimeoutMs: int('IDLE_TIMEOUT_MS', 30_000, 100),
+    socketMaxFrameBytes: int('SOCKET_MAX_FRAME_BYTES', 1024 * 1024, 64 * 1024),
+    allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+    maxSocketsPerUser: int('MAX_SOCKETS_PER_USER', 20, 1),
   };
 }
 
