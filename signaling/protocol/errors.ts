@@ -32,6 +32,8 @@ export const ErrorCode = {
   // live streams (S19)
   StreamNotFound: 'stream_not_found',
   AlreadyLive: 'already_live',
+  // connections (issue 10: sockets per user)
+  TooManyConnections: 'too_many_connections',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
