@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 import { io } from 'socket.io-client';
 import { connectWithWelcome, registerUser } from '../support/client';
@@ -51,6 +52,24 @@ test('long-polling: an allowed origin and the same origin get a session and thei
     assert.equal(res.status, 403, `${foreign} is refused`);
     assert.notEqual(res.allowOrigin, foreign, `${foreign} is not reflected`);
   }
+});
+
+/** A handshake as it arrives through a proxy forwarding `Host: $host` (no port). */
+function handshakeWithHost(host: string, origin: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { host, origin } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test("behind a proxy that drops the port from Host, the page's own origin is still the same origin", async () => {
+  assert.equal(await handshakeWithHost('chat.local', 'https://chat.local:8443'), 200);
+  assert.equal(await handshakeWithHost('chat.local', 'https://evil.local'), 403);
+  assert.equal(await handshakeWithHost('chat.local:8080', 'http://chat.local:9090'), 403, 'with a port in Host, the port counts');
 });
 
 test('websocket: an allowed origin connects, a foreign origin is refused, a Node client without Origin connects', async () => {
