@@ -9,7 +9,7 @@ import { listenWithPortSearch } from './listenWithPortSearch';
 import { servePrimaryMetrics } from './metricsIpc';
 
 /** While no worker is ready, a connection waits this long for one before its 503 (well within a client's patience). */
-const START_HOLD_MS = 1000;
+const START_HOLD_MS = 750;
 /** Node's own default limit on a request head. */
 const MAX_HEADER_BYTES = 16 * 1024;
 
