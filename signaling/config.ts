@@ -99,6 +99,17 @@ export interface Config {
   metricsToken?: string;
   /** METRICS_ALLOW: client addresses that read /metrics without a token (names, addresses, CIDRs). */
   metricsAllow: string[];
+  // connections: slow clients, frames, origins, sockets per user (issue 10)
+  /** A connection must send its complete request head within this time (ms). */
+  headersTimeoutMs: number;
+  /** A connection whose request is not complete (or that has none) is closed after this long without a byte (ms). */
+  idleTimeoutMs: number;
+  /** Largest Socket.IO frame read (bytes); a bigger one closes the connection (engine.io). */
+  socketMaxFrameBytes: number;
+  /** Origins browsers may connect from (Socket.IO); empty: only the origin the request was sent to. */
+  allowedOrigins: string[];
+  /** Simultaneous Socket.IO connections of one user across the whole cluster. */
+  maxSocketsPerUser: number;
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -182,6 +193,15 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
     metricsToken: process.env.METRICS_TOKEN || undefined,
     metricsAllow: metricsAllow(process.env.METRICS_ALLOW),
+    // connections: slow clients, frames, origins, sockets per user (issue 10)
+    headersTimeoutMs: int('HEADERS_TIMEOUT_MS', 10_000, 100),
+    idleTimeoutMs: int('IDLE_TIMEOUT_MS', 30_000, 100),
+    socketMaxFrameBytes: int('SOCKET_MAX_FRAME_BYTES', 1024 * 1024, 64 * 1024),
+    allowedOrigins: (process.env.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+    maxSocketsPerUser: int('MAX_SOCKETS_PER_USER', 20, 1),
   };
 }
 

@@ -9,6 +9,8 @@ import { brokerPrefix, useBrokerAdapter } from './broker/brokerAdapter';
 import { resolveMediasoupWorkerBin } from './calls/mediasoupWorkerBin';
 import { ClusterPrimary } from './cluster/ClusterPrimary';
 import { bootstrap } from './cluster/bootstrap';
+import { confirmHandOvers } from './cluster/handOverConfirmations';
+import { applyHttpTimeouts } from './cluster/httpTimeouts';
 import { listenWithPortSearch } from './cluster/listenWithPortSearch';
 import { serveWorkerMetrics } from './cluster/metricsIpc';
 import { loadConfig } from './config';
@@ -34,6 +36,8 @@ async function runStandalone(): Promise<void> {
   const { mongo, jwtSecret, redis } = await bootstrap(config, logger);
   const node = await ChatNode.create({ config, logger, mongoUrl: mongo.url, jwtSecret });
   const broker = await useBrokerAdapter(node.io, { redisUrl: redis?.url, prefix: brokerPrefix(config.mongoDb), logger, clusterWorker: false });
+  applyHttpTimeouts(node.http, config);
+  // Listening only now: every connection the port accepts is served at once.
   const port = await listenWithPortSearch(node.http, config.port, config.host, config.portSearch);
   logger.info({ port, workers: 1, db: mongo.kind, fanout: broker.kind, redis: redis?.kind ?? 'off' }, 'listening');
   onSignals(logger, () => node.close().finally(() => broker.close()));
@@ -53,7 +57,10 @@ async function runWorker(): Promise<void> {
   clusterMetrics = serveWorkerMetrics(node.ctx.metrics.registry);
   // The primary resolved the broker: REDIS_URL or the embedded Redis, or `off` (cluster adapter).
   const broker = await useBrokerAdapter(node.io, { redisUrl: process.env.COOKIM_REDIS_URL, prefix: brokerPrefix(config.mongoDb), logger, clusterWorker: true });
+  applyHttpTimeouts(node.http, config);
   setupWorker(node.io);
+  confirmHandOvers();
+  // The primary hands this process connections only from now on.
   onSignals(logger, () => node.close().finally(() => broker.close()));
   process.send?.({ type: 'cookim:ready' });
 }

@@ -22,6 +22,7 @@ import { UrlSigner } from '../files/UrlSigner';
 import { createApp, type AppOptions } from '../http/createApp';
 import { Metrics } from '../metrics';
 import { Fanout, type ChatServer } from '../socket/Fanout';
+import { originOptions } from '../socket/originPolicy';
 import { registerSocketHandlers } from '../socket/registerSocketHandlers';
 import type { AppContext } from './AppContext';
 import { startMediaPool } from './startMediaPool';
@@ -53,12 +54,13 @@ export class ChatNode {
     let app: ReturnType<typeof createApp> | undefined;
     const http = createServer((req, res) => app!(req, res));
     const io: ChatServer = new Server(http, {
-      // Chat payloads are small; files go over HTTP.
-      maxHttpBufferSize: 64 * 1024,
+      // Chat payloads are small and files go over HTTP; a frame up to this size is still read, so an
+      // oversized event is answered `too_large` (eventSizeGuard.ts) instead of closing the connection.
+      maxHttpBufferSize: config.socketMaxFrameBytes,
       // Pongs are the keepalive that refreshes online records (S17), so ping well within their TTL.
       pingInterval: Math.min(20_000, Math.max(1000, (config.onlineTtl * 1000) / 3)),
       pingTimeout: 20_000,
-      cors: { origin: true, credentials: true },
+      ...originOptions(config.allowedOrigins),
     });
     const files = new FileStore(db, config.dataDir);
     const fileUrls = new UrlSigner(options.jwtSecret, config.fileUrlTtl);

@@ -38,6 +38,8 @@ export const ErrorCode = {
   WeakPassword: 'weak_password',
   // calls: per-user bounds (hardening)
   TooManyCalls: 'too_many_calls',
+  // connections (issue 10: sockets per user)
+  TooManyConnections: 'too_many_connections',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

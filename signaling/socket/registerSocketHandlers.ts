@@ -7,6 +7,8 @@ import { messageHandler } from './handlers/messageHandler';
 import { announceOffline, announcePresence, presenceHandler } from './handlers/presenceHandler';
 import { syncHandler } from './handlers/syncHandler';
 import { typingHandler } from './handlers/typingHandler';
+import { guardEventSizes } from './eventSizeGuard';
+import { socketsPerUserLimit } from './socketsPerUser';
 
 /**
  * Handshake auth (PROTOCOL.md: a bad token is a connect_error whose message is the code), then on
@@ -21,12 +23,15 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
   const typing = typingHandler(ctx);
   const joinedAtHandshake = new WeakMap<ChatSocket, string[]>();
   const logError = (err: unknown) => ctx.logger.error({ err }, 'socket request failed');
+  const admitSocket = socketsPerUserLimit(ctx, io);
 
+  io.use(guardEventSizes);
   io.use(async (socket: ChatSocket, next) => {
     try {
       const token = (socket.handshake.auth as { token?: unknown })?.token;
       const user = await authenticate(ctx, typeof token === 'string' ? token : null);
       const uid = user._id.toHexString();
+      await admitSocket(socket, uid);
       const [joined] = await Promise.all([ctx.sessions.joinedIds(uid), ctx.presence.markOnline(socket.id, uid, ctx.nodeId)]);
       socket.data = { uid, nickname: user.nickname, tokenVersion: user.tokenVersion, onlineAt: Date.now() };
       joinedAtHandshake.set(socket, joined);
