@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { desktop, launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
 import { http } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
@@ -73,17 +73,23 @@ async function waitUntilDisconnected(page: Page): Promise<void> {
   await page.getByTestId('offline-note').waitFor();
 }
 
-/** Blocks the realtime connection only (websocket and polling); REST keeps working. */
-async function blockSocket(context: BrowserContext): Promise<() => Promise<void>> {
-  const pattern = /\/socket\.io\//;
-  await context.routeWebSocket(pattern, (ws) => ws.close({ code: 1001, reason: 'test: socket blocked' }));
-  await context.route(pattern, (route) => route.abort('internetdisconnected'));
-  return async () => {
-    await context.unrouteAll();
-    // routeWebSocket has no unroute: a pass-through handler restores the real connection
-    await context.routeWebSocket(pattern, (ws) => {
+/**
+ * Blocks the realtime connection only, REST keeps working: every websocket opens (a made-up
+ * Engine.IO handshake, nothing reaches the server) and drops at once, as on a network that keeps
+ * failing. Answers the unblock, after which connections reach the server again.
+ */
+async function blockSocket(page: Page): Promise<() => void> {
+  let blocked = true;
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (!blocked) {
       ws.connectToServer();
-    });
+      return;
+    }
+    ws.send('0{"sid":"blocked","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}');
+    void ws.close({ code: 1006, reason: 'test: socket blocked' });
+  });
+  return () => {
+    blocked = false;
   };
 }
 
@@ -173,7 +179,7 @@ describe('web client: the outbox keeps what was written offline', () => {
     // Without a service worker the app shell itself cannot load from an offline browser: reload
     // with the server reachable but the realtime connection blocked, so nothing can be sent.
     await assert.rejects(page.reload(), /ERR_INTERNET_DISCONNECTED/);
-    const unblock = await blockSocket(context);
+    const unblock = await blockSocket(page);
     await context.setOffline(false);
     await page.goto(`/c/${sessionid}`);
     await waitUntilDisconnected(page);
@@ -182,10 +188,11 @@ describe('web client: the outbox keeps what was written offline', () => {
     assert.deepEqual(await outgoing.evaluateAll((els) => els.map((el) => el.getAttribute('data-status'))), ['sending', 'sending', 'sending', 'sending']);
     // the image's preview comes back from the stored bytes
     await page.locator('[data-testid="message"][data-uuid] [data-testid="attachment"] img').waitFor();
-    assert.equal((await history(server, token, sessionid)).length, before, 'nothing reached the server while the socket was blocked');
+    const meanwhile = (await history(server, token, sessionid)).slice(before);
+    assert.deepEqual(meanwhile, [], 'nothing reached the server while the socket was blocked');
 
     // back online: everything goes out by itself
-    await unblock();
+    unblock();
     await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 30_000 });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="message"][data-uuid]').length === 0, null, { timeout: 30_000 });
     for (const text of texts) await waitForMessage(page, text, { mine: true });
@@ -254,6 +261,21 @@ describe('web client: the outbox keeps what was written offline', () => {
         await failed.getByTestId('discard').click();
         await failed.waitFor({ state: 'detached' });
         assert.equal(await storedOutbox(page), 0);
+
+        // an upload the server refuses is a refusal too
+        await page.route((url) => url.pathname === '/api/files', (route) =>
+          route.request().method() === 'POST'
+            ? route.fulfill({ status: 415, json: { error: { code: 'invalid_file', message: 'test: this file is refused' } } })
+            : route.fallback(),
+        );
+        await attachFiles(page, [{ name: `refused-${label}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`refused ${Date.now()}`) }]);
+        await failed.waitFor({ timeout: 20_000 });
+        await failed.getByText('Not sent: test: this file is refused').waitFor();
+        await assertOnScreen(page, 'retry', failed);
+        await assertOnScreen(page, 'discard', failed);
+        await failed.getByTestId('discard').click();
+        await failed.waitFor({ state: 'detached' });
+        await page.unrouteAll();
 
         // a network failure: queued, never failed, sent once the network is back
         const text = `Through the network failure (${label})`;
