@@ -1,14 +1,15 @@
 /**
  * The outbox on disk (IndexedDB): messages not yet acknowledged by the server, with the picked
  * file's bytes for file messages, so a reload or a closed tab loses nothing. One record per
- * message, keyed by its uuid, listed per signed-in user. Storage that fails (private mode, quota)
+ * message, keyed by its uuid, listed per signed-in user; the bytes in a store of their own, written
+ * once (records are rewritten as the upload goes on). Storage that fails (private mode, quota)
  * never breaks sending: the queue then lives in memory only.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { FileInfo, FileKind } from '@protocol';
 
+/** A file message's file, its bytes apart (see StoredEntry). */
 export interface StoredAttachment {
-  blob: Blob;
   name: string;
   size: number;
   mime: string;
@@ -35,8 +36,15 @@ export interface StoredOutgoing {
   attachment?: StoredAttachment;
 }
 
+export interface StoredEntry {
+  record: StoredOutgoing;
+  /** The file's bytes; missing when they could not be stored. */
+  blob?: Blob;
+}
+
 interface OutboxSchema extends DBSchema {
   messages: { key: string; value: StoredOutgoing; indexes: { owner: string } };
+  blobs: { key: string; value: Blob };
 }
 
 const DB_NAME = 'cookim-outbox';
@@ -46,6 +54,7 @@ function database(): Promise<IDBPDatabase<OutboxSchema>> {
   opening ??= openDB<OutboxSchema>(DB_NAME, 1, {
     upgrade(db) {
       db.createObjectStore('messages', { keyPath: 'uuid' }).createIndex('owner', 'owner');
+      db.createObjectStore('blobs');
     },
     // another tab upgrading: let it, and open again next time
     blocking() {
@@ -61,18 +70,29 @@ function database(): Promise<IDBPDatabase<OutboxSchema>> {
 
 export const outboxStore = {
   /** The user's queued messages, oldest first; [] when storage is unavailable. */
-  async load(owner: string): Promise<StoredOutgoing[]> {
+  async load(owner: string): Promise<StoredEntry[]> {
     try {
-      const records = await (await database()).getAllFromIndex('messages', 'owner', owner);
-      return records.sort((a, b) => a.order - b.order);
+      const tx = (await database()).transaction(['messages', 'blobs']);
+      const records = await tx.objectStore('messages').index('owner').getAll(owner);
+      const blobs = tx.objectStore('blobs');
+      const entries = await Promise.all(
+        records.map(async (record) => ({ record, blob: record.attachment ? await blobs.get(record.uuid) : undefined })),
+      );
+      return entries.sort((a, b) => a.record.order - b.record.order);
     } catch {
       return [];
     }
   },
 
-  async put(record: StoredOutgoing): Promise<void> {
+  /** Writes a message's record, and its file's bytes when given (once, when it is queued). */
+  async put(record: StoredOutgoing, blob?: Blob): Promise<void> {
     try {
-      await (await database()).put('messages', record);
+      const tx = (await database()).transaction(['messages', 'blobs'], 'readwrite');
+      await Promise.all([
+        tx.objectStore('messages').put(record),
+        blob ? tx.objectStore('blobs').put(blob, record.uuid) : undefined,
+        tx.done,
+      ]);
     } catch {
       /* kept in memory only: still sent while this page lives */
     }
@@ -80,7 +100,8 @@ export const outboxStore = {
 
   async remove(uuid: string): Promise<void> {
     try {
-      await (await database()).delete('messages', uuid);
+      const tx = (await database()).transaction(['messages', 'blobs'], 'readwrite');
+      await Promise.all([tx.objectStore('messages').delete(uuid), tx.objectStore('blobs').delete(uuid), tx.done]);
     } catch {
       /* nothing stored, nothing to remove */
     }

@@ -11,7 +11,7 @@ import { MsgType, type FileInfo, type FileKind, type MessageSendPayload, type Me
 import { ApiError, isAbortError } from '@/lib/api';
 import { findFileByMd5, hashSlots, kindOfMime, msgTypeForFile, uploadBlob, uploadSlots } from '@/lib/files';
 import { md5OfBlob } from '@/lib/md5';
-import { outboxStore, type StoredOutgoing } from '@/lib/outboxStore';
+import { outboxStore, type StoredEntry, type StoredOutgoing } from '@/lib/outboxStore';
 import { RequestError, socketRequest } from '@/lib/socketRequest';
 import { newUuid } from '@/lib/uuid';
 import { connection } from './connection';
@@ -121,7 +121,6 @@ function recordOf(item: OutgoingMessage): StoredOutgoing {
     ...(file
       ? {
           attachment: {
-            blob: toRaw(file.blob),
             name: file.name,
             size: file.size,
             mime: file.mime,
@@ -136,15 +135,18 @@ function recordOf(item: OutgoingMessage): StoredOutgoing {
   };
 }
 
-function itemOf(record: StoredOutgoing): OutgoingMessage {
+function itemOf({ record, blob }: StoredEntry): OutgoingMessage {
   const stored = record.attachment;
+  // bytes that could not be kept: a file already on the server is still announced, else it is lost
+  const lost = !!stored && !blob && !stored.info;
+  const bytes = blob ?? new Blob([], { type: stored?.mime ?? '' });
   const attachment: OutgoingAttachment | undefined = stored && {
-    blob: markRaw(stored.blob),
+    blob: markRaw(bytes),
     name: stored.name,
     size: stored.size,
     mime: stored.mime,
     kind: stored.kind,
-    previewUrl: stored.kind === 'file' ? undefined : URL.createObjectURL(stored.blob),
+    previewUrl: stored.kind === 'file' || !blob ? undefined : URL.createObjectURL(blob),
     phase: stored.info ? 'sending' : stored.md5 ? 'checking' : 'hashing',
     progress: 0,
     ...(stored.md5 ? { md5: stored.md5 } : {}),
@@ -157,17 +159,20 @@ function itemOf(record: StoredOutgoing): OutgoingMessage {
     msg: record.msg,
     time: record.time,
     order: record.order,
-    status: record.status,
-    ...(record.error ? { error: record.error } : {}),
+    status: lost ? 'failed' : record.status,
+    ...(lost ? { error: 'The file was not kept; pick it again.' } : record.error ? { error: record.error } : {}),
     msgtype: record.msgtype as MsgType,
     ...(record.msgtypeFixed ? { msgtypeFixed: true } : {}),
     ...(attachment ? { attachment } : {}),
   };
 }
 
-function persist(item: OutgoingMessage): void {
+/** Writes the message's record (with the file's bytes only the first time, `withBytes`). */
+function persist(item: OutgoingMessage, withBytes = false): void {
   // never write back a message that left the queue meanwhile (it would come back after a reload)
-  if (owner && queued(item)) void outboxStore.put(recordOf(item));
+  if (!owner || !queued(item)) return;
+  const blob = withBytes && item.attachment ? toRaw(item.attachment.blob) : undefined;
+  void outboxStore.put(recordOf(item), blob);
 }
 
 /** Takes a message out of the queue and off the disk. */
@@ -344,7 +349,7 @@ function enqueue(item: OutgoingMessage): void {
   (queues[item.sessionid] ??= []).push(item);
   // the array holds a reactive proxy: mutate that one so the view updates
   const tracked = queues[item.sessionid]!.at(-1)!;
-  persist(tracked);
+  persist(tracked, true);
   // hashing needs no network: start at once, so the file is ready when the connection is
   if (tracked.attachment) prepared(tracked).catch(noop);
   void pump(tracked.sessionid);
@@ -456,12 +461,13 @@ export const outbox = {
   async load(uid: string): Promise<void> {
     owner = uid;
     const mine = generation;
-    const records = await outboxStore.load(uid);
+    const entries = await outboxStore.load(uid);
     if (mine !== generation) return;
-    for (const record of records) {
+    for (const entry of entries) {
+      const { record } = entry;
       const queue = (queues[record.sessionid] ??= []);
       if (queue.some((i) => i.uuid === record.uuid)) continue;
-      queue.push(itemOf(record));
+      queue.push(itemOf(entry));
       lastOrder = Math.max(lastOrder, record.order);
     }
     for (const queue of Object.values(queues)) queue.sort((a, b) => a.order - b.order);
@@ -486,7 +492,7 @@ export const outbox = {
 
   /** The server's copy of one of our messages arrived (pushed or synced): it is no longer queued. */
   settled(sessionid: string, uuid: string | undefined): void {
-    if (uuid) remove({ sessionid, uuid }, 30_000);
+    if (uuid && queues[sessionid]?.some((i) => i.uuid === uuid)) remove({ sessionid, uuid }, 30_000);
   },
 
   /** A conversation we left or lost: its queue can never be sent. */
