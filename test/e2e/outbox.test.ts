@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { desktop, launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
 import { http } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
@@ -78,9 +78,9 @@ async function waitUntilDisconnected(page: Page): Promise<void> {
  * Engine.IO handshake, nothing reaches the server) and drops at once, as on a network that keeps
  * failing. Answers the unblock, after which connections reach the server again.
  */
-async function blockSocket(page: Page): Promise<() => void> {
+async function blockSocket(context: BrowserContext): Promise<() => void> {
   let blocked = true;
-  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+  await context.routeWebSocket(/\/socket\.io\//, (ws) => {
     if (!blocked) {
       ws.connectToServer();
       return;
@@ -140,7 +140,8 @@ describe('web client: the outbox keeps what was written offline', () => {
   });
 
   test('three texts and an image sent offline survive a reload and arrive once, in order, at both ends', async () => {
-    const { page, context } = alice;
+    const { context } = alice;
+    let page = alice.page;
     const token = await tokenOf(page);
     const before = (await history(server, token, sessionid)).length;
     const texts = ['Offline one', 'Offline two', 'Offline three'];
@@ -150,7 +151,7 @@ describe('web client: the outbox keeps what was written offline', () => {
     for (const text of texts) await type(page, text);
     await attachFiles(page, [{ name: 'tunnel.png', mimeType: 'image/png', buffer: png }]);
 
-    const outgoing = page.locator('[data-testid="message"][data-uuid]');
+    let outgoing = page.locator('[data-testid="message"][data-uuid]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="message"][data-uuid]').length === 4);
     // the file's lookup and upload fail for want of a network: still "sending", nothing failed
     await page.waitForTimeout(1000);
@@ -176,11 +177,17 @@ describe('web client: the outbox keeps what was written offline', () => {
     );
     await screenshot(page, 'desktop-outbox-offline');
 
-    // Without a service worker the app shell itself cannot load from an offline browser: reload
-    // with the server reachable but the realtime connection blocked, so nothing can be sent.
+    // Without a service worker the app shell itself cannot load from an offline browser: load it
+    // again with the server reachable but the realtime connection blocked, so nothing can be sent.
     await assert.rejects(page.reload(), /ERR_INTERNET_DISCONNECTED/);
-    const unblock = await blockSocket(page);
+    // Chromium's error page reloads by itself once the network is back (racing the block): close
+    // it and load the app in a new tab of the same profile (same IndexedDB and sign-in) instead
+    await page.close();
+    const unblock = await blockSocket(context);
     await context.setOffline(false);
+    page = alice.page = await context.newPage();
+    page.on('pageerror', (error) => alice.pageErrors.push(error.message));
+    outgoing = page.locator('[data-testid="message"][data-uuid]');
     await page.goto(`/c/${sessionid}`);
     await waitUntilDisconnected(page);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="message"][data-uuid]').length === 4);
