@@ -3,17 +3,13 @@
  * live socket events. Messages are kept per session, sorted by seq and deduplicated by seq/msgid,
  * so replays from `sync` or a reconnect never show a message twice.
  */
-import { markRaw, reactive } from 'vue';
+import { reactive } from 'vue';
 import {
   Limits,
-  MsgType,
   SessionType,
   isErrorBody,
   type CreateGroupBody,
-  type FileInfo,
-  type FileKind,
   type MemberView,
-  type MessageSendPayload,
   type MessageSendResult,
   type MessageView,
   type PresenceStatus,
@@ -22,53 +18,16 @@ import {
   type UserView,
   type VisiblePresence,
 } from '@protocol';
-import { api, ApiError, isAbortError } from '@/lib/api';
-import { findFileByMd5, hashSlots, kindOfMime, msgTypeForFile, uploadBlob, uploadSlots } from '@/lib/files';
-import { md5OfBlob } from '@/lib/md5';
+import { api, ApiError } from '@/lib/api';
 import { jwtExpiry } from '@/lib/jwt';
 import { readJson, writeJson } from '@/lib/storage';
-import { newUuid } from '@/lib/uuid';
 import { auth } from './auth';
 import { connection, type ChatSocket } from './connection';
+import { outbox, type OutgoingMessage } from './outbox';
+
+export type { OutgoingAttachment, OutgoingMessage } from './outbox';
 
 export type SessionFilter = 'all' | 'private' | 'group';
-
-/** A file on its way: hashed in a worker, found on the server or uploaded, then announced (S7, S9). */
-export interface OutgoingAttachment {
-  /** The bytes (kept raw: never made reactive). */
-  blob: Blob;
-  name: string;
-  size: number;
-  /** The browser's idea of the type (the server detects its own). */
-  mime: string;
-  /** Local guess until the server answers. */
-  kind: FileKind;
-  /** Object URL for an instant preview of images, voice and video. */
-  previewUrl?: string;
-  phase: 'hashing' | 'checking' | 'uploading' | 'sending';
-  /** 0..1 within the phase (hashing, uploading). */
-  progress: number;
-  md5?: string;
-  /** The stored file, once found or uploaded. */
-  info?: FileInfo;
-  /** The server had these bytes already: nothing was uploaded. */
-  skipped?: boolean;
-  /** Voice recordings: how long, for the bubble until the stored message arrives. */
-  durationMs?: number;
-}
-
-export interface OutgoingMessage {
-  uuid: string;
-  sessionid: string;
-  msg: string;
-  time: number;
-  status: 'sending' | 'failed';
-  error?: string;
-  msgtype: MsgType;
-  /** Fixed by the sender (a voice recording is a voice message whatever its container). */
-  msgtypeFixed?: boolean;
-  attachment?: OutgoingAttachment;
-}
 
 export interface KnownUser {
   nickname: string;
@@ -101,7 +60,6 @@ const state = reactive({
   sessionsError: '',
   messages: {} as Record<string, MessageView[]>,
   history: {} as Record<string, HistoryState>,
-  outbox: {} as Record<string, OutgoingMessage[]>,
   readSeq: {} as Record<string, number>,
   members: {} as Record<string, MemberView[]>,
   users: {} as Record<string, KnownUser>,
@@ -118,8 +76,6 @@ const lastTypingSent = new Map<string, number>();
 const userLookups = new Set<string>();
 /** Messages built locally from a send acknowledgement: the pushed copy (server's fileinfo) replaces them. */
 const provisional = new Set<string>();
-/** Cancels an outgoing file's hashing and upload. */
-const uploadAborts = new Map<string, AbortController>();
 let typingSweep: ReturnType<typeof setInterval> | undefined;
 let sessionsRequest: Promise<void> | null = null;
 let unsubscribeConnect: (() => void) | null = null;
@@ -156,7 +112,7 @@ function dropSession(sessionid: string): void {
   delete state.sessions[sessionid];
   delete state.messages[sessionid];
   delete state.history[sessionid];
-  delete state.outbox[sessionid];
+  outbox.forget(sessionid);
   delete state.members[sessionid];
   delete state.typing[sessionid];
   sessionTokens.delete(sessionid);
@@ -267,13 +223,6 @@ function replaceProvisional(list: MessageView[], message: MessageView): boolean 
   return true;
 }
 
-function releaseOutgoing(item: OutgoingMessage): void {
-  uploadAborts.delete(item.uuid);
-  const url = item.attachment?.previewUrl;
-  // the stored message's own URL takes over; let an image finish painting before dropping ours
-  if (url) setTimeout(() => URL.revokeObjectURL(url), 30_000);
-}
-
 function receive(message: MessageView): void {
   rememberUser(message.senduid, message.nickname);
   const session = state.sessions[message.sessionid];
@@ -289,9 +238,7 @@ function receive(message: MessageView): void {
   if (!replaceProvisional(list, message)) insertMessage(list, message);
 
   if (message.senduid === auth.uid.value) {
-    const outbox = state.outbox[message.sessionid];
-    const index = outbox?.findIndex((o) => o.uuid === message.uuid) ?? -1;
-    if (outbox && index >= 0) releaseOutgoing(outbox.splice(index, 1)[0]!);
+    outbox.settled(message.sessionid, message.uuid);
     // your own message never counts as unread
     const read = state.readSeq[message.sessionid] ?? 0;
     if (read >= message.seq - 1) markRead(message.sessionid, message.seq);
@@ -387,209 +334,39 @@ async function sessionToken(sessionid: string): Promise<string> {
   return token;
 }
 
-function sendPayload(item: OutgoingMessage, token: string): MessageSendPayload {
+/** The acknowledgement of one of our messages, shown at once; the pushed copy replaces it. */
+function delivered(item: OutgoingMessage, result: MessageSendResult): void {
   const file = item.attachment;
-  if (!file) return { sessionToken: token, msgtype: MsgType.Text, msg: item.msg, uuid: item.uuid };
-  return { sessionToken: token, msgtype: item.msgtype, msg: item.msg, uuid: item.uuid, filemd5: file.md5!, filename: file.name };
-}
-
-/**
- * Gets an outgoing file onto the server: md5 in a worker, then either the server has those bytes
- * already (no upload) or an upload with progress. Each step's result is kept, so a retry resumes.
- */
-async function prepareAttachment(item: OutgoingMessage, file: OutgoingAttachment, signal: AbortSignal): Promise<void> {
-  if (!file.md5) {
-    file.phase = 'hashing';
-    file.progress = 0;
-    file.md5 = await hashSlots.run(() => md5OfBlob(file.blob, (fraction) => (file.progress = fraction), signal));
-  }
-  if (!file.info) {
-    file.phase = 'checking';
-    const known = await findFileByMd5(file.md5);
-    if (signal.aborted) throw new DOMException('The upload was cancelled.', 'AbortError');
-    if (known) {
-      file.info = known;
-      file.skipped = true;
-    } else {
-      file.phase = 'uploading';
-      file.progress = 0;
-      file.info = await uploadSlots.run(() =>
-        uploadBlob(file.blob, file.name, file.md5!, {
-          // a voice recording must be audio; anything else is taken as it is and typed from its content
-          intent: item.msgtypeFixed ? item.msgtype : MsgType.File,
-          signal,
-          onProgress: (fraction) => (file.progress = fraction),
-        }),
-      );
-    }
-  }
-  if (!item.msgtypeFixed) item.msgtype = msgTypeForFile(file.info);
-  file.kind = file.info.kind ?? file.kind;
-  file.phase = 'sending';
-}
-
-function emitSend(socket: ChatSocket, item: OutgoingMessage, token: string): Promise<MessageSendResult> {
-  return new Promise((resolve, reject) => {
-    socket
-      .timeout(SEND_TIMEOUT_MS)
-      .emit('message:send', sendPayload(item, token), (err, result) => {
-        if (err) reject(new ApiError(0, 'timeout', 'Not delivered: the server did not answer in time.'));
-        else if (isErrorBody(result)) reject(new ApiError(0, result.error.code, result.error.message));
-        else resolve(result);
-      });
+  const known = state.messages[item.sessionid]?.some((m) => m.msgid === result.msgid);
+  // the pushed copy has the server's fileinfo and text (emoji shortcodes turned into emoji), and
+  // may arrive after this acknowledgement
+  if (!known) provisional.add(result.msgid);
+  receive({
+    msgid: result.msgid,
+    seq: result.seq,
+    time: result.time,
+    sessionid: item.sessionid,
+    senduid: auth.uid.value,
+    nickname: auth.state.user?.nickname ?? '',
+    msgtype: item.msgtype,
+    msg: item.msg,
+    size: file ? file.size : new TextEncoder().encode(item.msg).length,
+    uuid: item.uuid,
+    ...(file?.info ? { fileinfo: { ...file.info, filename: file.name } } : {}),
   });
 }
 
-async function deliver(item: OutgoingMessage): Promise<void> {
-  item.status = 'sending';
-  item.error = undefined;
-  const file = item.attachment;
-  try {
-    if (file && file.phase !== 'sending') {
-      const abort = new AbortController();
-      uploadAborts.set(item.uuid, abort);
-      try {
-        await prepareAttachment(item, file, abort.signal);
-      } catch (error) {
-        // a failed md5 check means the bytes changed under us: hash them again on retry
-        if (error instanceof ApiError && error.code === 'md5_mismatch') file.md5 = undefined;
-        throw error;
-      } finally {
-        uploadAborts.delete(item.uuid);
-      }
-    }
-    const socket = connection.socket;
-    if (!socket) throw new ApiError(0, 'offline', 'Not connected.');
-    let result: MessageSendResult;
-    try {
-      result = await emitSend(socket, item, await sessionToken(item.sessionid));
-    } catch (error) {
-      // a session token that expired between caching and use: fetch a new one and try once more
-      if (!(error instanceof ApiError) || !error.code.startsWith('token_')) throw error;
-      sessionTokens.delete(item.sessionid);
-      result = await emitSend(socket, item, await sessionToken(item.sessionid));
-    }
-    const known = state.messages[item.sessionid]?.some((m) => m.msgid === result.msgid);
-    // the pushed copy replaces ours: it has the server's fileinfo and text (emoji shortcodes
-    // turned into emoji), and may arrive after this acknowledgement
-    if (!known) provisional.add(result.msgid);
-    receive({
-      msgid: result.msgid,
-      seq: result.seq,
-      time: result.time,
-      sessionid: item.sessionid,
-      senduid: auth.uid.value,
-      nickname: auth.state.user?.nickname ?? '',
-      msgtype: item.msgtype,
-      msg: item.msg,
-      size: file ? file.size : new TextEncoder().encode(item.msg).length,
-      uuid: item.uuid,
-      ...(file?.info ? { fileinfo: { ...file.info, filename: file.name } } : {}),
-    });
-  } catch (error) {
-    if (isAbortError(error)) {
-      discard(item);
-      return;
-    }
-    // the file reached the server but the message did not: a retry only sends the message
-    if (file?.info) file.phase = 'sending';
-    item.status = 'failed';
-    item.error = error instanceof Error ? error.message : String(error);
-  }
-}
+outbox.configure({
+  sessionToken(sessionid, fresh) {
+    if (fresh) sessionTokens.delete(sessionid);
+    return sessionToken(sessionid);
+  },
+  delivered,
+});
 
 function send(sessionid: string, text: string): void {
-  const msg = text.trim();
-  if (!msg) return;
-  const item: OutgoingMessage = { uuid: newUuid(), sessionid, msg, time: Date.now(), status: 'sending', msgtype: MsgType.Text };
-  (state.outbox[sessionid] ??= []).push(item);
-  // the array holds a reactive proxy: mutate that one so the view updates
-  const tracked = state.outbox[sessionid]!.at(-1)!;
   lastTypingSent.delete(sessionid);
-  void deliver(tracked);
-}
-
-function retry(item: OutgoingMessage): void {
-  if (item.status === 'failed') void deliver(item);
-}
-
-function discard(item: OutgoingMessage): void {
-  uploadAborts.get(item.uuid)?.abort();
-  const outbox = state.outbox[item.sessionid];
-  const index = outbox?.findIndex((o) => o.uuid === item.uuid) ?? -1;
-  if (outbox && index >= 0) {
-    outbox.splice(index, 1);
-    uploadAborts.delete(item.uuid);
-    const url = item.attachment?.previewUrl;
-    if (url) URL.revokeObjectURL(url);
-  }
-}
-
-/** Stops an outgoing file's hashing or upload and drops it (not once the message itself is on its way). */
-function cancel(item: OutgoingMessage): void {
-  if (item.attachment?.phase === 'sending' && item.status === 'sending') return;
-  discard(item);
-}
-
-interface FileToSend {
-  blob: Blob;
-  name: string;
-  /** Force a message type (voice recordings). */
-  msgtype?: MsgType;
-  durationMs?: number;
-}
-
-function queueFile(sessionid: string, file: FileToSend): void {
-  const mime = file.blob.type;
-  const kind = file.msgtype === MsgType.Voice ? 'audio' : kindOfMime(mime);
-  const attachment: OutgoingAttachment = {
-    blob: markRaw(file.blob),
-    name: file.name,
-    size: file.blob.size,
-    mime,
-    kind,
-    previewUrl: kind === 'file' ? undefined : URL.createObjectURL(file.blob),
-    phase: 'hashing',
-    progress: 0,
-    ...(file.durationMs !== undefined ? { durationMs: file.durationMs } : {}),
-  };
-  const item: OutgoingMessage = {
-    uuid: newUuid(),
-    sessionid,
-    // the caption: the file's name, so text-only clients still say what was sent
-    msg: file.name,
-    time: Date.now(),
-    status: 'sending',
-    msgtype: file.msgtype ?? (kind === 'image' ? MsgType.Image : kind === 'audio' ? MsgType.Voice : kind === 'video' ? MsgType.Video : MsgType.File),
-    ...(file.msgtype !== undefined ? { msgtypeFixed: true } : {}),
-    attachment,
-  };
-  (state.outbox[sessionid] ??= []).push(item);
-  void deliver(state.outbox[sessionid]!.at(-1)!);
-}
-
-/** At most 255 characters, the extension kept (the server trims names further if it must). */
-function clipName(name: string): string {
-  const chars = [...name.replace(/[\u0000-\u001f\u007f]/g, '_')];
-  if (chars.length <= 255) return chars.join('');
-  const dot = name.lastIndexOf('.');
-  const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
-  return chars.slice(0, 255 - [...ext].length).join('') + ext;
-}
-
-/** Sends picked, dropped or pasted files, each as its own message. */
-function sendFiles(sessionid: string, files: Iterable<File>): void {
-  for (const file of files) {
-    if (file.size === 0) continue;
-    queueFile(sessionid, { blob: file, name: clipName(file.name) || 'file' });
-  }
-}
-
-/** Sends a voice recording (msgtype 2 whatever container the browser recorded into). */
-function sendVoice(sessionid: string, blob: Blob, durationMs: number): void {
-  const ext = /mp4|m4a|aac/.test(blob.type) ? 'm4a' : /ogg/.test(blob.type) ? 'ogg' : 'webm';
-  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-  queueFile(sessionid, { blob, name: `voice-${stamp}.${ext}`, msgtype: MsgType.Voice, durationMs });
+  outbox.send(sessionid, text);
 }
 
 // ---------- typing ----------
@@ -676,10 +453,8 @@ async function onConnected(socket: ChatSocket): Promise<void> {
   for (const [sessionid, status] of Object.entries(state.mySessionStatus)) {
     emitPresence(status, sessionid).catch(() => undefined);
   }
-  // failed sends that never reached the server are retried automatically once back online
-  for (const outbox of Object.values(state.outbox)) {
-    for (const item of outbox) if (item.status === 'failed' && item.error?.startsWith('Not')) void deliver(item);
-  }
+  // what was written while offline (or never acknowledged) goes out now, in order
+  outbox.flush();
 }
 
 function wireSocket(socket: ChatSocket): void {
@@ -707,11 +482,9 @@ function reset(): void {
   state.sessionsError = '';
   state.messages = {};
   state.history = {};
-  state.outbox = {};
+  outbox.unload();
   state.members = {};
   state.users = {};
-  for (const abort of uploadAborts.values()) abort.abort();
-  uploadAborts.clear();
   provisional.clear();
   state.presence = {};
   state.sessionPresence = {};
@@ -746,6 +519,7 @@ export const chat = {
       offToken();
     };
     wireSocket(connection.open(token));
+    void outbox.load(auth.uid.value);
     loadSessions().catch(() => undefined);
     auth.refreshMe().catch(() => undefined);
     clearInterval(typingSweep);
@@ -776,11 +550,11 @@ export const chat = {
   otherParty,
   activityOf,
   send,
-  sendFiles,
-  sendVoice,
-  retry,
-  discard,
-  cancel,
+  sendFiles: outbox.sendFiles,
+  sendVoice: outbox.sendVoice,
+  retry: outbox.retry,
+  discard: outbox.discard,
+  cancel: outbox.cancel,
   avatarOf,
   notifyTyping,
   typingIn,
