@@ -7,22 +7,39 @@
  * sockets) or connection failures. After each step it prints one JSON line: connections, the
  * server's RSS, RSS per connection over the empty server, and the probe latency.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { startServer } from '../test/support/server';
+import { connectInspector, type Inspector } from './lib/inspector';
 import { numberArgs, percentile, printJson } from './lib/args';
 import { seedUsersInRooms } from './lib/seed';
 
-const args = numberArgs({ max: 10_000, step: 1000, users: 200, rssLimitMb: 4096, p99LimitMs: 1000 });
+const args = numberArgs({ max: 10_000, step: 1000, users: 200, rssLimitMb: 4096, p99LimitMs: 1000, heapSnapshots: 0, afterGc: 0 });
 const SECRET = 'bench-secret';
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const DB = 'cookim_bench_connections';
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/** The server's V8 heap (used, total) in MB from /metrics, when it answers (it may need a token). */
+async function heapMb(): Promise<{ heapUsedMb?: number; heapTotalMb?: number }> {
+  try {
+    const res = await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const text = await res.text();
+    const read = (name: string) => {
+      const m = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text);
+      return m ? Number((Number(m[1]) / 1048576).toFixed(1)) : undefined;
+    };
+    return res.ok ? { heapUsedMb: read('nodejs_heap_size_used_bytes'), heapTotalMb: read('nodejs_heap_size_total_bytes') } : {};
+  } catch {
+    return {};
+  }
 }
 
 async function seed(url: string): Promise<string[]> {
@@ -54,8 +71,41 @@ async function probeLatency(probes: Socket[]): Promise<number[]> {
   return times.sort((a, b) => a - b);
 }
 
+// --heapSnapshots 1: the server writes a heap snapshot (into its DATA_DIR) before the ramp and at the end.
+// --afterGc 1: also figures after a full garbage collection, forced through the inspector.
+if (args.afterGc) process.env.COOKIM_NODE_ARGS = `${process.env.COOKIM_NODE_ARGS ?? ''} --inspect=127.0.0.1:0`.trim();
+if (args.heapSnapshots) process.env.COOKIM_NODE_ARGS = `${process.env.COOKIM_NODE_ARGS ?? ''} --heapsnapshot-signal=SIGUSR2`.trim();
+async function heapSnapshot(label: string): Promise<void> {
+  if (!args.heapSnapshots) return;
+  const before = new Set(readdirSync(root));
+  server.process.kill('SIGUSR2');
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const written = readdirSync(root).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    // The file is complete once the server answers again.
+    if (written && (await fetch(`${server.url}/healthz`).then((r) => r.ok, () => false))) {
+      const target = path.join(server.dataDir, `${label}.heapsnapshot`);
+      renameSync(path.join(root, written), target);
+      printJson({ bench: 'connections', heapSnapshot: target });
+      return;
+    }
+  }
+}
+
 const server = await startServer({ workers: 1, env: { JWT_SECRET: SECRET, MONGO_DB: DB, MEDIA_WORKERS: '1', REDIS_IDLE_MS: '5000', DEVMONGO_IDLE_MS: '5000' } });
 const sockets: Socket[] = [];
+const inspector: Inspector | null = args.afterGc ? await connectInspector(server.dataDir) : null;
+let baseGc: Awaited<ReturnType<Inspector['collectAndMeasure']>> | null = null;
+/** RSS and heap after a full GC, with the growth per connection over the empty server's. */
+async function afterGc(connections: number): Promise<Record<string, number>> {
+  if (!inspector) return {};
+  const m = await inspector.collectAndMeasure();
+  baseGc ??= m;
+  const per = (now: number, base: number) => Number((((now - base) * 1024) / Math.max(1, connections)).toFixed(1));
+  return connections === 0
+    ? { gcRssMb: m.rssMb, gcHeapUsedMb: m.heapUsedMb }
+    : { gcRssMb: m.rssMb, gcHeapUsedMb: m.heapUsedMb, gcRssPerConnectionKb: per(m.rssMb, baseGc.rssMb), gcHeapPerConnectionKb: per(m.heapUsedMb, baseGc.heapUsedMb) };
+}
 try {
   const mongoUrl = process.env.MONGO_URL ?? `mongodb://127.0.0.1:${JSON.parse(readFileSync(path.join(server.dataDir, 'devmongo', 'server.json'), 'utf8')).port}/?directConnection=true`;
   const uids = await seed(mongoUrl);
@@ -64,7 +114,8 @@ try {
   await probeLatency(probes);
   await new Promise((r) => setTimeout(r, 1000));
   const baseRss = rssMb(server.process.pid!);
-  printJson({ bench: 'connections', connections: 0, rssMb: Number(baseRss.toFixed(1)), note: 'server with 10 probe sockets, before the ramp' });
+  printJson({ bench: 'connections', connections: 0, rssMb: Number(baseRss.toFixed(1)), ...(await heapMb()), ...(await afterGc(0)), note: 'server with 10 probe sockets, before the ramp' });
+  await heapSnapshot('base');
   let stopReason = `reached --max ${args.max}`;
   while (sockets.length < args.max) {
     const target = Math.min(args.max, sockets.length + args.step);
@@ -93,6 +144,8 @@ try {
       syncP50Ms: Number(percentile(latencies, 50).toFixed(1)),
       syncP99Ms: Number(p99.toFixed(1)),
       connectFailures: failures,
+      ...(await heapMb()),
+      ...(await afterGc(sockets.length)),
     };
     printJson(line);
     if (failures > 50) {
@@ -118,8 +171,10 @@ try {
     baseRssMb: Number(baseRss.toFixed(1)),
     rssPerConnectionKb: Number((((rss - baseRss) * 1024) / Math.max(1, sockets.length)).toFixed(1)),
   });
+  await heapSnapshot(`sockets-${sockets.length}`);
   for (const p of probes) p.close();
 } finally {
+  inspector?.close();
   for (const s of sockets) s.close();
   await server.stop();
 }
