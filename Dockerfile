@@ -6,6 +6,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN node scripts/build-web.mjs || true
+# The server compiled to JavaScript once (build/server), so no process compiles TypeScript at start.
+RUN node scripts/build-server.mjs --force
 ENV DATA_DIR=/data PORT=8080
 EXPOSE 8080
-CMD ["node", "--import", "tsx", "signaling/main.ts"]
+CMD ["node", "--enable-source-maps", "build/server/main.js"]

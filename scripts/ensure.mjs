@@ -80,6 +80,13 @@ export async function ensureWeb() {
   await ensureWebBuild({ log: step });
 }
 
+/** Builds build/server (the server compiled to JavaScript) when it is missing or stale (scripts/build-server.mjs). */
+export async function ensureServerBuild() {
+  const { ensureServerBuild: build, serverEntry } = await import('./build-server.mjs');
+  await build({ log: step });
+  return serverEntry;
+}
+
 /**
  * Debian's redis-server, which every node on this machine uses as the embedded broker for fan-out
  * between nodes (signaling/broker/), unless REDIS_URL names a Redis (or is `off`). Without it a node

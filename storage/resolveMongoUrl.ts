@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { MongoClient } from 'mongodb';
@@ -68,20 +68,74 @@ async function startLocalMongod(dataDir: string, logger: Logger): Promise<string
   return null;
 }
 
+/** How long the download host (or the proxy) may take to accept a connection before we give up. */
+const DOWNLOAD_PROBE_MS = 3000;
+
+/** Why a TCP connection to `url`'s host cannot be opened (no internet, blocked), or null when it can. */
+function unreachable(url: string, timeoutMs: number): Promise<string | null> {
+  const target = new URL(url);
+  const port = Number(target.port) || (target.protocol === 'http:' ? 80 : 443);
+  return new Promise((resolve) => {
+    const socket = connect({ host: target.hostname, port, timeout: timeoutMs });
+    const done = (reason: string | null) => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.once('connect', () => done(null));
+    socket.once('timeout', () => done(`no connection to ${target.host} within ${timeoutMs} ms`));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(`${err.code ?? err.message} for ${target.host}`));
+  });
+}
+
+/** The proxy mongodb-memory-server downloads through (the same variables it reads), if any. */
+function downloadProxy(): string | undefined {
+  const env = process.env;
+  return env['yarn_https-proxy'] || env.yarn_proxy || env['npm_config_https-proxy'] || env.npm_config_proxy || env.https_proxy || env.http_proxy || env.HTTPS_PROXY || env.HTTP_PROXY || undefined;
+}
+
+/**
+ * A mongod binary from mongodb-memory-server's cache, else downloaded by it. Without internet the
+ * library would retry, print each failure and then a long stack trace at every start: the download
+ * host (or proxy) is probed first and the reason logged on one line instead.
+ */
+async function memoryServerBinary(logger: Logger): Promise<boolean> {
+  const { DryMongoBinary, MongoBinary } = await import('mongodb-memory-server-core');
+  const options = await DryMongoBinary.generateOptions({});
+  if (await DryMongoBinary.locateBinary(options)) return true;
+  const { MongoBinaryDownloadUrl } = await import('mongodb-memory-server-core/lib/util/MongoBinaryDownloadUrl.js');
+  const downloadUrl = await new MongoBinaryDownloadUrl(options).getDownloadUrl();
+  const reason = await unreachable(downloadProxy() ?? downloadUrl, DOWNLOAD_PROBE_MS);
+  if (reason) {
+    logger.info({ reason }, 'mongodb-memory-server cannot download a mongod here (no internet access?); skipping it');
+    return false;
+  }
+  try {
+    await MongoBinary.getPath(options);
+    return true;
+  } catch (err) {
+    logger.info({ reason: (err as Error).message.split('\n').join(' ') }, 'mongodb-memory-server could not download a mongod');
+    return false;
+  }
+}
+
 /** mongodb-memory-server downloads a mongod where the machine has ordinary internet access. */
 async function startMemoryServer(dataDir: string, logger: Logger): Promise<string | null> {
   if (process.env.COOKIM_SKIP_MEMORY_SERVER === '1') return null;
   try {
-    const { MongoMemoryServer } = await import('mongodb-memory-server-core');
-    const dbPath = path.join(dataDir, 'mongod-memory-server');
-    mkdirSync(dbPath, { recursive: true });
-    const server = await Promise.race([
-      MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' } }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('download timed out')), 120_000)),
-    ]);
-    const url = server.getUri();
-    logger.info({ url }, 'started mongod downloaded by mongodb-memory-server');
-    return url;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('download timed out')), 120_000)));
+    try {
+      if (!(await Promise.race([memoryServerBinary(logger), timeout]))) return null;
+      const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+      const dbPath = path.join(dataDir, 'mongod-memory-server');
+      mkdirSync(dbPath, { recursive: true });
+      const server = await Promise.race([MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' } }), timeout]);
+      const url = server.getUri();
+      logger.info({ url }, 'started mongod downloaded by mongodb-memory-server');
+      return url;
+    } finally {
+      clearTimeout(timer);
+    }
   } catch (err) {
     logger.info({ reason: (err as Error).message }, 'mongodb-memory-server could not provide a mongod');
     return null;

@@ -96,8 +96,9 @@ export async function ensureEmbeddedRedis(options: EnsureEmbeddedRedisOptions): 
 function spawnSupervisor(dir: string, bin: string, idleMs?: number): number {
   const logFd = fs.openSync(path.join(dir, 'server.log'), 'a');
   try {
-    const tsxLoader = import.meta.resolve('tsx');
-    const child = spawn(process.execPath, ['--import', tsxLoader, path.join(here, 'embeddedRedisMain.ts'), '--dir', dir], {
+    // Compiled (build/server, `npm start`): the supervisor's bundle sits next to this one; from source: tsx.
+    const entry = import.meta.url.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), path.join(here, 'embeddedRedisMain.ts')] : [path.join(here, 'embeddedRedisMain.js')];
+    const child = spawn(process.execPath, [...entry, '--dir', dir], {
       detached: true,
       stdio: ['ignore', logFd, logFd],
       cwd: path.resolve(here, '..', '..'),

@@ -5,4 +5,6 @@ export interface SocketData {
   tokenVersion: number;
   /** When this socket's online record was last written (ms); the sender must be online (S17). */
   onlineAt: number;
+  /** An online record refresh is under way (one at a time per socket). */
+  refreshing?: boolean;
 }

@@ -1,8 +1,8 @@
 import type { AppContext } from '../node/AppContext';
 import { authenticate } from '../http/requireUser';
-import { guarded } from './ackError';
 import { sessionRoom, userRoom, type ChatServer } from './Fanout';
 import type { ChatSocket } from './ChatSocket';
+import { attachOnFirstUse, sharedListener } from './sharedListeners';
 import { messageHandler } from './handlers/messageHandler';
 import { announceOffline, announcePresence, presenceHandler } from './handlers/presenceHandler';
 import { syncHandler } from './handlers/syncHandler';
@@ -17,13 +17,20 @@ import { socketsPerUserLimit } from './socketsPerUser';
  */
 export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
   const onlineTtlMs = ctx.config.onlineTtl * 1000;
-  const sendMessage = messageHandler(ctx);
-  const setPresence = presenceHandler(ctx);
-  const sync = syncHandler(ctx);
-  const typing = typingHandler(ctx);
-  const joinedAtHandshake = new WeakMap<ChatSocket, string[]>();
   const logError = (err: unknown) => ctx.logger.error({ err }, 'socket request failed');
   const admitSocket = socketsPerUserLimit(ctx, io);
+  // Listeners shared by every socket (the socket is `this`): an idle connection holds no closures
+  // of its own, only the entries in its listener table (docs: "Memory per idle connection").
+  const sendMessage = sharedListener(messageHandler(ctx), logError);
+  const setPresence = sharedListener(presenceHandler(ctx), logError);
+  const sync = sharedListener(syncHandler(ctx), logError);
+  const typing = sharedListener(typingHandler(ctx), logError);
+  const attachFeatures = attachOnFirstUse([
+    ...(ctx.calls ? [{ prefix: 'call:', attach: (socket: ChatSocket) => ctx.calls!.attach(socket) }] : []),
+    ...(ctx.live ? [{ prefix: 'live:', attach: (socket: ChatSocket) => ctx.live!.attach(socket) }] : []),
+  ]);
+  const joinedAtHandshake = new WeakMap<ChatSocket, string[]>();
+  const chatSocketOf = new WeakMap<object, ChatSocket>();
 
   io.use(guardEventSizes);
   io.use(async (socket: ChatSocket, next) => {
@@ -44,55 +51,65 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
 
   startPresenceSweeper(ctx, io);
 
+  /** The keepalive refreshes the online record (S17); `this` is the socket's engine.io connection. */
+  function onHeartbeat(this: object): void {
+    const socket = chatSocketOf.get(this);
+    if (!socket || socket.data.refreshing || Date.now() - socket.data.onlineAt < onlineTtlMs / 4) return;
+    const { uid } = socket.data;
+    socket.data.refreshing = true;
+    ctx.presence
+      .refresh(socket.id)
+      .then(async (found) => {
+        if (found) return;
+        // The record was swept (a long stall) or expired: write it again and show the user online again.
+        await ctx.presence.markOnline(socket.id, uid, ctx.nodeId);
+        announcePresence(ctx, socket, await ctx.users.get(uid), true);
+      })
+      .then(() => {
+        socket.data.onlineAt = Date.now();
+      })
+      .catch((err) => ctx.logger.warn({ err, uid }, 'online record refresh failed'))
+      .finally(() => {
+        socket.data.refreshing = false;
+      });
+  }
+
+  function onDisconnect(this: ChatSocket): void {
+    const { uid } = this.data;
+    const socketId = this.id;
+    ctx.metrics.connectedSockets.dec();
+    void (async () => {
+      await ctx.presence.markOffline(socketId);
+      if (await ctx.presence.isOnline(uid)) return;
+      await announceOffline(ctx, io, uid);
+    })().catch((err) => ctx.logger.warn({ err, uid }, 'presence cleanup failed'));
+  }
+
   io.on('connection', (socket: ChatSocket) => {
     const { uid } = socket.data;
     ctx.metrics.connectedSockets.inc();
     socket.join([userRoom(uid), ...(joinedAtHandshake.get(socket) ?? []).map(sessionRoom)]);
     joinedAtHandshake.delete(socket);
+    // The handshake's HTTP request (its headers stay in socket.handshake) is not needed once connected;
+    // engine.io would keep it, with its raw headers and stream state, for the connection's life.
+    (socket.conn as { request: unknown }).request = null;
     socket.emit('welcome', { uid, node: ctx.nodeId });
 
     // Handlers are attached before any await so no early event is missed.
-    socket.on('message:send', guarded((p) => sendMessage(socket, p), logError));
-    socket.on('presence:set', guarded((p) => setPresence(socket, p), logError));
-    socket.on('sync', guarded((p) => sync(socket, p), logError));
-    socket.on('typing', guarded((p) => typing(socket, p), logError));
-    ctx.calls?.attach(socket);
-    ctx.live?.attach(socket);
+    socket.on('message:send', sendMessage);
+    socket.on('presence:set', setPresence);
+    socket.on('sync', sync);
+    socket.on('typing', typing);
+    socket.onAny(attachFeatures);
 
     ctx.users
       .get(uid)
       .then((user) => announcePresence(ctx, socket, user, true))
       .catch(() => undefined);
 
-    let refreshing = false;
-    socket.conn.on('heartbeat', () => {
-      if (refreshing || Date.now() - socket.data.onlineAt < onlineTtlMs / 4) return;
-      refreshing = true;
-      ctx.presence
-        .refresh(socket.id)
-        .then(async (found) => {
-          if (found) return;
-          // The record was swept (a long stall) or expired: write it again and show the user online again.
-          await ctx.presence.markOnline(socket.id, uid, ctx.nodeId);
-          announcePresence(ctx, socket, await ctx.users.get(uid), true);
-        })
-        .then(() => {
-          socket.data.onlineAt = Date.now();
-        })
-        .catch((err) => ctx.logger.warn({ err, uid }, 'online record refresh failed'))
-        .finally(() => {
-          refreshing = false;
-        });
-    });
-
-    socket.on('disconnect', () => {
-      ctx.metrics.connectedSockets.dec();
-      void (async () => {
-        await ctx.presence.markOffline(socket.id);
-        if (await ctx.presence.isOnline(uid)) return;
-        await announceOffline(ctx, io, uid);
-      })().catch((err) => ctx.logger.warn({ err, uid }, 'presence cleanup failed'));
-    });
+    chatSocketOf.set(socket.conn, socket);
+    socket.conn.on('heartbeat', onHeartbeat);
+    socket.on('disconnect', onDisconnect);
   });
 }
 

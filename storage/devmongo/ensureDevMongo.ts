@@ -75,9 +75,10 @@ export async function ensureDevMongo(options: EnsureDevMongoOptions): Promise<En
 function spawnServer(dir: string): number {
   const logFd = fs.openSync(path.join(dir, 'server.log'), 'a');
   try {
-    // Resolve tsx from this package so the child does not depend on its working directory.
-    const tsxLoader = import.meta.resolve('tsx');
-    const child = spawn(process.execPath, ['--import', tsxLoader, path.join(here, 'main.ts'), '--data-dir', dir], {
+    // Compiled (build/server, `npm start`): the server's bundle sits next to this one. From source:
+    // tsx, resolved from this package so the child does not depend on its working directory.
+    const entry = import.meta.url.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), path.join(here, 'main.ts')] : [path.join(here, 'devmongoMain.js')];
+    const child = spawn(process.execPath, [...entry, '--data-dir', dir], {
       detached: true,
       stdio: ['ignore', logFd, logFd],
       cwd: path.resolve(here, '..', '..'),
