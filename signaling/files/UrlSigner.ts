@@ -41,21 +41,6 @@ export class UrlSigner {
     return `/api/files/${fileid}${variantPath[variant]}`;
   }
 
-  /**
-   * A signed folder: `<exp>.<sig>` as one path segment, for resources whose URLs are relative to
-   * one another (an HLS playlist's segments), so the proof carries over to every file inside.
-   */
-  folderToken(subject: string, nowMs = Date.now()): string {
-    const exp = this.expiry(nowMs);
-    return `${exp}.${this.sign(subject, 'folder', exp)}`;
-  }
-
-  verifyFolderToken(subject: string, token: string, nowMs = Date.now()): SignatureCheck {
-    const dot = token.indexOf('.');
-    if (dot < 0) return 'invalid';
-    return this.verify(subject, 'folder', token.slice(0, dot), token.slice(dot + 1), nowMs);
-  }
-
   private expiry(nowMs: number): number {
     return Math.ceil((nowMs / 1000 + this.ttlSeconds) / this.bucket) * this.bucket;
   }
