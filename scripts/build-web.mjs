@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,6 +102,17 @@ export function precompress(distDir) {
   return totals;
 }
 
+/**
+ * Names the service worker's cache after this build (a hash of index.html, which names every
+ * hashed entry file): a new build installs a new worker, which drops the previous build's cache.
+ */
+export function stampServiceWorker(distDir) {
+  const sw = path.join(distDir, 'sw.js');
+  if (!existsSync(sw)) return;
+  const build = createHash('sha256').update(readFileSync(path.join(distDir, 'index.html'))).digest('hex').slice(0, 12);
+  writeFileSync(sw, readFileSync(sw, 'utf8').replaceAll('__COOKIM_BUILD__', build));
+}
+
 /** Builds web/dist when it is missing or stale (or always with force). */
 export async function ensureWebBuild({ log = console.log, force = false } = {}) {
   const reason = force ? 'forced' : webBuildReason();
@@ -112,6 +124,7 @@ export async function ensureWebBuild({ log = console.log, force = false } = {}) 
   const started = Date.now();
   await runVite(log);
   const files = readdirSync(path.join(webDir, 'dist', 'assets')).length;
+  stampServiceWorker(path.join(webDir, 'dist'));
   const packed = precompress(path.join(webDir, 'dist'));
   const kb = (bytes) => `${Math.round(bytes / 1024)} KB`;
   log(

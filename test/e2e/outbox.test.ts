@@ -1,6 +1,7 @@
 /**
  * The web client's outbox (issue 10): messages and an image written while offline are kept (also
- * across a reload, in IndexedDB), shown as sending, and go out by themselves once the connection
+ * across a reload made while still offline: the service worker serves the app shell, the chat
+ * cache the conversation), shown as sending, and go out by themselves once the connection
  * returns: each exactly once, in order, with the other member seeing them live. Only a refusal
  * from the server marks a message failed, with retry and discard on screen (phone and desktop);
  * a network failure never does.
@@ -8,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { desktop, launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
 import { http } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
@@ -74,23 +75,27 @@ async function waitUntilDisconnected(page: Page): Promise<void> {
 }
 
 /**
- * Blocks the realtime connection only, REST keeps working: every websocket opens (a made-up
- * Engine.IO handshake, nothing reaches the server) and drops at once, as on a network that keeps
- * failing. Answers the unblock, after which connections reach the server again.
+ * The service worker controls the page and holds the app shell and every file the page loaded
+ * (entry bundle, styles, route chunks), so the app can start again without a network.
  */
-async function blockSocket(context: BrowserContext): Promise<() => void> {
-  let blocked = true;
-  await context.routeWebSocket(/\/socket\.io\//, (ws) => {
-    if (!blocked) {
-      ws.connectToServer();
-      return;
-    }
-    ws.send('0{"sid":"blocked","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}');
-    void ws.close({ code: 1006, reason: 'test: socket blocked' });
-  });
-  return () => {
-    blocked = false;
-  };
+async function waitForOfflineShell(page: Page): Promise<void> {
+  await page.waitForFunction(
+    async () => {
+      if (!navigator.serviceWorker.controller) return false;
+      const name = (await caches.keys()).find((key) => key.startsWith('cookim-shell-'));
+      if (!name) return false;
+      const cache = await caches.open(name);
+      const assets = performance
+        .getEntriesByType('resource')
+        .map((entry) => new URL(entry.name))
+        .filter((url) => url.origin === location.origin && url.pathname.startsWith('/assets/'))
+        .map((url) => url.pathname);
+      const found = await Promise.all(['/index.html', ...assets].map((url) => cache.match(url)));
+      return found.every(Boolean);
+    },
+    null,
+    { polling: 250, timeout: 30_000 },
+  );
 }
 
 /** Bottom-right corner controls of a message are inside the window and inside the message list. */
@@ -140,18 +145,18 @@ describe('web client: the outbox keeps what was written offline', () => {
   });
 
   test('three texts and an image sent offline survive a reload and arrive once, in order, at both ends', async () => {
-    const { context } = alice;
-    let page = alice.page;
+    const { context, page } = alice;
     const token = await tokenOf(page);
     const before = (await history(server, token, sessionid)).length;
     const texts = ['Offline one', 'Offline two', 'Offline three'];
+    await waitForOfflineShell(page);
 
     await context.setOffline(true);
     await waitUntilDisconnected(page);
     for (const text of texts) await type(page, text);
     await attachFiles(page, [{ name: 'tunnel.png', mimeType: 'image/png', buffer: png }]);
 
-    let outgoing = page.locator('[data-testid="message"][data-uuid]');
+    const outgoing = page.locator('[data-testid="message"][data-uuid]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="message"][data-uuid]').length === 4);
     // the file's lookup and upload fail for want of a network: still "sending", nothing failed
     await page.waitForTimeout(1000);
@@ -177,29 +182,29 @@ describe('web client: the outbox keeps what was written offline', () => {
     );
     await screenshot(page, 'desktop-outbox-offline');
 
-    // Without a service worker the app shell itself cannot load from an offline browser: load it
-    // again with the server reachable but the realtime connection blocked, so nothing can be sent.
-    await assert.rejects(page.reload(), /ERR_INTERNET_DISCONNECTED/);
-    // Chromium's error page reloads by itself once the network is back (racing the block): close
-    // it and load the app in a new tab of the same profile (same IndexedDB and sign-in) instead
-    await page.close();
-    const unblock = await blockSocket(context);
-    await context.setOffline(false);
-    page = alice.page = await context.newPage();
-    page.on('pageerror', (error) => alice.pageErrors.push(error.message));
-    outgoing = page.locator('[data-testid="message"][data-uuid]');
-    await page.goto(`/c/${sessionid}`);
+    // reload while still offline: the service worker serves the app, the chat cache the
+    // conversation (its title, the message before the tunnel) and the outbox its queue
+    await page.reload();
     await waitUntilDisconnected(page);
+    await page.getByTestId('chat-title').filter({ hasText: groupName }).waitFor();
+    await waitForMessage(page, 'Before the tunnel', { mine: true });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="message"][data-uuid]').length === 4);
     assert.deepEqual(await outgoing.evaluateAll((els) => els.map((el) => el.getAttribute('data-uuid'))), uuids, 'the same messages, same order, same uuids');
     assert.deepEqual(await outgoing.evaluateAll((els) => els.map((el) => el.getAttribute('data-status'))), ['sending', 'sending', 'sending', 'sending']);
+    assert.equal(await page.getByTestId('retry').count(), 0);
+    assert.equal(await page.getByTestId('send-button').isDisabled(), true, 'nothing typed yet');
+    await composer(page).fill('typed offline, not sent');
+    assert.equal(await page.getByTestId('send-button').isEnabled(), true, 'the composer works offline');
+    await composer(page).fill('');
+    assert.equal(await page.url().endsWith(`/c/${sessionid}`), true, 'still signed in, still in the conversation');
     // the image's preview comes back from the stored bytes
     await page.locator('[data-testid="message"][data-uuid] [data-testid="attachment"] img').waitFor();
     const meanwhile = (await history(server, token, sessionid)).slice(before);
-    assert.deepEqual(meanwhile, [], 'nothing reached the server while the socket was blocked');
+    assert.deepEqual(meanwhile, [], 'nothing reached the server while offline');
+    await screenshot(page, 'desktop-outbox-offline-reload');
 
     // back online: everything goes out by itself
-    unblock();
+    await context.setOffline(false);
     await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 30_000 });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="message"][data-uuid]').length === 0, null, { timeout: 30_000 });
     for (const text of texts) await waitForMessage(page, text, { mine: true });

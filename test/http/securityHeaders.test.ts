@@ -72,6 +72,14 @@ describe('security headers', () => {
     }
   });
 
+  test("the service worker at /sw.js may run: worker-src allows 'self', and it carries the set", async () => {
+    const res = await rawRequest(`${server.url}/sw.js`);
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /javascript/);
+    assert.ok(directives(res).get('worker-src')?.includes("'self'"), "worker-src 'self' (service workers are checked against it)");
+    assertAppHeaders(res, '/sw.js');
+  });
+
   test('API answers, errors and operations endpoints carry them', async () => {
     const user = await registerUser(server.url, 'Headers');
     for (const [urlPath, status, headers] of [

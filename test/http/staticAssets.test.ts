@@ -100,6 +100,15 @@ describe('unhashed files', () => {
     });
   }
 
+  test('the service worker is served from the root (scope /), revalidated on every load, with its cache named after this build', async () => {
+    const res = await get('/sw.js', { 'accept-encoding': 'gzip, br' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['cache-control'], 'no-cache');
+    assert.match(String(res.headers['content-type']), /javascript/);
+    const source = readFileSync(path.join(dist, 'sw.js'), 'utf8');
+    assert.match(source, /const VERSION = '[0-9a-f]{12}'/, 'scripts/build-web.mjs stamped the build');
+  });
+
   test('the client routes get index.html', async () => {
     const res = await get('/profile');
     assert.match(String(res.headers['content-type']), /text\/html/);

@@ -3,7 +3,9 @@ import { createApp } from 'vue';
 import App from './App.vue';
 import { router } from './router';
 import { trackViewportHeight } from './composables/useViewportHeight';
+import { registerServiceWorker } from './lib/serviceWorker';
 import './styles/base.css';
 
 trackViewportHeight();
 createApp(App).use(router).mount('#app');
+registerServiceWorker();

@@ -34,11 +34,16 @@ export function useConversation(id: () => string) {
     { immediate: true },
   );
 
-  // after a reconnect the member list's presence may be stale
+  // after a reconnect the member list's presence may be stale; a conversation shown from the
+  // offline cache (history not loaded) is loaded for real once the connection is there
   watch(
     () => connection.state.status,
     (status, previous) => {
-      if (id() && status === 'connected' && previous === 'reconnecting') chat.fetchSession(id()).catch(() => undefined);
+      const sessionid = id();
+      if (!sessionid || status !== 'connected') return;
+      const history = chat.state.history[sessionid];
+      if (history && !history.loaded && !history.loading) void open(sessionid);
+      else if (previous === 'reconnecting') chat.fetchSession(sessionid).catch(() => undefined);
     },
   );
 

@@ -19,6 +19,7 @@ import {
   type VisiblePresence,
 } from '@protocol';
 import { api, ApiError } from '@/lib/api';
+import { chatCache } from '@/lib/chatCache';
 import { jwtExpiry } from '@/lib/jwt';
 import { readJson, writeJson } from '@/lib/storage';
 import { auth } from './auth';
@@ -79,9 +80,21 @@ const provisional = new Set<string>();
 let typingSweep: ReturnType<typeof setInterval> | undefined;
 let sessionsRequest: Promise<void> | null = null;
 let unsubscribeConnect: (() => void) | null = null;
+/** Whose cache to clear when the chat stops because they signed out. */
+let cacheOwner = '';
 
 const readKey = () => `cookim.read.${auth.uid.value}`;
 const statusKey = () => `cookim.status.${auth.uid.value}`;
+
+/** No network (not a refusal): the local copy may stand in. */
+function isNetworkError(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 0;
+}
+
+/** The newest messages as the server has them (not those built from an acknowledgement). */
+function saveHistory(sessionid: string): void {
+  chatCache.saveHistory(auth.uid.value, sessionid, () => (state.messages[sessionid] ?? []).filter((m) => !provisional.has(m.msgid)));
+}
 
 function saveRead(): void {
   writeJson(readKey(), state.readSeq);
@@ -130,7 +143,16 @@ async function loadSessions(): Promise<void> {
       for (const id of Object.keys(state.sessions)) if (!seen.has(id)) dropSession(id);
       state.sessionsLoaded = true;
       state.sessionsError = '';
+      chatCache.saveSessions(auth.uid.value, sessions, state.users);
     } catch (error) {
+      const cached = isNetworkError(error) ? await chatCache.sessions(auth.uid.value) : undefined;
+      if (cached) {
+        // offline: the last known list until the connection returns (onConnected loads it again)
+        for (const [uid, user] of Object.entries(cached.users)) rememberUser(uid, user.nickname, user.avatar ?? null);
+        for (const session of cached.sessions) if (!state.sessions[session.sessionid]) upsertSession(session);
+        state.sessionsError = '';
+        return;
+      }
       state.sessionsError = error instanceof Error ? error.message : String(error);
       throw error;
     } finally {
@@ -141,9 +163,17 @@ async function loadSessions(): Promise<void> {
 }
 
 async function fetchSession(sessionid: string): Promise<SessionView> {
-  const { session, members } = await api<{ session: SessionView; members: MemberView[] }>(
-    `/sessions/${sessionid}`,
-  );
+  let found: { session: SessionView; members: MemberView[] };
+  try {
+    found = await api<{ session: SessionView; members: MemberView[] }>(`/sessions/${sessionid}`);
+    chatCache.saveSession(auth.uid.value, found.session, found.members);
+  } catch (error) {
+    const cached = isNetworkError(error) ? await chatCache.session(auth.uid.value, sessionid) : undefined;
+    if (!cached) throw error;
+    // offline: nobody's presence is known
+    found = { session: cached.session, members: cached.members.map((m) => ({ ...m, presence: 'offline' })) };
+  }
+  const { session, members } = found;
   upsertSession(session);
   setMembers(sessionid, members);
   return state.sessions[sessionid]!;
@@ -180,7 +210,10 @@ function lookupUser(uid: string): void {
   if (state.users[uid] || userLookups.has(uid)) return;
   userLookups.add(uid);
   api<{ user: UserView }>(`/users/${uid}`)
-    .then(({ user }) => rememberUser(user.uid, user.nickname, user.avatar ?? null))
+    .then(({ user }) => {
+      rememberUser(user.uid, user.nickname, user.avatar ?? null);
+      chatCache.saveUsers(auth.uid.value, state.users);
+    })
     .catch(() => userLookups.delete(uid));
 }
 
@@ -236,6 +269,7 @@ function receive(message: MessageView): void {
   }
   const list = (state.messages[message.sessionid] ??= []);
   if (!replaceProvisional(list, message)) insertMessage(list, message);
+  if (state.history[message.sessionid]?.loaded) saveHistory(message.sessionid);
 
   if (message.senduid === auth.uid.value) {
     outbox.settled(message.sessionid, message.uuid);
@@ -271,7 +305,16 @@ async function loadLatest(sessionid: string): Promise<void> {
       session.lastSeq = newest.seq;
       session.lastMessage = newest;
     }
+    saveHistory(sessionid);
   } catch (error) {
+    const cached = isNetworkError(error) ? await chatCache.history(auth.uid.value, sessionid) : undefined;
+    if (cached) {
+      // offline: the last known messages; not `loaded`, so opening it online fetches again
+      const list = (state.messages[sessionid] ??= []);
+      for (const message of cached) insertMessage(list, message);
+      history.hasMore = (list[0]?.seq ?? 1) > 1;
+      return;
+    }
     history.error = error instanceof Error ? error.message : String(error);
     throw error;
   } finally {
@@ -504,6 +547,7 @@ export const chat = {
     const token = auth.state.token;
     if (!token || connection.socket) return;
     reset();
+    cacheOwner = auth.uid.value;
     state.readSeq = readJson(readKey(), {});
     const saved = readJson<{ global?: PresenceStatus; sessions?: Record<string, PresenceStatus> }>(statusKey(), {});
     state.myStatus = saved.global ?? 'online';
@@ -538,6 +582,9 @@ export const chat = {
     connection.close();
     clearInterval(typingSweep);
     reset();
+    // signed out: what was kept for offline use goes too
+    if (!auth.isSignedIn.value && cacheOwner) void chatCache.clear(cacheOwner);
+    cacheOwner = '';
   },
 
   loadSessions,
