@@ -4,9 +4,10 @@
 // server) instead of compiling TypeScript through tsx at each start.
 // Packages stay external (mediasoup, sharp and the rest load from node_modules as usual).
 // Used by `npm start` through ensureServerBuild(); also runnable: node scripts/build-server.mjs [--force]
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newestFile } from './newestFile.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const serverBuildDir = path.join(root, 'build', 'server');
@@ -39,18 +40,6 @@ const keepScriptsExternal = {
   },
 };
 
-function newest(target) {
-  if (!existsSync(target)) return { time: 0, file: '' };
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return { time: stat.mtimeMs, file: target };
-  let best = { time: 0, file: '' };
-  for (const entry of readdirSync(target)) {
-    const found = newest(path.join(target, entry));
-    if (found.time > best.time) best = found;
-  }
-  return best;
-}
-
 /** Why a build is needed, or '' when build/server is up to date. */
 export function serverBuildReason() {
   const outputs = Object.keys(entryPoints).map((name) => path.join(serverBuildDir, `${name}.js`));
@@ -58,7 +47,7 @@ export function serverBuildReason() {
   if (missing) return `${path.relative(root, missing)} is missing`;
   const built = Math.min(...outputs.map((file) => statSync(file).mtimeMs));
   for (const source of sources) {
-    const found = newest(source);
+    const found = newestFile(source);
     if (found.time > built) return `${path.relative(root, found.file)} changed`;
   }
   return '';

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import { newestFile } from './newestFile.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const webDir = path.join(root, 'web');
@@ -17,25 +18,12 @@ const distIndex = path.join(webDir, 'dist', 'index.html');
 const sources = [webDir, path.join(root, 'signaling', 'protocol'), path.join(root, 'package-lock.json'), fileURLToPath(import.meta.url)];
 const skipped = new Set([path.join(webDir, 'dist'), path.join(webDir, 'node_modules')]);
 
-/** Newest modification time under `target`, with the file that has it. */
-function newest(target) {
-  if (skipped.has(target) || !existsSync(target)) return { time: 0, file: '' };
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return { time: stat.mtimeMs, file: target };
-  let best = { time: 0, file: '' };
-  for (const entry of readdirSync(target)) {
-    const found = newest(path.join(target, entry));
-    if (found.time > best.time) best = found;
-  }
-  return best;
-}
-
 /** Why a build is needed, or '' when web/dist is up to date. */
 export function webBuildReason() {
   if (!existsSync(distIndex)) return 'web/dist/index.html is missing';
   const built = statSync(distIndex).mtimeMs;
   for (const source of sources) {
-    const found = newest(source);
+    const found = newestFile(source, skipped);
     if (found.time > built) return `${path.relative(root, found.file)} changed`;
   }
   return '';
