@@ -4,7 +4,8 @@
  * fetched online, read only when a fetch fails for want of a network; cleared on sign-out. Storage
  * that fails (private mode, quota) just means no offline view.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DBSchema } from 'idb';
+import { lazyDatabase } from './indexedDb';
 import type { MemberView, MessageView, SessionView } from '@protocol';
 
 export interface CachedUser {
@@ -26,23 +27,9 @@ interface CacheSchema extends DBSchema {
 /** Messages kept per conversation: about two screens' worth. */
 export const CACHED_MESSAGES = 100;
 
-let opening: Promise<IDBPDatabase<CacheSchema>> | null = null;
-
-function database(): Promise<IDBPDatabase<CacheSchema>> {
-  opening ??= openDB<CacheSchema>('cookim-chat-cache', 1, {
-    upgrade(db) {
-      db.createObjectStore('entries', { keyPath: 'key' }).createIndex('owner', 'owner');
-    },
-    blocking() {
-      void opening?.then((db) => db.close());
-      opening = null;
-    },
-  }).catch((error: unknown) => {
-    opening = null;
-    throw error;
-  });
-  return opening;
-}
+const database = lazyDatabase<CacheSchema>('cookim-chat-cache', 1, (db) => {
+  db.createObjectStore('entries', { keyPath: 'key' }).createIndex('owner', 'owner');
+});
 
 /** A plain copy: IndexedDB cannot clone Vue's reactive proxies. */
 function plain<T>(value: T): T {

@@ -5,7 +5,8 @@
  * once (records are rewritten as the upload goes on). Storage that fails (private mode, quota)
  * never breaks sending: the queue then lives in memory only.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DBSchema } from 'idb';
+import { lazyDatabase } from './indexedDb';
 import type { FileInfo, FileKind } from '@protocol';
 
 /** A file message's file, its bytes apart (see StoredEntry). */
@@ -48,25 +49,10 @@ interface OutboxSchema extends DBSchema {
 }
 
 const DB_NAME = 'cookim-outbox';
-let opening: Promise<IDBPDatabase<OutboxSchema>> | null = null;
-
-function database(): Promise<IDBPDatabase<OutboxSchema>> {
-  opening ??= openDB<OutboxSchema>(DB_NAME, 1, {
-    upgrade(db) {
-      db.createObjectStore('messages', { keyPath: 'uuid' }).createIndex('owner', 'owner');
-      db.createObjectStore('blobs');
-    },
-    // another tab upgrading: let it, and open again next time
-    blocking() {
-      void opening?.then((db) => db.close());
-      opening = null;
-    },
-  }).catch((error: unknown) => {
-    opening = null;
-    throw error;
-  });
-  return opening;
-}
+const database = lazyDatabase<OutboxSchema>(DB_NAME, 1, (db) => {
+  db.createObjectStore('messages', { keyPath: 'uuid' }).createIndex('owner', 'owner');
+  db.createObjectStore('blobs');
+});
 
 export const outboxStore = {
   /** The user's queued messages, oldest first; [] when storage is unavailable. */
