@@ -19,14 +19,4 @@ export class MessageStore {
       .limit(limit)
       .toArray();
   }
-
-  findByUuid(sessionid: string, senduid: string, uuid: string): Promise<MessageDoc | null> {
-    return this.db.messages.findOne({ sessionid, senduid, uuid });
-  }
-
-  /** The authoritative highest seq of a session (0 when empty). */
-  async maxSeq(sessionid: string): Promise<number> {
-    const [last] = await this.db.messages.find({ sessionid }, { projection: { seq: 1 } }).sort({ seq: -1 }).limit(1).toArray();
-    return last?.seq ?? 0;
-  }
 }
