@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { CursorDoc, FileDoc, LiveStreamDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc } from './documents';
+import type { CursorDoc, FileDoc, LiveStreamDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
 
 export interface DatabaseOptions {
   url: string;
@@ -17,6 +17,7 @@ export class Database {
   readonly cursors: Collection<CursorDoc>;
   readonly files: Collection<FileDoc>;
   readonly liveStreams: Collection<LiveStreamDoc>;
+  readonly userSlots: Collection<UserSlotDoc>;
 
   private constructor(
     readonly client: MongoClient,
@@ -30,6 +31,7 @@ export class Database {
     this.cursors = db.collection<CursorDoc>('cursors');
     this.files = db.collection<FileDoc>('files');
     this.liveStreams = db.collection<LiveStreamDoc>('livestreams');
+    this.userSlots = db.collection<UserSlotDoc>('userslots');
   }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
@@ -66,6 +68,8 @@ export class Database {
       this.cursors.createIndexes([{ key: { uid: 1, sessionid: 1 }, unique: true }]),
       this.ensureFileIndexes(),
       this.liveStreams.createIndexes([{ key: { state: 1, startedAt: -1 } }, { key: { replayUntil: 1 }, sparse: true }]),
+      // Releases and refreshes of per-user places look them up by holder.
+      this.userSlots.createIndexes([{ key: { holder: 1 } }]),
     ]);
   }
 

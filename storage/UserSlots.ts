@@ -1,17 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { Database } from './Database';
+import type { UserSlotDoc } from './documents';
 import { isDuplicateKeyError } from './errors';
-
-interface UserSlotDoc {
-  /** `<uid>:<kind>:<n>`: one of the user's `limit` places of that kind, unique across every node. */
-  _id: string;
-  uid: string;
-  kind: string;
-  /** What holds the place (a stream id, a call id). */
-  holder: string;
-  /** Refreshed by the holder's process; a place not refreshed for `staleMs` is free again. */
-  heartbeatAt: number;
-}
 
 /**
  * Per-user places of a kind (live streams, calls started), counted across every process and node:
@@ -26,9 +16,7 @@ export class UserSlots {
     db: Database,
     private readonly staleMs: number,
   ) {
-    this.slots = db.db.collection<UserSlotDoc>('userslots');
-    // Releases and refreshes look places up by holder; the collection holds a few per active user.
-    void this.slots.createIndex({ holder: 1 }).catch(() => undefined);
+    this.slots = db.userSlots;
   }
 
   /** Takes one of the user's `limit` places of `kind` for `holder`; false when every one is held. */

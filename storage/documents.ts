@@ -161,3 +161,15 @@ export interface LiveStreamDoc {
   /** Refreshed by the owner while the stream runs: a stream whose owner died goes stale. */
   heartbeatAt: number;
 }
+
+/** One of a user's places of a kind (live streams, calls started): storage/UserSlots.ts. */
+export interface UserSlotDoc {
+  /** `<uid>:<kind>:<n>`: one of the user's `limit` places of that kind, unique across every node. */
+  _id: string;
+  uid: string;
+  kind: string;
+  /** What holds the place (a stream id, a call id). */
+  holder: string;
+  /** Refreshed by the holder's process; a place not refreshed for `staleMs` is free again. */
+  heartbeatAt: number;
+}
