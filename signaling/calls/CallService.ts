@@ -98,7 +98,7 @@ export class CallService {
   async start(requester: CallRequester, payload: CallStartPayload): Promise<{ call: CallInfo }> {
     const { sessionid, kind } = payload;
     if (!this.startRate.take(requester.uid)) {
-      throw new ApiError(429, ErrorCode.RateLimited, 'too many calls started; wait a moment and try again', true);
+      throw ApiError.rateLimited('too many calls started; wait a moment and try again');
     }
     if (!requester.sessions.includes(sessionid)) throw notMember();
     const local = this.bySession.get(sessionid);

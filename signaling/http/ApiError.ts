@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { ZodError } from 'zod';
 import { ErrorCode, type ErrorBody } from '../protocol/errors';
 import { StorageError } from '../../storage/errors';
@@ -16,6 +17,11 @@ export class ApiError extends Error {
 
   toBody(): ErrorBody {
     return { error: { code: this.code, message: this.message, ...(this.retryable ? { retryable: true } : {}) } };
+  }
+
+  /** 429 `rate_limited`, retryable: the caller may try again later. */
+  static rateLimited(message: string): ApiError {
+    return new ApiError(429, ErrorCode.RateLimited, message, true);
   }
 
   static invalidInput(error: ZodError): ApiError {
@@ -45,4 +51,10 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError(503, ErrorCode.Unavailable, 'the database is not reachable; try again', true);
   }
   return new ApiError(500, ErrorCode.Internal, 'internal error');
+}
+
+/** Answers 429 `rate_limited` with `Retry-After` (whole seconds, at least 1). */
+export function rateLimitedFor(res: Response, seconds: number, message: string): never {
+  res.set('Retry-After', String(Math.max(1, Math.ceil(seconds))));
+  throw ApiError.rateLimited(message);
 }

@@ -1,7 +1,6 @@
 import type { AppContext } from '../node/AppContext';
 import { LiveCreatePayload, LiveProducePayload, LiveRefPayload, LiveTransportConnectPayload } from '../protocol/live';
 import { ApiError } from '../http/ApiError';
-import { ErrorCode } from '../protocol/errors';
 import { guarded, parsePayload } from '../socket/ackError';
 import { RateLimiter } from '../util/RateLimiter';
 import type { ChatSocket } from '../socket/ChatSocket';
@@ -87,6 +86,6 @@ export class LiveGateway {
   }
 
   private throttle(uid: string): void {
-    if (!this.watchRate.take(uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many watch requests; slow down', true);
+    if (!this.watchRate.take(uid)) throw ApiError.rateLimited('too many watch requests; slow down');
   }
 }

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { passwordWeakness, type PasswordContext } from '../../auth/passwordStrength';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../../auth/passwords';
@@ -9,7 +9,7 @@ import { ChangePasswordBody, IdParam, LoginBody, RegisterBody, UpdateMeBody, Use
 import { RateLimiter } from '../../util/RateLimiter';
 import { avatarFileId } from '../../files/FileService';
 import { userView } from '../../views';
-import { ApiError } from '../ApiError';
+import { ApiError, rateLimitedFor } from '../ApiError';
 import { currentUser, requireUser } from '../requireUser';
 import { validate } from '../validate';
 
@@ -32,7 +32,7 @@ export function accountRoutes(ctx: AppContext): Router {
   const searchLimiter = new RateLimiter(config.userSearchPerMinute / 60, config.userSearchPerMinute);
 
   router.post('/users', async (req, res) => {
-    if (!registerLimiter.take(req.ip ?? '')) tooMany(res, 60 / perMinute, 'too many registrations; wait a minute');
+    if (!registerLimiter.take(req.ip ?? '')) rateLimitedFor(res, 60 / perMinute, 'too many registrations; wait a minute');
     const body = validate(RegisterBody, req.body);
     await refuseWeakPassword(body.password, body);
     const user = await ctx.users.register({ ...body, passwordHash: await hashPassword(body.password) });
@@ -42,9 +42,9 @@ export function accountRoutes(ctx: AppContext): Router {
   router.post('/login', async (req, res) => {
     const body = validate(LoginBody, req.body);
     const address = req.ip ?? '';
-    if (!addressLimiter.take(address)) tooMany(res, 60 / (perMinute * 5), 'too many sign-in attempts from your address; wait a moment');
+    if (!addressLimiter.take(address)) rateLimitedFor(res, 60 / (perMinute * 5), 'too many sign-in attempts from your address; wait a moment');
     const wait = signIns.waitFor(body.login, address);
-    if (wait > 0) tooMany(res, wait / 1000, 'too many wrong passwords for this login; wait a moment');
+    if (wait > 0) rateLimitedFor(res, wait / 1000, 'too many wrong passwords for this login; wait a moment');
     const slowdown = signIns.slowdownFor(body.login);
     if (slowdown > 0) await sleep(slowdown);
     signIns.attempt(body.login, address);
@@ -97,7 +97,7 @@ export function accountRoutes(ctx: AppContext): Router {
   router.get('/users', auth, async (req, res) => {
     const { q } = validate(UserSearchQuery, req.query);
     const me = currentUser(res)._id.toHexString();
-    if (!searchLimiter.take(me)) tooMany(res, 60 / config.userSearchPerMinute, 'too many user searches; wait a moment');
+    if (!searchLimiter.take(me)) rateLimitedFor(res, 60 / config.userSearchPerMinute, 'too many user searches; wait a moment');
     // Known or unknown, an email answers the same shape: `{ users }`, another user's login withheld.
     const users = await ctx.users.search(q);
     res.json({ users: users.map((u) => userView(u, u._id.toHexString() === me, ctx.fileUrls)) });
@@ -113,11 +113,6 @@ export function accountRoutes(ctx: AppContext): Router {
 }
 
 /** A 429 with Retry-After (whole seconds, at least 1). */
-function tooMany(res: Response, seconds: number, message: string): never {
-  res.set('Retry-After', String(Math.max(1, Math.ceil(seconds))));
-  throw new ApiError(429, ErrorCode.RateLimited, message, true);
-}
-
 async function refuseWeakPassword(password: string, account: PasswordContext): Promise<void> {
   const weakness = await passwordWeakness(password, { login: account.login, nickname: account.nickname });
   if (weakness) throw new ApiError(400, ErrorCode.WeakPassword, weakness);

@@ -45,9 +45,9 @@ export function fileRoutes(ctx: AppContext): Router {
   async function withUpload<T>(req: Request, res: Response, use: (upload: ReceivedUpload, uid: string) => Promise<T>): Promise<T> {
     const uid = me(res);
     const release = uploadSlots.acquire(uid);
-    if (!release) throw new ApiError(429, ErrorCode.RateLimited, `at most ${config.uploadConcurrency} uploads at a time`, true);
+    if (!release) throw ApiError.rateLimited(`at most ${config.uploadConcurrency} uploads at a time`);
     try {
-      if (!uploadRate.take(uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many uploads; wait a minute', true);
+      if (!uploadRate.take(uid)) throw ApiError.rateLimited('too many uploads; wait a minute');
       const tempFile = ctx.files.tempPath();
       let upload: ReceivedUpload;
       try {

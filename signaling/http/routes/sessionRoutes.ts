@@ -11,9 +11,8 @@ import {
   UpdateSessionBody,
 } from '../../protocol/schemas';
 import { NotMemberError } from '../../../storage/errors';
-import { ErrorCode } from '../../protocol/errors';
 import { RateLimiter } from '../../util/RateLimiter';
-import { ApiError } from '../ApiError';
+import { rateLimitedFor } from '../ApiError';
 import { memberView, messageView, sessionView, visiblePresence } from '../../views';
 import { currentUser, requireUser } from '../requireUser';
 import { validate } from '../validate';
@@ -41,8 +40,7 @@ export function sessionRoutes(ctx: AppContext): Router {
   router.post('/sessions', async (req, res) => {
     const body = validate(CreateGroupBody, req.body);
     if (!groupLimiter.take(me(res))) {
-      res.set('Retry-After', String(Math.ceil(3600 / perHour)));
-      throw new ApiError(429, ErrorCode.RateLimited, `you may create ${perHour} groups an hour; try again later`, true);
+      rateLimitedFor(res, 3600 / perHour, `you may create ${perHour} groups an hour; try again later`);
     }
     const session = await ctx.sessions.createGroup(me(res), body);
     const view = sessionView(session, ctx.fileUrls);

@@ -47,7 +47,7 @@ export function messageHandler(ctx: AppContext) {
     }
     // A file message's text is an optional caption.
     if (!isFile && content.trim().length === 0) throw new ApiError(400, ErrorCode.InvalidInput, 'msg: the message is empty');
-    if (!limiter.take(uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many messages; slow down', true);
+    if (!limiter.take(uid)) throw ApiError.rateLimited('too many messages; slow down');
 
     let fileinfo: FileInfoDoc | undefined;
     let fileid: string | undefined;

@@ -56,7 +56,7 @@ export function presenceHandler(ctx: AppContext) {
     if (sessionid && !socket.rooms.has(sessionRoom(sessionid))) {
       throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
     }
-    if (!limiter.take(socket.data.uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many status changes; slow down', true);
+    if (!limiter.take(socket.data.uid)) throw ApiError.rateLimited('too many status changes; slow down');
     const { before, after } = await ctx.users.setPresence(socket.data.uid, status, sessionid);
     announcePresence(ctx, socket, after, true, sessionid, before);
     return { ok: true };

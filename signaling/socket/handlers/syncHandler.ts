@@ -1,6 +1,5 @@
 import type { AppContext } from '../../node/AppContext';
 import type { SyncResult } from '../../protocol/events';
-import { ErrorCode } from '../../protocol/errors';
 import { SyncPayload } from '../../protocol/schemas';
 import { ApiError } from '../../http/ApiError';
 import { RateLimiter } from '../../util/RateLimiter';
@@ -22,7 +21,7 @@ export function syncHandler(ctx: AppContext) {
   return async (socket: ChatSocket, raw: unknown): Promise<SyncResult & { more: boolean }> => {
     const { cursors } = parsePayload(SyncPayload, raw);
     const { uid } = socket.data;
-    if (!limiter.take(uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many sync requests; try again in a moment', true);
+    if (!limiter.take(uid)) throw ApiError.rateLimited('too many sync requests; try again in a moment');
     const [joined, stored] = await Promise.all([ctx.sessions.joinedIds(uid), ctx.cursors.get(uid)]);
     const messages: SyncResult['messages'] = [];
     const advanced = new Map<string, number>();

@@ -17,7 +17,7 @@ export function typingHandler(ctx: AppContext) {
   return async (socket: ChatSocket, raw: unknown): Promise<{ ok: true }> => {
     const { sessionid } = parsePayload(TypingPayload, raw);
     if (!socket.rooms.has(sessionRoom(sessionid))) throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
-    if (!limiter.take(socket.data.uid)) throw new ApiError(429, ErrorCode.RateLimited, 'too many typing events; slow down', true);
+    if (!limiter.take(socket.data.uid)) throw ApiError.rateLimited('too many typing events; slow down');
     socket.to(sessionRoom(sessionid)).emit('typing', { sessionid, uid: socket.data.uid });
     return { ok: true };
   };
