@@ -15,8 +15,9 @@ import {
   type CallInfo,
 } from '../protocol/calls';
 import type { ClientToServerEvents } from '../protocol/events';
-import { isErrorBody } from '../protocol/errors';
-import { ackError, guarded, parsePayload } from '../socket/ackError';
+import { isErrorBody, type ErrorCode } from '../protocol/errors';
+import { guarded, parsePayload } from '../socket/ackError';
+import { ackError } from '../errors/errorAnswer';
 import type { ChatSocket } from '../socket/ChatSocket';
 import { requesterOf } from '../socket/requester';
 import type { ChatServer } from '../socket/Fanout';
@@ -112,7 +113,7 @@ export class CallGateway {
     if (local) return local.result;
     const answer = await this.forward({ op, callid: payload.callid, payload, requester });
     if (!answer) throw callNotFound();
-    if (isErrorBody(answer)) throw new ApiError(400, answer.error.code, answer.error.message, answer.error.retryable ?? false);
+    if (isErrorBody(answer)) throw new ApiError(400, answer.error.code as ErrorCode, answer.error.message, answer.error.retryable ?? false);
     return answer.result;
   }
 

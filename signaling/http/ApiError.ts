@@ -1,22 +1,21 @@
 import type { Response } from 'express';
 import type { ZodError } from 'zod';
-import { ErrorCode, type ErrorBody } from '../protocol/errors';
-import { StorageError } from '../../storage/errors';
+import { ErrorCode } from '../protocol/errors';
+import { DomainError, ErrorKind } from '../errors/DomainError';
+import { invalidInput, type WithHttpStatus } from '../errors/errorAnswer';
 
-/** An error with the HTTP status and machine code of PROTOCOL.md's error shape. */
-export class ApiError extends Error {
+/**
+ * An error of the HTTP layer itself, with its status: for answers that only HTTP has (a range not
+ * satisfiable, an unsupported body encoding, an expired signed URL). Services throw DomainErrors.
+ */
+export class ApiError extends DomainError implements WithHttpStatus {
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: ErrorCode,
     message: string,
-    readonly retryable = false,
+    retryable = false,
   ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.retryable ? { retryable: true } : {}) } };
+    super(code, message, kindOfStatus(status), retryable);
   }
 
   /** 429 `rate_limited`, retryable: the caller may try again later. */
@@ -24,33 +23,20 @@ export class ApiError extends Error {
     return new ApiError(429, ErrorCode.RateLimited, message, true);
   }
 
-  static invalidInput(error: ZodError): ApiError {
-    const issue = error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    return new ApiError(400, ErrorCode.InvalidInput, `${where}${issue?.message ?? 'invalid input'}`);
+  static invalidInput(error: ZodError): DomainError {
+    return invalidInput(error);
   }
 }
 
-const storageStatus: Record<string, number> = {
-  duplicate_login: 409,
-  user_not_found: 404,
-  session_not_found: 404,
-  not_member: 403,
-  forbidden: 403,
-  invitation_only: 403,
-  invalid_input: 400,
-  unavailable: 503,
-};
-
-/** Any thrown value as an ApiError; database outages become a retryable 503. */
-export function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  if (err instanceof StorageError) return new ApiError(storageStatus[err.code] ?? 500, err.code, err.message, err.code === 'unavailable');
-  const name = (err as { name?: string })?.name ?? '';
-  if (/^Mongo(ServerSelection|NetworkError|NetworkTimeout|NotConnected|TopologyClosed|PoolCleared)/.test(name) || /Mongo.*(Network|Timeout)/.test(name)) {
-    return new ApiError(503, ErrorCode.Unavailable, 'the database is not reachable; try again', true);
-  }
-  return new ApiError(500, ErrorCode.Internal, 'internal error');
+function kindOfStatus(status: number): ErrorKind {
+  if (status === 401) return ErrorKind.Unauthenticated;
+  if (status === 403) return ErrorKind.Denied;
+  if (status === 404) return ErrorKind.NotFound;
+  if (status === 409) return ErrorKind.Conflict;
+  if (status === 413) return ErrorKind.TooLarge;
+  if (status === 429) return ErrorKind.Limited;
+  if (status === 503) return ErrorKind.Unavailable;
+  return status >= 500 ? ErrorKind.Internal : ErrorKind.Invalid;
 }
 
 /** Answers 429 `rate_limited` with `Retry-After` (whole seconds, at least 1). */

@@ -4,7 +4,8 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { trustFn } from '../net/proxyTrust';
 import type { AppContext } from '../node/AppContext';
 import { ErrorCode } from '../protocol/errors';
-import { ApiError, toApiError } from './ApiError';
+import { ApiError } from './ApiError';
+import { errorAnswer } from '../errors/errorAnswer';
 import { accountRoutes } from './routes/accountRoutes';
 import { fileRoutes } from './routes/fileRoutes';
 import { liveRoutes } from './routes/liveRoutes';
@@ -70,19 +71,24 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   if (webRoot && existsSync(path.join(webRoot, 'index.html'))) app.use(webClient(webRoot));
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
-    let apiError: ApiError;
-    const type = (err as { type?: string }).type;
-    const status = (err as { status?: unknown }).status;
-    if (type === 'entity.parse.failed') apiError = new ApiError(400, ErrorCode.InvalidJson, 'the body is not valid JSON');
-    else if (type === 'entity.too.large') apiError = new ApiError(413, ErrorCode.TooLarge, 'the body is too large');
-    else if (type === 'charset.unsupported' || type === 'encoding.unsupported') apiError = new ApiError(415, ErrorCode.InvalidInput, 'unsupported body encoding');
-    // Any other client error of the body reader (a corrupt gzip/deflate/br body, a body cut short, a
-    // length that does not match) is the client's fault, not a 500.
-    else if (!(err instanceof ApiError) && typeof status === 'number' && status >= 400 && status < 500) apiError = clientError(status);
-    else apiError = toApiError(err);
-    if (apiError.status >= 500) ctx.logger.error({ err, method: req.method, path: req.path }, 'request failed');
-    if (!res.headersSent) res.status(apiError.status).json(apiError.toBody());
+    const answer = errorAnswer(bodyReaderError(err) ?? err);
+    if (answer.status >= 500) ctx.logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (!res.headersSent) res.status(answer.status).json(answer.body);
   };
   app.use(onError);
   return app;
+}
+
+/** The body reader's failures (express.json, compression) as the client errors they are. */
+function bodyReaderError(err: unknown): ApiError | null {
+  if (err instanceof ApiError) return null;
+  const type = (err as { type?: string }).type;
+  const status = (err as { status?: unknown }).status;
+  if (type === 'entity.parse.failed') return new ApiError(400, ErrorCode.InvalidJson, 'the body is not valid JSON');
+  if (type === 'entity.too.large') return new ApiError(413, ErrorCode.TooLarge, 'the body is too large');
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new ApiError(415, ErrorCode.InvalidInput, 'unsupported body encoding');
+  // Any other client error of the body reader (a corrupt gzip/deflate/br body, a body cut short, a
+  // length that does not match) is the client's fault, not a 500.
+  if (typeof status === 'number' && status >= 400 && status < 500) return clientError(status);
+  return null;
 }

@@ -40,6 +40,8 @@ export const ErrorCode = {
   TooManyCalls: 'too_many_calls',
   // connections (issue 10: sockets per user)
   TooManyConnections: 'too_many_connections',
+  // HTTP ranges (files)
+  RangeNotSatisfiable: 'range_not_satisfiable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

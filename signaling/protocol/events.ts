@@ -21,6 +21,8 @@ export interface MessageSendResult {
 
 export interface SyncResult {
   messages: MessageView[];
+  /** True when the answer was capped: call `sync` again with the advanced cursors. */
+  more: boolean;
 }
 
 export interface PresenceEvent {

@@ -1,15 +1,9 @@
 import type { ZodType } from 'zod';
-import type { ErrorBody } from '../protocol/errors';
-import { ApiError, toApiError } from '../http/ApiError';
-
-/** The error of a failed socket request, in the same shape as REST errors. */
-export function ackError(err: unknown): ErrorBody {
-  return toApiError(err).toBody();
-}
+import { ackError, invalidInput } from '../errors/errorAnswer';
 
 export function parsePayload<T>(schema: ZodType<T>, payload: unknown): T {
   const result = schema.safeParse(payload);
-  if (!result.success) throw ApiError.invalidInput(result.error);
+  if (!result.success) throw invalidInput(result.error);
   return result.data;
 }
 

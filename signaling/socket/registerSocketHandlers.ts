@@ -2,7 +2,8 @@ import type { AppContext } from '../node/AppContext';
 import { authenticate } from '../http/requireUser';
 import { sessionRoom, userRoom, type ChatServer } from './Fanout';
 import type { ChatSocket } from './ChatSocket';
-import { attachOnFirstUse, sharedListener } from './sharedListeners';
+import { attachOnFirstUse } from './sharedListeners';
+import { attachListeners, tableListeners, type EventTable } from './eventTable';
 import { messageHandler } from './handlers/messageHandler';
 import { announceOffline, announcePresence, presenceHandler } from './handlers/presenceHandler';
 import { syncHandler } from './handlers/syncHandler';
@@ -15,16 +16,22 @@ import { socketsPerUserLimit } from './socketsPerUser';
  * connect: the socket joins its user's room and every session the user belongs to, its online
  * record is written, and the keepalive keeps it fresh (S17).
  */
+/** The chat's client events (calls and live attach their own tables on first use). */
+type ChatEvent = 'message:send' | 'presence:set' | 'sync' | 'typing';
+
 export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
   const onlineTtlMs = ctx.config.onlineTtl * 1000;
   const logError = (err: unknown) => ctx.logger.error({ err }, 'socket request failed');
   const admitSocket = socketsPerUserLimit(ctx, io);
   // Listeners shared by every socket (the socket is `this`): an idle connection holds no closures
   // of its own, only the entries in its listener table (docs: "Memory per idle connection").
-  const sendMessage = sharedListener(messageHandler(ctx), logError);
-  const setPresence = sharedListener(presenceHandler(ctx), logError);
-  const sync = sharedListener(syncHandler(ctx), logError);
-  const typing = sharedListener(typingHandler(ctx), logError);
+  const chatEvents: EventTable<ChatEvent> = {
+    'message:send': messageHandler(ctx),
+    'presence:set': presenceHandler(ctx),
+    sync: syncHandler(ctx),
+    typing: typingHandler(ctx),
+  };
+  const chatListeners = tableListeners(chatEvents, logError);
   const attachFeatures = attachOnFirstUse([
     ...(ctx.calls ? [{ prefix: 'call:', attach: (socket: ChatSocket) => ctx.calls!.attach(socket) }] : []),
     ...(ctx.live ? [{ prefix: 'live:', attach: (socket: ChatSocket) => ctx.live!.attach(socket) }] : []),
@@ -96,10 +103,7 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
     socket.emit('welcome', { uid, node: ctx.nodeId });
 
     // Handlers are attached before any await so no early event is missed.
-    socket.on('message:send', sendMessage);
-    socket.on('presence:set', setPresence);
-    socket.on('sync', sync);
-    socket.on('typing', typing);
+    attachListeners(socket, chatListeners);
     socket.onAny(attachFeatures);
 
     ctx.users

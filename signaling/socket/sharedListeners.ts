@@ -1,4 +1,4 @@
-import { ackError } from './ackError';
+import { ackError } from '../errors/errorAnswer';
 import type { ChatSocket } from './ChatSocket';
 
 /** A listener registered on every socket; the emitter calls it with the socket as `this`. */

@@ -157,7 +157,7 @@ async function sendVariant(ctx: AppContext, res: Response, file: FileDoc, varian
       if (status === 404) return reject(new ApiError(404, ErrorCode.FileNotFound, 'the stored file is missing'));
       if (status === 416) {
         res.set('Content-Range', `bytes */${file.size}`);
-        return reject(new ApiError(416, 'range_not_satisfiable', 'the requested range is outside the file'));
+        return reject(new ApiError(416, ErrorCode.RangeNotSatisfiable, 'the requested range is outside the file'));
       }
       reject(err);
     });

@@ -5,6 +5,7 @@ import { liveStreamView } from '../../live/liveViews';
 import type { AppContext } from '../../node/AppContext';
 import { ErrorCode } from '../../protocol/errors';
 import { ApiError } from '../ApiError';
+import { errorAnswer } from '../../errors/errorAnswer';
 import { currentUser, requireUser } from '../requireUser';
 
 const STREAM_ID = /^[0-9a-f-]{36}$/;
@@ -61,7 +62,7 @@ export function liveRoutes(ctx: AppContext): Router {
       cacheControl: false,
       headers: { 'Content-Type': type, 'Cache-Control': ext === '.m3u8' ? 'no-cache, no-store' : `public, max-age=${expiresIn}, immutable` },
     }, (err) => {
-      if (err && !res.headersSent) res.status(404).json(new ApiError(404, ErrorCode.NotFound, 'no such stream file (not written yet, or removed)').toBody());
+      if (err && !res.headersSent) res.status(404).json(errorAnswer(new ApiError(404, ErrorCode.NotFound, 'no such stream file (not written yet, or removed)')).body);
     });
   };
   router.get('/live/:streamid/hls/:token/:file', (req, res) => sendHls(res, String(req.params.streamid), String(req.params.token), [String(req.params.file)]));

@@ -8,7 +8,7 @@ import { ApiError } from '../../http/ApiError';
 import { emojifyText } from '../../emoji';
 import { RateLimiter } from '../../util/RateLimiter';
 import { messageView } from '../../views';
-import { parsePayload } from '../ackError';
+import type { EventHandler } from '../eventTable';
 import { sessionRoom } from '../Fanout';
 import type { ChatSocket } from '../ChatSocket';
 
@@ -19,68 +19,70 @@ import type { ChatSocket } from '../ChatSocket';
  * 1-4, S7, S9) name an uploaded file by `filemd5`; the stored message carries its `fileinfo` and the
  * file record lists the message.
  */
-export function messageHandler(ctx: AppContext) {
+export function messageHandler(ctx: AppContext): EventHandler<'message:send'> {
   const limiter = new RateLimiter(ctx.config.messageRate, ctx.config.messageRate * 2);
   const onlineTtlMs = ctx.config.onlineTtl * 1000;
 
-  return async (socket: ChatSocket, raw: unknown): Promise<MessageSendResult> => {
-    const payload = parsePayload(MessageSendPayload, raw);
-    const claims = ctx.tokens.verifySession(payload.sessionToken);
-    const { uid } = socket.data;
-    if (claims.uid !== uid || claims.tv !== socket.data.tokenVersion) {
-      throw new ApiError(403, ErrorCode.Forbidden, 'the session token belongs to another user');
-    }
-    if (!socket.rooms.has(sessionRoom(claims.sessionid))) {
-      throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
-    }
-    if (Date.now() - socket.data.onlineAt > onlineTtlMs) {
-      throw new ApiError(409, ErrorCode.NotOnline, 'your online record expired; reconnect', true);
-    }
-    const isFile = payload.msgtype >= MsgType.Image && payload.msgtype <= MsgType.File;
-    if (payload.msgtype !== MsgType.Text && !isFile) {
-      throw new ApiError(400, ErrorCode.InvalidInput, 'msgtype: text (0) or a file message (1 image, 2 voice, 3 video, 4 file) over this event');
-    }
-    if (isFile && !payload.filemd5) throw new ApiError(400, ErrorCode.InvalidInput, 'filemd5: a file message names its uploaded file by md5');
-    const content = emojifyText(payload.msg);
-    if (Buffer.byteLength(content) > Limits.messageBytesMax) {
-      throw new ApiError(413, ErrorCode.TooLarge, `a message holds at most ${Limits.messageBytesMax} bytes`);
-    }
-    // A file message's text is an optional caption.
-    if (!isFile && content.trim().length === 0) throw new ApiError(400, ErrorCode.InvalidInput, 'msg: the message is empty');
-    if (!limiter.take(uid)) throw ApiError.rateLimited('too many messages; slow down');
+  return {
+    schema: MessageSendPayload,
+    async handle(socket, payload) {
+      const claims = ctx.tokens.verifySession(payload.sessionToken);
+      const { uid } = socket.data;
+      if (claims.uid !== uid || claims.tv !== socket.data.tokenVersion) {
+        throw new ApiError(403, ErrorCode.Forbidden, 'the session token belongs to another user');
+      }
+      if (!socket.rooms.has(sessionRoom(claims.sessionid))) {
+        throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
+      }
+      if (Date.now() - socket.data.onlineAt > onlineTtlMs) {
+        throw new ApiError(409, ErrorCode.NotOnline, 'your online record expired; reconnect', true);
+      }
+      const isFile = payload.msgtype >= MsgType.Image && payload.msgtype <= MsgType.File;
+      if (payload.msgtype !== MsgType.Text && !isFile) {
+        throw new ApiError(400, ErrorCode.InvalidInput, 'msgtype: text (0) or a file message (1 image, 2 voice, 3 video, 4 file) over this event');
+      }
+      if (isFile && !payload.filemd5) throw new ApiError(400, ErrorCode.InvalidInput, 'filemd5: a file message names its uploaded file by md5');
+      const content = emojifyText(payload.msg);
+      if (Buffer.byteLength(content) > Limits.messageBytesMax) {
+        throw new ApiError(413, ErrorCode.TooLarge, `a message holds at most ${Limits.messageBytesMax} bytes`);
+      }
+      // A file message's text is an optional caption.
+      if (!isFile && content.trim().length === 0) throw new ApiError(400, ErrorCode.InvalidInput, 'msg: the message is empty');
+      if (!limiter.take(uid)) throw ApiError.rateLimited('too many messages; slow down');
 
-    let fileinfo: FileInfoDoc | undefined;
-    let fileid: string | undefined;
-    if (isFile) {
-      // S9: the file was uploaded (POST /api/files) and is named by its md5; only bytes the sender may
-      // read already (uploaded, or posted where they are a member now) can be named, else the same
-      // refusal as for unknown bytes, so an md5 is never a key to someone else's file. Its kind must fit the msgtype.
-      const file = await ctx.uploads.readableByMd5(payload.filemd5!, uid, 400);
-      ctx.uploads.checkMsgType(file, payload.msgtype as MsgType);
-      fileinfo = ctx.uploads.infoFor(file, payload.filename);
-      fileid = fileinfo.fileid;
-      // Members may fetch the file from the moment the message can reach them.
-      await ctx.files.linkSession(fileid, claims.sessionid);
-    }
+      let fileinfo: FileInfoDoc | undefined;
+      let fileid: string | undefined;
+      if (isFile) {
+        // S9: the file was uploaded (POST /api/files) and is named by its md5; only bytes the sender may
+        // read already (uploaded, or posted where they are a member now) can be named, else the same
+        // refusal as for unknown bytes, so an md5 is never a key to someone else's file. Its kind must fit the msgtype.
+        const file = await ctx.uploads.readableByMd5(payload.filemd5!, uid, 400);
+        ctx.uploads.checkMsgType(file, payload.msgtype as MsgType);
+        fileinfo = ctx.uploads.infoFor(file, payload.filename);
+        fileid = fileinfo.fileid;
+        // Members may fetch the file from the moment the message can reach them.
+        await ctx.files.linkSession(fileid, claims.sessionid);
+      }
 
-    const stored = await ctx.batcher.submit({
-      sessionid: claims.sessionid,
-      senduid: uid,
-      nickname: socket.data.nickname,
-      msgtype: payload.msgtype as MsgType,
-      content,
-      uuid: payload.uuid,
-      ...(fileinfo ? { fileinfo } : {}),
-    });
-    const { message } = stored;
-    const msgid = message._id.toHexString();
-    // The message-to-file link both ways: fileinfo.fileid names the file, the file lists the message.
-    const linkedId = message.fileinfo?.fileid ?? fileid;
-    if (linkedId) await ctx.files.linkMessage(linkedId, msgid, message.sessionid);
-    if (!stored.duplicate) {
-      ctx.metrics.messagesStored.inc();
-      ctx.fanout.message(messageView(message, ctx.fileUrls));
-    }
-    return { msgid, seq: message.seq, time: message.dateline, ...(stored.duplicate ? { duplicate: true } : {}) };
+      const stored = await ctx.batcher.submit({
+        sessionid: claims.sessionid,
+        senduid: uid,
+        nickname: socket.data.nickname,
+        msgtype: payload.msgtype as MsgType,
+        content,
+        uuid: payload.uuid,
+        ...(fileinfo ? { fileinfo } : {}),
+      });
+      const { message } = stored;
+      const msgid = message._id.toHexString();
+      // The message-to-file link both ways: fileinfo.fileid names the file, the file lists the message.
+      const linkedId = message.fileinfo?.fileid ?? fileid;
+      if (linkedId) await ctx.files.linkMessage(linkedId, msgid, message.sessionid);
+      if (!stored.duplicate) {
+        ctx.metrics.messagesStored.inc();
+        ctx.fanout.message(messageView(message, ctx.fileUrls));
+      }
+      return { msgid, seq: message.seq, time: message.dateline, ...(stored.duplicate ? { duplicate: true } : {}) };
+    },
   };
 }

@@ -5,7 +5,7 @@ import type { UserDoc } from '../../../storage/documents';
 import { ApiError } from '../../http/ApiError';
 import { RateLimiter } from '../../util/RateLimiter';
 import { visiblePresence } from '../../views';
-import { parsePayload } from '../ackError';
+import type { EventHandler } from '../eventTable';
 import { sessionRoom, type ChatServer } from '../Fanout';
 import type { ChatSocket } from '../ChatSocket';
 
@@ -49,16 +49,18 @@ export async function announceOffline(ctx: AppContext, io: ChatServer, uid: stri
  * presence:set: online / away / busy / invisible, everywhere or for one conversation. At most
  * PRESENCE_RATE a second per user (per process); beyond it `rate_limited`, nothing stored or sent.
  */
-export function presenceHandler(ctx: AppContext) {
+export function presenceHandler(ctx: AppContext): EventHandler<'presence:set'> {
   const limiter = new RateLimiter(ctx.config.presenceRate, ctx.config.presenceRate * 5);
-  return async (socket: ChatSocket, raw: unknown): Promise<{ ok: true }> => {
-    const { status, sessionid } = parsePayload(PresenceSetPayload, raw);
-    if (sessionid && !socket.rooms.has(sessionRoom(sessionid))) {
-      throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
-    }
-    if (!limiter.take(socket.data.uid)) throw ApiError.rateLimited('too many status changes; slow down');
-    const { before, after } = await ctx.users.setPresence(socket.data.uid, status, sessionid);
-    announcePresence(ctx, socket, after, true, sessionid, before);
-    return { ok: true };
+  return {
+    schema: PresenceSetPayload,
+    async handle(socket, { status, sessionid }) {
+      if (sessionid && !socket.rooms.has(sessionRoom(sessionid))) {
+        throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
+      }
+      if (!limiter.take(socket.data.uid)) throw ApiError.rateLimited('too many status changes; slow down');
+      const { before, after } = await ctx.users.setPresence(socket.data.uid, status, sessionid);
+      announcePresence(ctx, socket, after, true, sessionid, before);
+      return { ok: true };
+    },
   };
 }

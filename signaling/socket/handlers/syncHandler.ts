@@ -4,7 +4,7 @@ import { SyncPayload } from '../../protocol/schemas';
 import { ApiError } from '../../http/ApiError';
 import { RateLimiter } from '../../util/RateLimiter';
 import { messageView } from '../../views';
-import { parsePayload } from '../ackError';
+import type { EventHandler } from '../eventTable';
 import type { ChatSocket } from '../ChatSocket';
 
 /** Most messages one sync answers; a client with more to catch up calls again with its new cursors. */
@@ -16,34 +16,36 @@ const SYNC_LIMIT = 2000;
  * At most SYNC_RATE a second per user (per process, bursts of five times that); beyond it
  * `rate_limited` (retryable) before any database work.
  */
-export function syncHandler(ctx: AppContext) {
+export function syncHandler(ctx: AppContext): EventHandler<'sync'> {
   const limiter = new RateLimiter(ctx.config.syncRate, ctx.config.syncRate * 5);
-  return async (socket: ChatSocket, raw: unknown): Promise<SyncResult & { more: boolean }> => {
-    const { cursors } = parsePayload(SyncPayload, raw);
-    const { uid } = socket.data;
-    if (!limiter.take(uid)) throw ApiError.rateLimited('too many sync requests; try again in a moment');
-    const [joined, stored] = await Promise.all([ctx.sessions.joinedIds(uid), ctx.cursors.get(uid)]);
-    const messages: SyncResult['messages'] = [];
-    const advanced = new Map<string, number>();
-    let more = false;
-    for (const sessionid of joined) {
-      const after = cursors[sessionid] ?? stored.get(sessionid);
-      if (after === undefined) continue;
-      const room = SYNC_LIMIT - messages.length;
-      if (room <= 0) {
-        more = true;
-        break;
+  return {
+    schema: SyncPayload,
+    async handle(socket, { cursors }) {
+      const { uid } = socket.data;
+      if (!limiter.take(uid)) throw ApiError.rateLimited('too many sync requests; try again in a moment');
+      const [joined, stored] = await Promise.all([ctx.sessions.joinedIds(uid), ctx.cursors.get(uid)]);
+      const messages: SyncResult['messages'] = [];
+      const advanced = new Map<string, number>();
+      let more = false;
+      for (const sessionid of joined) {
+        const after = cursors[sessionid] ?? stored.get(sessionid);
+        if (after === undefined) continue;
+        const room = SYNC_LIMIT - messages.length;
+        if (room <= 0) {
+          more = true;
+          break;
+        }
+        const page = await ctx.messages.since(sessionid, after, room + 1);
+        if (page.length > room) {
+          more = true;
+          page.length = room;
+        }
+        for (const doc of page) messages.push(messageView(doc, ctx.fileUrls));
+        const last = page.at(-1)?.seq ?? after;
+        if (last > 0) advanced.set(sessionid, last);
       }
-      const page = await ctx.messages.since(sessionid, after, room + 1);
-      if (page.length > room) {
-        more = true;
-        page.length = room;
-      }
-      for (const doc of page) messages.push(messageView(doc, ctx.fileUrls));
-      const last = page.at(-1)?.seq ?? after;
-      if (last > 0) advanced.set(sessionid, last);
-    }
-    await ctx.cursors.advance(uid, advanced);
-    return { messages, more };
+      await ctx.cursors.advance(uid, advanced);
+      return { messages, more };
+    },
   };
 }

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../protocol/errors';
 import { TypingPayload } from '../../protocol/schemas';
 import { ApiError } from '../../http/ApiError';
 import { RateLimiter } from '../../util/RateLimiter';
-import { parsePayload } from '../ackError';
+import type { EventHandler } from '../eventTable';
 import { sessionRoom } from '../Fanout';
 import type { ChatSocket } from '../ChatSocket';
 
@@ -12,13 +12,15 @@ import type { ChatSocket } from '../ChatSocket';
  * process, bursts of twice that); beyond it nothing is relayed and an ack, if asked for, answers
  * `rate_limited` (the web client asks for none, so it is dropped silently).
  */
-export function typingHandler(ctx: AppContext) {
+export function typingHandler(ctx: AppContext): EventHandler<'typing'> {
   const limiter = new RateLimiter(ctx.config.typingRate, ctx.config.typingRate * 2);
-  return async (socket: ChatSocket, raw: unknown): Promise<{ ok: true }> => {
-    const { sessionid } = parsePayload(TypingPayload, raw);
-    if (!socket.rooms.has(sessionRoom(sessionid))) throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
-    if (!limiter.take(socket.data.uid)) throw ApiError.rateLimited('too many typing events; slow down');
-    socket.to(sessionRoom(sessionid)).emit('typing', { sessionid, uid: socket.data.uid });
-    return { ok: true };
+  return {
+    schema: TypingPayload,
+    async handle(socket, { sessionid }) {
+      if (!socket.rooms.has(sessionRoom(sessionid))) throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
+      if (!limiter.take(socket.data.uid)) throw ApiError.rateLimited('too many typing events; slow down');
+      socket.to(sessionRoom(sessionid)).emit('typing', { sessionid, uid: socket.data.uid });
+      return { ok: true };
+    },
   };
 }
