@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -10,6 +10,7 @@ const run = promisify(execFile);
 
 /** Type-checks one snippet that uses the server's event table types; answers tsc's diagnostics. */
 async function typeCheck(snippet: string): Promise<string> {
+  await mkdir(path.join(root, 'test-output'), { recursive: true });
   const dir = await mkdtemp(path.join(root, 'test-output', 'drift-'));
   try {
     const file = path.join(dir, 'snippet.ts');
