@@ -2,7 +2,7 @@
  * `node --import tsx bench/devmongo.ts [--duration 3] [--inserts 20000] [--messages 100000] [--sessions 10000]
  *   [--server <path to DevMongoServer.ts>]`
  *
- * Micro-benchmark of the development MongoDB server (storage/devmongo) through the official driver,
+ * Micro-benchmark of the development MongoDB server (standins/mongo) through the official driver,
  * with the server in this process and a journal in a temp dir. Prints one JSON line per figure:
  *  - insertMany in batches of 10 into a collection with two compound unique indexes,
  *  - updateOne by _id,
@@ -21,7 +21,7 @@ import { numberArgs, printJson } from './lib/args';
 const args = numberArgs({ duration: 3, inserts: 20_000, messages: 100_000, sessions: 10_000, chatSessions: 50, users: 2000 });
 const serverArg = process.argv.indexOf('--server');
 const serverModule =
-  serverArg >= 0 ? path.resolve(process.argv[serverArg + 1]) : path.join(import.meta.dirname, '../storage/devmongo/DevMongoServer.ts');
+  serverArg >= 0 ? path.resolve(process.argv[serverArg + 1]) : path.join(import.meta.dirname, '../standins/mongo/DevMongoServer.ts');
 
 interface BenchServer {
   url: string;

@@ -12,7 +12,7 @@
  * measured for plain HLS (3 x 2 s segments) in ENVIRONMENT.md.
  */
 import { readFileSync } from 'node:fs';
-import { ensureMediasoupWorker } from '../scripts/mediasoup/ensureMediasoupWorker.mjs';
+import { ensureMediasoupWorker } from '../standins/mediasoup/ensureMediasoupWorker.mjs';
 import { launchBrowser } from '../test/support/browser';
 import { connectWithWelcome, createGroup, registerUser } from '../test/support/client';
 import { startServer } from '../test/support/server';

@@ -14,7 +14,7 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { types } from 'mediasoup';
-import { ensureMediasoupWorker } from '../scripts/mediasoup/ensureMediasoupWorker.mjs';
+import { ensureMediasoupWorker } from '../standins/mediasoup/ensureMediasoupWorker.mjs';
 import { numberArgs, percentile, printJson } from './lib/args';
 
 const args = numberArgs({ publishers: 4, duration: 5, videoKbps: 500, audioKbps: 40, maxLoss: 1, maxCpu: 90, receivers: 4 });

@@ -14,27 +14,28 @@ export const serverBuildDir = path.join(root, 'build', 'server');
 
 /**
  * One bundle per process entry point. The names are what the spawning code looks for next to
- * itself when it runs compiled (signaling/broker/ensureEmbeddedRedis.ts, storage/devmongo/ensureDevMongo.ts).
+ * itself when it runs compiled (standins/redis/ensureEmbeddedRedis.ts, standins/mongo/ensureDevMongo.ts).
  */
 const entryPoints = {
   main: 'signaling/main.ts',
-  embeddedRedisMain: 'signaling/broker/embeddedRedisMain.ts',
-  devmongoMain: 'storage/devmongo/main.ts',
+  embeddedRedisMain: 'standins/redis/embeddedRedisMain.ts',
+  devmongoMain: 'standins/mongo/main.ts',
 };
 export const serverEntry = path.join(serverBuildDir, 'main.js');
-const sources = ['signaling', 'storage', 'media', 'package-lock.json', 'tsconfig.json', 'scripts/build-server.mjs'].map((p) => path.join(root, p));
+const sources = ['signaling', 'storage', 'media', 'standins', 'package-lock.json', 'tsconfig.json', 'scripts/build-server.mjs'].map((p) => path.join(root, p));
 
 /**
- * Modules under scripts/ (the mediasoup worker helper) stay files of their own, imported from the
- * bundle by a path relative to build/server: they decide whether they run as a command by comparing
- * process.argv[1] with their own URL, which would be true for every bundle they were inlined into.
+ * The mediasoup worker helper (standins/mediasoup/) stays a file of its own, imported from the
+ * bundle by a path relative to build/server: it decides whether it runs as a command by comparing
+ * process.argv[1] with its own URL, which would be true for every bundle it was inlined into.
  */
+const workerHelperDir = path.join(root, 'standins', 'mediasoup') + path.sep;
 const keepScriptsExternal = {
-  name: 'keep-scripts-external',
+  name: 'keep-worker-helper-external',
   setup(build) {
-    build.onResolve({ filter: /\/scripts\// }, (args) => {
+    build.onResolve({ filter: /\.mjs$/ }, (args) => {
       const file = path.resolve(args.resolveDir, args.path);
-      if (!file.startsWith(path.join(root, 'scripts') + path.sep)) return undefined;
+      if (!file.startsWith(workerHelperDir)) return undefined;
       return { path: path.relative(serverBuildDir, file).split(path.sep).join('/'), external: true };
     });
   },

@@ -25,8 +25,8 @@ export function ensureNpmDeps() {
   if (existsSync(installed) && mtime(installed) >= mtime(lock)) return;
   step('installing npm packages (npm ci)');
   // mediasoup's postinstall downloads a prebuilt worker or builds one with pip-installed tools;
-  // scripts/mediasoup/ does that job itself (prebuilt where it downloads, offline build otherwise).
-  const env = { ...process.env, MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN || 'provided-by-scripts/mediasoup' };
+  // standins/mediasoup/ does that job itself (prebuilt where it downloads, offline build otherwise).
+  const env = { ...process.env, MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN || 'provided-by-standins/mediasoup' };
   const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
   if (res.status !== 0) throw new Error('npm ci failed');
 }
@@ -63,7 +63,7 @@ export function ensureApt(packages, provides) {
  */
 export async function ensureMediasoup() {
   try {
-    const { ensureMediasoupWorker } = await import('./mediasoup/ensureMediasoupWorker.mjs');
+    const { ensureMediasoupWorker } = await import('../standins/mediasoup/ensureMediasoupWorker.mjs');
     process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => step(`mediasoup-worker: ${line}`) });
     return true;
   } catch (err) {

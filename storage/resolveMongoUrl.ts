@@ -154,7 +154,7 @@ export async function resolveMongoUrl(options: ResolveMongoOptions): Promise<Res
   if (mongod) return { url: mongod, kind: 'mongod' };
   const memory = await startMemoryServer(dataDir, logger);
   if (memory) return { url: memory, kind: 'memory-server' };
-  const { ensureDevMongo } = await import('./devmongo/ensureDevMongo');
+  const { ensureDevMongo } = await import('../standins');
   const { url, started } = await ensureDevMongo({ dataDir, logger });
   logger.warn(
     { url, reused: !started },

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ensureEmbeddedRedis } from './ensureEmbeddedRedis';
+import { ensureEmbeddedRedis } from '../../standins';
 
 export type RedisKind = 'external' | 'embedded';
 

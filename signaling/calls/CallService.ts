@@ -28,7 +28,7 @@ import { parsePayload } from '../socket/ackError';
 import { RateLimiter } from '../util/RateLimiter';
 import { UserSlots } from '../../storage/UserSlots';
 import { userRoom, type ChatServer } from '../socket/Fanout';
-import { ActiveCallRegistry } from './ActiveCallRegistry';
+import { ActiveCallRegistry } from '../../storage/ActiveCallRegistry';
 import { Call, type Participant } from './Call';
 import { CallMessages } from './CallMessages';
 import type { CallDebugInfo, CallOp, CallRequester } from './CallTypes';

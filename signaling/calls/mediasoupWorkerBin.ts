@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { isWorkingWorker, workerCacheDir } from '../../scripts/mediasoup/ensureMediasoupWorker.mjs';
+import { isWorkingWorker, workerCacheDir } from '../../standins';
 
 /**
  * Points mediasoup at a working worker binary (MEDIASOUP_WORKER_BIN, read once when mediasoup is
  * imported) before the node starts: the one named in the environment, else the one
- * scripts/mediasoup/ensureMediasoupWorker.mjs built into the cache (`npm start` / `npm test` build
+ * standins/mediasoup/ensureMediasoupWorker.mjs built into the cache (`npm start` / `npm test` build
  * it). Cluster workers inherit the variable. Without one, mediasoup falls back to its own path and
  * calls answer media_unavailable if that does not run.
  */

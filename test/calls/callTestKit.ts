@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 /** Shared set-up for the call tests: the mediasoup worker, a server with calls on, users and peers. */
-import { ensureMediasoupWorker } from '../../scripts/mediasoup/ensureMediasoupWorker.mjs';
+import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupWorker.mjs';
 import type { CallDebugInfo } from '../../signaling/calls/CallTypes';
 import { connectWithWelcome, errorAt, http, registerUser, type TestSocket, type TestUser } from '../support/client';
 import { freshDataDir, startServer, type RunningServer } from '../support/server';

@@ -1,6 +1,6 @@
 /**
  * The multi-node topology as processes, without Docker: a Redis (Debian's redis-server), the
- * development database (storage/devmongo/main.ts) and CookIM nodes, each on its own loopback port,
+ * development database (standins/mongo/main.ts) and CookIM nodes, each on its own loopback port,
  * plus clients that fail over between the nodes' URLs. Every process started here is killed when
  * the test process exits, whatever happens.
  */
@@ -11,7 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { redisPing } from '../../signaling/broker/redisCommand';
-import { pingDevMongo } from '../../storage/devmongo/pingDevMongo';
+import { pingDevMongo } from '../../standins/mongo/pingDevMongo';
 import { createGroup, emitAck, http, registerUser, sessionToken, type MessageView, type TestSocket, type TestUser } from '../support/client';
 import { freshDataDir, startServer, type RunningServer } from '../support/server';
 
@@ -144,7 +144,7 @@ export class DevMongoProcess extends RestartableProcess {
 
   async start(): Promise<void> {
     this.child = track(
-      spawn(process.execPath, ['--import', 'tsx', 'storage/devmongo/main.ts', '--data-dir', this.dir, '--port', String(this.port)], {
+      spawn(process.execPath, ['--import', 'tsx', 'standins/mongo/main.ts', '--data-dir', this.dir, '--port', String(this.port)], {
         cwd: root,
         env: { ...process.env, DEVMONGO_IDLE_MS: '0', DEVMONGO_LOG_LEVEL: 'warn' },
         stdio: 'ignore',

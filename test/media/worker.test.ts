@@ -1,4 +1,4 @@
-// mediasoup smoke test: the worker binary from scripts/mediasoup/ensureMediasoupWorker.mjs (cached,
+// mediasoup smoke test: the worker binary from standins/mediasoup/ensureMediasoupWorker.mjs (cached,
 // downloaded or built here) starts, RTP sent into one PlainTransport comes out of another (also
 // through an SRTP hop), and a real WebRTC peer (mediasoup-client over @roamhq/wrtc) completes ICE +
 // DTLS with a WebRtcTransport in both DTLS roles and sends audio into it.
@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type * as mediasoupTypes from 'mediasoup/types';
 import type { types as mc } from 'mediasoup-client';
-import { ensureMediasoupWorker } from '../../scripts/mediasoup/ensureMediasoupWorker.mjs';
+import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupWorker.mjs';
 
 type Mediasoup = typeof import('mediasoup');
 
@@ -201,7 +201,7 @@ test('mediasoup worker forwards RTP from one PlainTransport to another', { timeo
   assert.equal(router.closed, true);
 });
 
-// The worker here is built against Debian's libsrtp2 through scripts/mediasoup/shims/srtp.h: send
+// The worker here is built against Debian's libsrtp2 through standins/mediasoup/shims/srtp.h: send
 // RTP through an SRTP-encrypted PlainTransport hop (encrypt on one transport, decrypt on another).
 test('RTP survives an SRTP hop between two PlainTransports', { timeout: 60_000 }, async () => {
   assert.ok(worker, 'the worker from the first test is still running');
@@ -263,7 +263,7 @@ test('RTP survives an SRTP hop between two PlainTransports', { timeout: 60_000 }
 });
 
 // The offline build links Debian's libssl3, which (unlike the OpenSSL mediasoup pins) has kTLS; the
-// worker used to die with SIGSEGV on the first DTLS record (scripts/mediasoup/patches/0001). A
+// worker used to die with SIGSEGV on the first DTLS record (standins/mediasoup/patches/0001). A
 // mediasoup-client Device with the Chrome111 handler over wrtc's RTCPeerConnection connects to a
 // WebRtcTransport on a WebRtcServer and produces a synthetic audio track: DTLS must reach
 // 'connected' and the producer must count RTP. Done twice: worker as DTLS server (the usual case,

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Database } from '../../storage/Database';
-import { DevMongoServer } from '../../storage/devmongo/DevMongoServer';
+import { DevMongoServer } from '../../standins/mongo/DevMongoServer';
 import { freshDataDir } from './server';
 
 export interface TestDatabase {

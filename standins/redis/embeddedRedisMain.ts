@@ -1,7 +1,7 @@
 /**
  * The supervisor of a node's embedded Redis (spawned detached by ensureEmbeddedRedis, shared by
  * every node started on the same DATA_DIR). Usage:
- *   node --import tsx signaling/broker/embeddedRedisMain.ts --dir <DATA_DIR/redis> [--port N]
+ *   node --import tsx standins/redis/embeddedRedisMain.ts --dir <DATA_DIR/redis> [--port N]
  * Runs Debian's `redis-server` on 127.0.0.1 (no persistence: the stream only carries fan-out),
  * writes <dir>/server.json, starts redis-server again if it dies, and, since Redis has no idle
  * exit of its own, stops it and exits once no client has been connected for REDIS_IDLE_MS
@@ -13,7 +13,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import type { EmbeddedRedisInfo } from './embeddedRedisTypes';
-import { redisConnectedClients, redisPing } from './redisCommand';
+import { redisConnectedClients, redisPing } from '../../signaling/broker/redisCommand';
 
 function argValue(name: string): string | undefined {
   const at = process.argv.indexOf(name);

@@ -1,6 +1,6 @@
 /**
  * Runs the MongoDB wire-protocol development server as its own process (spawned detached by
- * ensureDevMongo). Usage: node --import tsx storage/devmongo/main.ts --data-dir <dir> [--port N]
+ * ensureDevMongo). Usage: node --import tsx standins/mongo/main.ts --data-dir <dir> [--port N]
  * Writes <dir>/server.json ({port, pid, url}); exits after DEVMONGO_IDLE_MS (default 60000)
  * without clients, and on SIGTERM/SIGINT, flushing the journal first.
  */

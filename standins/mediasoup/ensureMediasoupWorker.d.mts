@@ -21,5 +21,5 @@ export function mediasoupVersion(): string;
 export function cacheRoot(): string;
 /** <cacheRoot>/mediasoup-worker-<version>-<recipeId>: the cache key includes the build recipe. */
 export function workerCacheDir(version?: string): string;
-/** r<RECIPE_REVISION>-<hash of scripts/mediasoup/{subprojects,shims,patches}>. */
+/** r<RECIPE_REVISION>-<hash of standins/mediasoup/{subprojects,shims,patches}>. */
 export function recipeId(version?: string): string;

@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import type { Database } from '../../storage/Database';
+import type { Database } from './Database';
 
 interface ActiveCallDoc {
   /** The session id: one active call per conversation, across processes and nodes. */

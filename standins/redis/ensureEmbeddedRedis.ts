@@ -2,9 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PidLockFile } from '../../storage/devmongo/PidLockFile';
+import { PidLockFile } from '../mongo/PidLockFile';
 import type { EmbeddedRedisInfo } from './embeddedRedisTypes';
-import { redisPing } from './redisCommand';
+import { redisPing } from '../../signaling/broker/redisCommand';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SPAWN_LOCK_MAX_AGE_MS = 60_000;

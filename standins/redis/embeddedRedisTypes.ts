@@ -1,7 +1,7 @@
 /** DATA_DIR/redis/server.json: where the embedded Redis of a data directory listens. */
 export interface EmbeddedRedisInfo {
   port: number;
-  /** The supervisor process (signaling/broker/embeddedRedisMain.ts). */
+  /** The supervisor process (standins/redis/embeddedRedisMain.ts). */
   pid: number;
   /** The redis-server process it runs. */
   redisPid: number;

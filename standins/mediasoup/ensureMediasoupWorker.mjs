@@ -4,13 +4,13 @@
 // Usage from code (the worker path must be in the environment BEFORE mediasoup is imported, since
 // mediasoup resolves the binary once, when its Worker module loads):
 //
-//   import { ensureMediasoupWorker } from '../scripts/mediasoup/ensureMediasoupWorker.mjs';
+//   import { ensureMediasoupWorker } from '../standins/mediasoup/ensureMediasoupWorker.mjs';
 //   process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => console.error(line) });
 //   const mediasoup = await import('mediasoup');
 //
 // Usage from a shell (progress on stderr, the path on stdout):
 //
-//   node scripts/mediasoup/ensureMediasoupWorker.mjs [--rebuild] [--no-download] [--no-link] [--keep-build]
+//   node standins/mediasoup/ensureMediasoupWorker.mjs [--rebuild] [--no-download] [--no-link] [--keep-build]
 //
 // Where the binary comes from, first match wins:
 //   1. $MEDIASOUP_WORKER_BIN, when it points at a working binary;
@@ -22,9 +22,9 @@
 //   4. mediasoup's prebuilt release tarball (GitHub), fetched with a short timeout, into the cache;
 //   5. a local build of node_modules/mediasoup/worker against Debian's libraries (apt-get installs
 //      what is missing), done in a copy under the cache directory so node_modules stays pristine:
-//      meson subprojects are replaced by the stand-ins in scripts/mediasoup/subprojects/ (system
+//      meson subprojects are replaced by the stand-ins in standins/mediasoup/subprojects/ (system
 //      libraries through pkg-config), libsrtp 3 calls are mapped onto libsrtp2 by
-//      scripts/mediasoup/shims/srtp.h, and the unified diffs in scripts/mediasoup/patches/ are applied
+//      standins/mediasoup/shims/srtp.h, and the unified diffs in standins/mediasoup/patches/ are applied
 //      to the copied sources (see the comments inside them). About 5-6 minutes on 2 cores.
 // "Working" means a bare run exits with code 41 (the worker's "not launched by mediasoup" code).
 // A lock file next to the cache directory keeps concurrent callers from building twice.
@@ -501,7 +501,7 @@ function versionLess(a, b) {
 }
 
 /**
- * Applies scripts/mediasoup/patches/*.patch (in name order) to the copied worker sources. Each is a
+ * Applies standins/mediasoup/patches/*.patch (in name order) to the copied worker sources. Each is a
  * unified diff with paths relative to worker/ ("a/src/..." / "b/src/..."). Every hunk's context
  * and removed lines must match exactly (a hunk may have moved by some lines): if mediasoup changed
  * the code, the build stops and says which patch to update instead of building something untested.
@@ -522,7 +522,7 @@ function applyPatches(workerDir, log) {
         if (at < 0) {
           throw new Error(
             `patch ${name} does not apply to ${file} (hunk at line ${hunk.oldStart}); ` +
-              `mediasoup's source changed: update scripts/mediasoup/patches/${name}`,
+              `mediasoup's source changed: update standins/mediasoup/patches/${name}`,
           );
         }
         lines.splice(at, hunk.old.length, ...hunk.new);
@@ -605,7 +605,7 @@ function prepareSources(workerDir, log) {
   for (const name of fs.readdirSync(stubsDir)) {
     const wrapFile = path.join(workerDir, 'subprojects', `${name}.wrap`);
     if (!fs.existsSync(wrapFile)) {
-      throw new Error(`mediasoup no longer has subprojects/${name}.wrap; update scripts/mediasoup/subprojects`);
+      throw new Error(`mediasoup no longer has subprojects/${name}.wrap; update standins/mediasoup/subprojects`);
     }
     const target = path.join(workerDir, 'subprojects', wrapDirectory(wrapFile));
     fs.rmSync(target, { recursive: true, force: true });
@@ -706,7 +706,7 @@ if (isMain()) {
   const unknown = [...args].filter((a) => !known.has(a));
   if (args.has('--help') || unknown.length > 0) {
     process.stderr.write(
-      'usage: node scripts/mediasoup/ensureMediasoupWorker.mjs [--rebuild] [--no-download] [--no-link] [--keep-build]\n',
+      'usage: node standins/mediasoup/ensureMediasoupWorker.mjs [--rebuild] [--no-download] [--no-link] [--keep-build]\n',
     );
     process.exit(unknown.length > 0 ? 2 : 0);
   }
