@@ -6,41 +6,22 @@
  * reconnect policy, and a `failed` report when that does not help (the store then re-joins).
  */
 import type { Device, types as mc } from 'mediasoup-client';
-import type { CallClientEvents, CallKind, JoinResult, JsonObject, MediaSource, ProducerInfo } from '@protocol';
-import { AUDIO_CONSTRAINTS, describeMediaError, videoConstraints, type Facing } from './localMedia';
-import { createTransport, loadDevice, loadMediasoupClient } from './mediasoupDevice';
+import type { JoinResult, JsonObject, CallKind, MediaSource, ProducerInfo } from '@protocol';
+import type {
+  CallMediaListener,
+  CallMediaOptions,
+  CallMediaStats,
+  CallRequest,
+  ConnectionState,
+  RemoteMedia,
+  TransportDirection,
+} from './callMediaTypes';
+import { AUDIO_CONSTRAINTS, browserDevices, describeMediaError, videoConstraints, type Facing, type LocalDevices } from './localMedia';
+import { createTransport, loadDevice, loadMediasoupClient, type HandlerName } from './mediasoupDevice';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnectPolicy';
-import { RequestError, type RequestPayload, type RequestResult } from './socketRequest';
+import { RequestError } from './socketRequest';
 
-type CallEvent = keyof CallClientEvents;
-export type CallPayload<E extends CallEvent> = RequestPayload<E>;
-export type CallResult<E extends CallEvent> = RequestResult<E>;
-/** Sends one call request over the socket and resolves with its answer (rejects with `{ error }` answers). */
-export type CallRequest = <E extends CallEvent>(event: E, payload: CallPayload<E>) => Promise<CallResult<E>>;
-export type TransportDirection = 'send' | 'recv';
-export type ConnectionState = mc.ConnectionState;
-
-/** A remote track, as the views need it. */
-export interface RemoteMedia {
-  consumerId: string;
-  producerId: string;
-  uid: string;
-  kind: 'audio' | 'video';
-  source: MediaSource;
-  track: MediaStreamTrack;
-  /** Several spatial layers: the receiver may choose one (call:consumer:setLayers). */
-  simulcast: boolean;
-}
-
-export interface CallMediaListener {
-  remoteAdded(media: RemoteMedia): void;
-  remoteRemoved(consumerId: string): void;
-  /** Local tracks or their on/off state changed (previews, control buttons). */
-  localChanged(): void;
-  transportState(direction: TransportDirection, state: ConnectionState): void;
-  /** The media could not be kept up by ICE restarts: join the call again. */
-  failed(reason: string): void;
-}
+export type * from './callMediaTypes';
 
 /** Camera simulcast: a quarter, a half and the full resolution (S18). */
 const CAMERA_ENCODINGS: mc.RtpEncodingParameters[] = [
@@ -89,15 +70,24 @@ export class CallMedia {
   facing: Facing = 'user';
   /** Where the camera was opened with facingMode constraints, the phone may have two. */
   cameraCount = 0;
+  /** Set once the call is known (local media may open before call:start answers). */
+  callid: string;
+  private readonly selfUid: string;
+  private readonly request: CallRequest;
+  private readonly listener: CallMediaListener;
+  private readonly policy: () => ReconnectPolicy;
+  private readonly devices: LocalDevices | null;
+  private readonly handlerName: HandlerName | undefined;
 
-  constructor(
-    /** Set once the call is known (local media may open before call:start answers). */
-    public callid: string,
-    private readonly selfUid: string,
-    private readonly request: CallRequest,
-    private readonly listener: CallMediaListener,
-    private readonly policy: () => ReconnectPolicy = reconnectPolicy,
-  ) {}
+  constructor(options: CallMediaOptions) {
+    this.callid = options.callid;
+    this.selfUid = options.selfUid;
+    this.request = options.request;
+    this.listener = options.listener;
+    this.policy = options.policy ?? reconnectPolicy;
+    this.devices = options.devices === undefined ? browserDevices() : options.devices;
+    this.handlerName = options.handlerName;
+  }
 
   // ---------- local media ----------
 
@@ -109,18 +99,19 @@ export class CallMedia {
     const problems: string[] = [];
     const wantVideo = kind === 'video';
     this.cameraOn = wantVideo;
-    if (!navigator.mediaDevices?.getUserMedia) {
+    const devices = this.devices;
+    if (!devices) {
       this.cameraOn = false;
       return ['This browser cannot use a microphone here (a secure https page is needed).'];
     }
     let stream: MediaStream | null = null;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: AUDIO_CONSTRAINTS, video: wantVideo ? videoConstraints(this.facing) : false });
+      stream = await devices.getUserMedia({ audio: AUDIO_CONSTRAINTS, video: wantVideo ? videoConstraints(this.facing) : false });
     } catch (error) {
       if (wantVideo) {
         // no camera (or no permission for it): try the microphone alone
         try {
-          stream = await navigator.mediaDevices.getUserMedia({ audio: AUDIO_CONSTRAINTS });
+          stream = await devices.getUserMedia({ audio: AUDIO_CONSTRAINTS });
           problems.push(`Camera unavailable: ${describeMediaError(error)}`);
         } catch (again) {
           problems.push(`Microphone unavailable: ${describeMediaError(again)}`);
@@ -156,9 +147,29 @@ export class CallMedia {
     return !!this.tracks.screen;
   }
 
+  /** The server-side id of a local source's producer (null while it has none). */
+  producerId(source: MediaSource): string | null {
+    return this.producers.get(source)?.id ?? null;
+  }
+
+  transportId(direction: TransportDirection): string | null {
+    return (direction === 'send' ? this.sendTransport : this.recvTransport)?.id ?? null;
+  }
+
+  /** The remote tracks being received. */
+  remoteMedia(): RemoteMedia[] {
+    return [...this.consumers.values()].map((entry) => entry.media);
+  }
+
+  /** The local devices, or an error saying there are none to use here. */
+  private localDevices(): LocalDevices {
+    if (!this.devices) throw new Error('No camera or microphone can be used here.');
+    return this.devices;
+  }
+
   private async countCameras(): Promise<void> {
     try {
-      const devices = await navigator.mediaDevices.enumerateDevices();
+      const devices = await this.localDevices().enumerateDevices();
       this.cameraCount = devices.filter((d) => d.kind === 'videoinput').length;
     } catch {
       this.cameraCount = 0;
@@ -184,7 +195,7 @@ export class CallMedia {
     const check = () => {
       if (generation !== this.generation || this.closed) throw new Superseded();
     };
-    const device = await loadDevice(joined.routerRtpCapabilities);
+    const device = await loadDevice(joined.routerRtpCapabilities, this.handlerName);
     check();
     this.device = device;
     this.recvTransport = await this.createTransport('recv', generation);
@@ -368,7 +379,7 @@ export class CallMedia {
       }
       return;
     }
-    const stream = await navigator.mediaDevices.getUserMedia({ video: videoConstraints(this.facing) });
+    const stream = await this.localDevices().getUserMedia({ video: videoConstraints(this.facing) });
     const track = stream.getVideoTracks()[0]!;
     if (this.closed) {
       track.stop();
@@ -397,13 +408,13 @@ export class CallMedia {
     old?.stop();
     let track: MediaStreamTrack | undefined;
     try {
-      track = (await navigator.mediaDevices.getUserMedia({ video: videoConstraints(next, true) })).getVideoTracks()[0];
+      track = (await this.localDevices().getUserMedia({ video: videoConstraints(next, true) })).getVideoTracks()[0];
     } catch {
-      const cameras = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
+      const cameras = (await this.localDevices().enumerateDevices()).filter((d) => d.kind === 'videoinput');
       const index = cameras.findIndex((d) => d.deviceId === oldDevice);
       const other = cameras[(index + 1) % Math.max(1, cameras.length)];
       const constraints: MediaTrackConstraints = other?.deviceId ? { ...videoConstraints(next), facingMode: undefined, deviceId: { exact: other.deviceId } } : videoConstraints(this.facing);
-      track = (await navigator.mediaDevices.getUserMedia({ video: constraints })).getVideoTracks()[0];
+      track = (await this.localDevices().getUserMedia({ video: constraints })).getVideoTracks()[0];
     }
     if (!track) return;
     this.setCameraTrack(track);
@@ -416,7 +427,7 @@ export class CallMedia {
   /** Desktop screen share: an extra producer with source 'screen', stopped when the track ends. */
   async startScreenShare(): Promise<void> {
     if (this.tracks.screen) return;
-    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+    const stream = await this.localDevices().getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
     const track = stream.getVideoTracks()[0];
     if (!track) return;
     if (this.closed) {
@@ -533,47 +544,39 @@ export class CallMedia {
 
   // ---------- diagnostics ----------
 
-  /** inbound-rtp numbers of the receive transport (tests and diagnostics). */
-  async stats(): Promise<{ video: InboundVideo[]; audio: InboundAudio[]; recvState: string; sendState: string }> {
-    const out = {
-      video: [] as InboundVideo[],
-      audio: [] as InboundAudio[],
+  /** inbound-rtp numbers of the receive transport, by sender (tests and diagnostics). */
+  async stats(): Promise<CallMediaStats> {
+    const out: CallMediaStats = {
+      video: [],
+      audio: [],
       recvState: this.recvTransport?.connectionState ?? 'none',
       sendState: this.sendTransport?.connectionState ?? 'none',
     };
     const transport = this.recvTransport;
     if (!transport || transport.closed) return out;
+    const senders = new Map<number, RemoteMedia>();
+    for (const { consumer, media } of this.consumers.values()) {
+      for (const encoding of consumer.rtpParameters.encodings ?? []) if (encoding.ssrc) senders.set(encoding.ssrc, media);
+    }
     const report = await transport.getStats();
     report.forEach((s: Record<string, unknown>) => {
       if (s.type !== 'inbound-rtp') return;
+      const ssrc = Number(s.ssrc);
+      const sender = senders.get(ssrc);
+      const common = { ssrc, packetsReceived: Number(s.packetsReceived ?? 0), uid: sender?.uid, source: sender?.source };
       if (s.kind === 'video') {
         out.video.push({
-          ssrc: Number(s.ssrc),
+          ...common,
           framesDecoded: Number(s.framesDecoded ?? 0),
           frameWidth: Number(s.frameWidth ?? 0),
           frameHeight: Number(s.frameHeight ?? 0),
-          packetsReceived: Number(s.packetsReceived ?? 0),
         });
       } else if (s.kind === 'audio') {
-        out.audio.push({ ssrc: Number(s.ssrc), packetsReceived: Number(s.packetsReceived ?? 0), audioLevel: Number(s.audioLevel ?? 0) });
+        out.audio.push({ ...common, audioLevel: Number(s.audioLevel ?? 0) });
       }
     });
     return out;
   }
-}
-
-export interface InboundVideo {
-  ssrc: number;
-  framesDecoded: number;
-  frameWidth: number;
-  frameHeight: number;
-  packetsReceived: number;
-}
-
-export interface InboundAudio {
-  ssrc: number;
-  packetsReceived: number;
-  audioLevel: number;
 }
 
 export function isSuperseded(error: unknown): boolean {

@@ -5,31 +5,12 @@
  * HLS, so one good encoding is sent (no simulcast layers).
  */
 import type { types as mc } from 'mediasoup-client';
-import type { LiveClientEvents, LiveCreateResult, MediaSource } from '@protocol';
-import { AUDIO_CONSTRAINTS, describeMediaError, videoConstraints } from './localMedia';
-import { createTransport, loadDevice } from './mediasoupDevice';
-import type { RequestPayload, RequestResult } from './socketRequest';
+import type { LiveCreateResult, MediaSource } from '@protocol';
+import type { LivePublisherOptions, LiveRequest, LiveSource, PublisherListener, UplinkStats } from './livePublisherTypes';
+import { AUDIO_CONSTRAINTS, browserDevices, describeMediaError, videoConstraints, type LocalDevices } from './localMedia';
+import { createTransport, loadDevice, type HandlerName } from './mediasoupDevice';
 
-export type LiveSource = 'camera' | 'screen';
-export type LiveRequest = <E extends keyof LiveClientEvents>(event: E, payload: RequestPayload<E>) => Promise<RequestResult<E>>;
-export type TransportState = mc.ConnectionState;
-
-export interface PublisherListener {
-  /** Tracks changed (preview), or the screen share was ended from the browser's own bar. */
-  localChanged(): void;
-  transportState(state: TransportState): void;
-}
-
-export interface UplinkStats {
-  /** Outgoing video, bits per second since the previous sample (null on the first one). */
-  videoBitrate: number | null;
-  /** Fraction of packets the server's receiver reports lost, 0..1. */
-  loss: number;
-  /** Why the browser holds the video back: 'bandwidth', 'cpu' or 'none'. */
-  limitation: string;
-  /** Round trip to the server, ms (null until the server reported). */
-  roundTripMs: number | null;
-}
+export type * from './livePublisherTypes';
 
 const ENCODINGS: Record<LiveSource, mc.RtpEncodingParameters> = {
   camera: { maxBitrate: 1_500_000 },
@@ -46,10 +27,17 @@ export class LivePublisher {
   source: LiveSource = 'camera';
   micOn = true;
 
+  private readonly devices: LocalDevices | null;
+  private readonly handlerName: HandlerName | undefined;
+
   constructor(
     private readonly request: LiveRequest,
     private readonly listener: PublisherListener,
-  ) {}
+    options: LivePublisherOptions = {},
+  ) {
+    this.devices = options.devices === undefined ? browserDevices() : options.devices;
+    this.handlerName = options.handlerName;
+  }
 
   get videoTrack(): MediaStreamTrack | null {
     return this.video;
@@ -67,17 +55,18 @@ export class LivePublisher {
    * old in its producer, so switching needs no renegotiation.
    */
   async open(source: LiveSource): Promise<string[]> {
-    if (!navigator.mediaDevices?.getUserMedia) return ['This browser cannot use a camera here (a secure https page is needed).'];
+    const devices = this.devices;
+    if (!devices) return ['This browser cannot use a camera here (a secure https page is needed).'];
     const problems: string[] = [];
     let video: MediaStreamTrack | undefined;
     if (source === 'screen') {
       // the picker may be closed: that rejects, and the camera stays
-      const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+      const stream = await devices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
       video = stream.getVideoTracks()[0];
       if (video) video.contentHint = 'detail';
     } else {
       try {
-        const stream = await navigator.mediaDevices.getUserMedia({ video: videoConstraints('user'), audio: this.mic ? false : AUDIO_CONSTRAINTS });
+        const stream = await devices.getUserMedia({ video: videoConstraints('user'), audio: this.mic ? false : AUDIO_CONSTRAINTS });
         video = stream.getVideoTracks()[0];
         this.takeMic(stream.getAudioTracks()[0]);
       } catch (error) {
@@ -86,7 +75,7 @@ export class LivePublisher {
     }
     if (!this.mic) {
       try {
-        this.takeMic((await navigator.mediaDevices.getUserMedia({ audio: AUDIO_CONSTRAINTS })).getAudioTracks()[0]);
+        this.takeMic((await devices.getUserMedia({ audio: AUDIO_CONSTRAINTS })).getAudioTracks()[0]);
       } catch (error) {
         problems.push(`Microphone unavailable: ${describeMediaError(error)}`);
       }
@@ -137,7 +126,7 @@ export class LivePublisher {
    */
   async publish(streamid: string, created: Omit<LiveCreateResult, 'stream'>): Promise<void> {
     if (this.transport) this.closeTransport();
-    const device = await loadDevice(created.routerRtpCapabilities);
+    const device = await loadDevice(created.routerRtpCapabilities, this.handlerName);
     if (this.closed) return;
     const transport = createTransport(device, 'send', created.transport, {
       connect: (dtlsParameters) => this.request('live:transport:connect', { streamid, transportId: transport.id, dtlsParameters }),

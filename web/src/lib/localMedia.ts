@@ -1,6 +1,19 @@
-/** Camera and microphone settings shared by calls and live streams, and readable media errors. */
+/**
+ * Camera and microphone settings shared by calls and live streams, readable media errors, and the
+ * seam the media engines open tracks through: the browser's devices, or a synthetic source in tests.
+ */
 
 export type Facing = 'user' | 'environment';
+
+/** Where the engines get local tracks from (the browser's `navigator.mediaDevices`, or a test source). */
+export type LocalDevices = Pick<MediaDevices, 'getUserMedia' | 'getDisplayMedia' | 'enumerateDevices'>;
+
+/** The browser's devices, or null where the page may not use them (no secure context). */
+export function browserDevices(): LocalDevices | null {
+  // mediaDevices is missing outside secure contexts (plain http on a LAN address)
+  const devices: MediaDevices | undefined = typeof navigator === 'undefined' ? undefined : navigator.mediaDevices;
+  return typeof devices?.getUserMedia === 'function' ? devices : null;
+}
 
 export const AUDIO_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 

@@ -17,9 +17,15 @@ export function loadMediasoupClient(): Promise<typeof import('mediasoup-client')
   return mediasoupClient;
 }
 
-export async function loadDevice(routerRtpCapabilities: JsonObject): Promise<Device> {
+/**
+ * Which WebRTC handler mediasoup-client drives: detected from the browser when absent; named where
+ * there is no browser to detect (Node tests run the engines over @roamhq/wrtc with 'Chrome111').
+ */
+export type HandlerName = mc.BuiltinHandlerName;
+
+export async function loadDevice(routerRtpCapabilities: JsonObject, handlerName?: HandlerName): Promise<Device> {
   const client = await loadMediasoupClient();
-  const device = await client.Device.factory();
+  const device = await client.Device.factory(handlerName ? { handlerName } : {});
   await device.load({ routerRtpCapabilities: routerRtpCapabilities as unknown as mc.RtpCapabilities });
   return device;
 }

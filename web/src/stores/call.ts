@@ -170,7 +170,7 @@ function resetMediaState(): void {
 
 function newMedia(callid: string): CallMedia {
   media?.close();
-  const created = new CallMedia(callid, auth.uid.value, request, {
+  const created = new CallMedia({ callid, selfUid: auth.uid.value, request, listener: {
     remoteAdded(remote) {
       if (media !== created) return;
       state.remote[remote.consumerId] = { ...remote, track: markRaw(remote.track) };
@@ -190,7 +190,7 @@ function newMedia(callid: string): CallMedia {
     failed(reason) {
       if (media === created) void recover(reason);
     },
-  });
+  } });
   media = created;
   return created;
 }
