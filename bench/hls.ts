@@ -16,9 +16,9 @@ import { ensureMediasoupWorker } from '../standins/mediasoup/ensureMediasoupWork
 import { launchBrowser } from '../test/support/browser';
 import { connectWithWelcome, createGroup, registerUser } from '../test/support/client';
 import { startServer } from '../test/support/server';
-import { LivePublisher, type FramePainter } from '../test/live/livePublisher';
-import { ffmpegPids } from '../test/live/liveTestKit';
 import { numberArgs, percentile, printJson } from './lib/args';
+import { LivePeer, ffmpegPids } from '../test/support/live';
+import type { FramePainter } from '../test/support/media';
 
 const args = numberArgs({ duration: 20, width: 640, height: 480 });
 const configsArg = process.argv.indexOf('--configs');
@@ -92,13 +92,13 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
   const server = await startServer({ workers: 1, env: { LIVE_RENDITIONS: renditions, RTC_PORT: String(rtcPort) } });
   const browser = await launchBrowser();
   const publisherProcessStart = process.cpuUsage();
-  let publisher: LivePublisher | null = null;
+  let publisher: LivePeer | null = null;
   try {
     const [alice, bob] = await Promise.all([registerUser(server.url, 'Publisher'), registerUser(server.url, 'Viewer')]);
     const group = await createGroup(server.url, alice, 'Bench', { visabletype: 1, jointype: 0 });
     await fetch(`${server.url}/api/sessions/${group.sessionid}/join`, { method: 'POST', headers: { authorization: `Bearer ${bob.token}` } });
     const { socket } = await connectWithWelcome(server.url, alice.token);
-    publisher = new LivePublisher(socket, { width: args.width, height: args.height, paint: clockPainter });
+    publisher = new LivePeer(socket, { width: args.width, height: args.height, paint: clockPainter });
     await publisher.create({ title: 'Bench', sessionid: group.sessionid });
     const startedAt = Date.now();
     const stream = await publisher.start();

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { collect, connectSocket, createGroup, http, registerUser, type TestSocket } from '../support/client';
+import { collect, connectSocket, createGroup, http, registerUser, type TestSocket, AckError, request, history, joinGroup } from '../support/client';
 import type { RunningServer } from '../support/server';
-import { AckError, CallPeer, request } from './callPeer';
-import { debugInfo, history, joinGroup, prepareMediasoup, sleep, startCallServer, waitFor, closeAll } from './callTestKit';
+import { CallPeer, debugInfo, startCallServer } from '../support/calls';
+import { prepareMediasoup, closeAll } from '../support/media';
+import { sleep, waitFor } from '../support/wait';
 
 let server: RunningServer;
 const open: { close(): void }[] = [];
@@ -97,9 +98,9 @@ test('three WebRTC peers in a video call: media both ways, mute, leave, refusals
     await assert.rejects(request(so, event, payload), (err: AckError) => err.code === 'not_member', event);
   };
   const callid = call.callid;
-  const someProducer = peers[0].producers.get('mic')!.id;
-  const someTransport = peers[0].sendTransport!.id;
-  const someConsumer = [...peers[0].consumers.keys()][0];
+  const someProducer = peers[0].media.producerId('mic')!;
+  const someTransport = peers[0].media.transportId('send')!;
+  const someConsumer = peers[0].media.remoteMedia()[0].consumerId;
   await refused('call:join', { callid });
   await refused('call:start', { sessionid: group.sessionid, kind: 'video' });
   await refused('call:transport:create', { callid, direction: 'send' });
@@ -121,14 +122,14 @@ test('three WebRTC peers in a video call: media both ways, mute, leave, refusals
   assert.deepEqual(await request(sa, 'call:consumer:setLayers', { callid, consumerId: someConsumer, spatialLayer: 0 }), { ok: true });
 
   // C leaves: A and B get their consumers of C closed, and the server's consumer count drops.
-  const cProducers = [...peers[2].producers.values()].map((p) => p.id).sort();
+  const cProducers = (['mic', 'camera'] as const).map((source) => peers[2].media.producerId(source)!).sort();
   const closedAtA = collect(sa, 'call:consumer:closed', 2);
   const closedAtB = collect(sb, 'call:consumer:closed', 2);
   const producerClosedAtA = collect(sa, 'call:producer:closed', 2);
   await peers[2].leave();
   await Promise.all([closedAtA, closedAtB]);
   assert.deepEqual((await producerClosedAtA).map((e) => e.producerId).sort(), cProducers);
-  for (const p of peers.slice(0, 2)) assert.ok(![...p.consumers.values()].some((e) => e.uid === c.uid), `${p.name} has no consumer of C left`);
+  for (const p of peers.slice(0, 2)) assert.ok(!p.media.remoteMedia().some((e) => e.uid === c.uid), `${p.name} has no consumer of C left`);
   info = await waitFor('consumer count drops', async () => {
     const x = (await debugInfo(sa))[0].calls.find((y) => y.callid === callid)!;
     // A and B still consume each other's audio and video.

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { collect, connectWithWelcome, createGroup, registerUser, type TestSocket } from '../support/client';
+import { collect, connectWithWelcome, createGroup, registerUser, type TestSocket, AckError, request, joinGroup } from '../support/client';
 import type { RunningServer } from '../support/server';
-import { AckError, CallPeer, request } from './callPeer';
-import { debugInfo, joinGroup, prepareMediasoup, startCallServer, waitFor, within, closeAll } from './callTestKit';
+import { CallPeer, debugInfo, startCallServer } from '../support/calls';
+import { prepareMediasoup, closeAll } from '../support/media';
+import { waitFor, within } from '../support/wait';
 
 let server: RunningServer;
 const open: { close(): void }[] = [];

@@ -4,10 +4,11 @@
 // `call:rpc` over the Redis adapter) and its peer's media goes straight to node 1's WebRtcServer.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { collect, connectWithWelcome, createGroup, registerUser } from '../support/client';
+import { collect, connectWithWelcome, createGroup, registerUser, request, joinGroup } from '../support/client';
 import type { RunningServer } from '../support/server';
-import { CallPeer, request } from './callPeer';
-import { closeAll, debugInfo, joinGroup, prepareMediasoup, startTwoNodes, waitFor } from './callTestKit';
+import { CallPeer, debugInfo, startTwoNodes } from '../support/calls';
+import { closeAll, prepareMediasoup } from '../support/media';
+import { waitFor } from '../support/wait';
 
 let node1: RunningServer | undefined;
 let node2: RunningServer | undefined;

@@ -8,10 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connectSocket, createGroup, emitAck, registerUser, type TestSocket, type TestUser } from '../support/client';
+import { connectSocket, createGroup, emitAck, registerUser, type TestSocket, type TestUser, AckError, request, history, joinGroup } from '../support/client';
 import type { RunningServer } from '../support/server';
-import { AckError, request } from './callPeer';
-import { closeAll, debugInfo, history, joinGroup, prepareMediasoup, startCallServer } from './callTestKit';
+import { closeAll, prepareMediasoup } from '../support/media';
+import { debugInfo, startCallServer } from '../support/calls';
 
 let server: RunningServer;
 const open: { close(): void }[] = [];

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { collect, connectSocket, createGroup, registerUser, type TestSocket } from '../support/client';
+import { collect, connectSocket, createGroup, registerUser, type TestSocket, request, joinGroup } from '../support/client';
 import type { RunningServer } from '../support/server';
-import { CallPeer, request } from './callPeer';
-import { debugInfo, joinGroup, prepareMediasoup, startCallServer, waitFor, closeAll } from './callTestKit';
+import { CallPeer, debugInfo, startCallServer } from '../support/calls';
+import { prepareMediasoup, closeAll } from '../support/media';
+import { waitFor } from '../support/wait';
 
 let server: RunningServer;
 const open: { close(): void }[] = [];

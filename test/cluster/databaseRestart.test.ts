@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkHistory, FailoverClient, fullHistory, sendSteadily, sleep, startTopology, type SendOutcome, hasRedisServer, sendersOnTwoNodes } from './clusterKit';
+import { checkHistory, FailoverClient, fullHistory, sendSteadily, startTopology, type SendOutcome, hasRedisServer, sendersOnTwoNodes } from '../support/cluster';
+import { sleep } from '../support/wait';
 
 async function health(url: string): Promise<number> {
   try {

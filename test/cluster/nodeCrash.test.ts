@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { collect, connectWithWelcome, createGroup, http, registerUser, sessionToken, type TestUser } from '../support/client';
-import { checkHistory, FailoverClient, fullHistory, sendSteadily, sleep, startTopology, type SendOutcome, hasRedisServer } from './clusterKit';
+import { checkHistory, FailoverClient, fullHistory, sendSteadily, startTopology, type SendOutcome, hasRedisServer } from '../support/cluster';
+import { sleep } from '../support/wait';
 
 test('kill -9 one of two nodes while clients send: clients fail over, every acknowledged message is stored once, in order', { timeout: 120_000, skip: !hasRedisServer() && 'redis-server is not installed (npm test installs it as root)' }, async (t) => {
   const topo = await startTopology({ nodes: 2, env: { ONLINE_TTL: '6' } });

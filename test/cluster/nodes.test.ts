@@ -12,7 +12,8 @@ import type { EmbeddedRedisInfo } from '../../standins/redis/embeddedRedisTypes'
 import { PidLockFile } from '../../standins/mongo/PidLockFile';
 import { collect, connectWithWelcome, createGroup, emitAck, http, registerUser, sendText, sessionToken } from '../support/client';
 import { freshDataDir, startServer, type RunningServer } from '../support/server';
-import { readJson, sleep } from './clusterKit';
+import { readJson } from '../support/cluster';
+import { sleep } from '../support/wait';
 
 /**
  * S1/S2 as in the original notes: two nodes started with nothing configured on one machine (the

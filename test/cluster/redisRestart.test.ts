@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { collect } from '../support/client';
-import { checkHistory, FailoverClient, fullHistory, sendSteadily, sleep, startTopology, type SendOutcome, hasRedisServer, sendersOnTwoNodes } from './clusterKit';
+import { checkHistory, FailoverClient, fullHistory, sendSteadily, startTopology, type SendOutcome, hasRedisServer, sendersOnTwoNodes } from '../support/cluster';
+import { sleep } from '../support/wait';
 
 test('restart Redis under load: acks continue, fan-out across nodes resumes, nothing acknowledged is lost', { timeout: 120_000, skip: !hasRedisServer() && 'redis-server is not installed (npm test installs it as root)' }, async (t) => {
   const topo = await startTopology({ nodes: 2 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { io } from 'socket.io-client';
-import { startServer, type RunningServer } from '../support/server';
+import { freePort, startServer, type RunningServer } from '../support/server';
 
 /**
  * Issue 10, finding 1: requests reaching a node while it starts (or while a dead worker is being
@@ -18,14 +17,6 @@ type Outcome =
   | { kind: 'socket-connected' }
   | { kind: 'socket-error'; message: string }
   | { kind: 'hung'; what: string };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function probeHttp(base: string, path: string): Promise<Outcome> {
   try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { collect, connectWithWelcome, createGroup, http, registerUser, sendText, sessionToken, type TestSocket } from '../support/client';
-import { startTopology, hasRedisServer } from './clusterKit';
+import { startTopology, hasRedisServer } from '../support/cluster';
 
 /**
  * docker-compose's topology without Docker: Redis, the database and two nodes as processes, each node

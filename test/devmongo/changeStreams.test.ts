@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ChangeStreamDocument, MongoClient } from 'mongodb';
-import { DevMongoTestKit } from './devMongoTestKit';
+import { DevMongoTestKit } from '../support/devMongo';
 
 describe('devmongo change streams', () => {
   const kit = new DevMongoTestKit();

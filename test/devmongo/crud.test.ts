@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MongoServerError, ObjectId, type Db, type MongoClient } from 'mongodb';
-import { DevMongoTestKit } from './devMongoTestKit';
+import { DevMongoTestKit } from '../support/devMongo';
 
 describe('devmongo CRUD, queries and catalog over the official driver', () => {
   const kit = new DevMongoTestKit();

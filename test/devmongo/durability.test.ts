@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { DataDirLockedError } from '../../standins/mongo/DataDirLockedError';
 import { DevMongoServer } from '../../standins/mongo/DevMongoServer';
-import { DevMongoTestKit, sleep } from './devMongoTestKit';
+import { DevMongoTestKit } from '../support/devMongo';
+import { sleep } from '../support/wait';
 
 const mainTs = fileURLToPath(new URL('../../standins/mongo/main.ts', import.meta.url));
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MongoBulkWriteError, MongoServerError, type Db } from 'mongodb';
-import { DevMongoTestKit, sleep } from './devMongoTestKit';
+import { DevMongoTestKit } from '../support/devMongo';
+import { sleep } from '../support/wait';
 
 const isDup = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 

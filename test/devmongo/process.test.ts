@@ -9,7 +9,8 @@ import { ensureDevMongo } from '../../standins/mongo/ensureDevMongo';
 import { PidLockFile } from '../../standins/mongo/PidLockFile';
 import { OP_MSG, OP_QUERY, OP_REPLY, WireCodec } from '../../standins/mongo/WireCodec';
 import { WireMessageFramer } from '../../standins/mongo/WireMessageFramer';
-import { DevMongoTestKit, sleep } from './devMongoTestKit';
+import { DevMongoTestKit } from '../support/devMongo';
+import { sleep } from '../support/wait';
 
 /** Sends raw bytes and collects reply frames until the socket closes or `waitMs` passes. */
 async function rawExchange(port: number, payloads: Buffer[], waitMs = 300): Promise<{ frames: Buffer[]; closed: boolean }> {

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { MongoClient, MongoServerError } from 'mongodb';
-import { DevMongoTestKit, sleep } from './devMongoTestKit';
 import type { DevMongoServer } from '../../standins/mongo/DevMongoServer';
+import { DevMongoTestKit } from '../support/devMongo';
+import { sleep } from '../support/wait';
 
 describe('devmongo transactions', () => {
   let kit: DevMongoTestKit;

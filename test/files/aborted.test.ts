@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { registerUser, type TestUser } from '../support/client';
 import { freshDataDir, startServer, type RunningServer } from '../support/server';
-import { md5, randomBytesOf, upload } from './helpers';
+import { md5, randomBytesOf, upload } from '../support/files';
 
 let server: RunningServer;
 let url: string;

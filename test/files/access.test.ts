@@ -16,7 +16,7 @@ import {
   type TestUser,
 } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
-import { fetchBytes, jpeg, md5, randomBytesOf, serverDatabase, upload } from './helpers';
+import { fetchBytes, jpeg, md5, randomBytesOf, serverDatabase, upload } from '../support/files';
 
 const SECRET = 'files-access-secret';
 const DB_NAME = `cookim_files_${randomBytes(4).toString('hex')}`;

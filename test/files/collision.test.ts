@@ -12,7 +12,7 @@ import type { Database } from '../../storage/Database';
 import type { FileDoc } from '../../storage/documents';
 import { connectSocket, createGroup, emitAck, http, registerUser, sessionToken, type TestSocket, type TestUser } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
-import { fetchBytes, listFiles, md5, randomBytesOf, serverDatabase, upload } from './helpers';
+import { fetchBytes, listFiles, md5, randomBytesOf, serverDatabase, upload } from '../support/files';
 
 /** The first public MD5 collision (Wang and Yu, 2004): two 128-byte blocks that differ in 6 bytes. */
 const COLLISION_A = Buffer.from(

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Database } from '../../storage/Database';
 import { connectSocket, createGroup, emitAck, http, registerUser, sessionToken, type TestSocket, type TestUser } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
-import { fetchBytes, md5, randomBytesOf, serverDatabase, upload } from './helpers';
+import { fetchBytes, md5, randomBytesOf, serverDatabase, upload } from '../support/files';
 
 const DB_NAME = `cookim_files_privacy_${randomBytes(4).toString('hex')}`;
 let server: RunningServer;

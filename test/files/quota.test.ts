@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { http, registerUser, type TestUser } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
-import { jpeg, listFiles, md5, randomBytesOf, upload } from './helpers';
+import { jpeg, listFiles, md5, randomBytesOf, upload } from '../support/files';
 
 const QUOTA = 100_000;
 let server: RunningServer;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { http, registerUser, type TestUser } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
-import { fetchBytes, jpeg, listFiles, md5, randomBytesOf, upload } from './helpers';
+import { fetchBytes, jpeg, listFiles, md5, randomBytesOf, upload } from '../support/files';
 
 const MAX = 2 * 1024 * 1024;
 let server: RunningServer;

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { registerUser } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
-import { upload } from '../files/helpers';
 import { rawRequest, type RawResponse } from './rawHttp';
+import { upload } from '../support/files';
 
 const dist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web/dist');
 let server: RunningServer;

@@ -6,12 +6,12 @@
 // that stream's record, stops the ffmpeg it left behind and closes its playlists.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { collect, connectWithWelcome, createGroup, http, registerUser } from '../support/client';
+import { collect, connectWithWelcome, createGroup, http, registerUser, request, joinGroup } from '../support/client';
 import type { RunningServer } from '../support/server';
-import { request } from '../calls/callPeer';
-import { closeAll, joinGroup, prepareMediasoup, startTwoNodes, waitFor } from '../calls/callTestKit';
-import { LivePublisher } from './livePublisher';
-import { ffmpegPids } from './liveTestKit';
+import { closeAll, prepareMediasoup } from '../support/media';
+import { startTwoNodes } from '../support/calls';
+import { waitFor } from '../support/wait';
+import { LivePeer, ffmpegPids } from '../support/live';
 
 let node1: RunningServer | undefined;
 let node2: RunningServer | undefined;
@@ -41,7 +41,7 @@ test('a stream published on node 1 is listed, played and counted on node 2, resu
   const viewer = await connectWithWelcome(n2, b.token);
   open.push(viewer.socket);
   assert.notEqual(pub.node, viewer.node);
-  const publisher = new LivePublisher(pub.socket);
+  const publisher = new LivePeer(pub.socket);
   open.push(publisher);
   await publisher.create({ title: 'Across', sessionid: group.sessionid });
   const stream = await publisher.start();
@@ -80,7 +80,7 @@ test('a stream published on node 1 is listed, played and counted on node 2, resu
   // A second stream stays on node 1, and node 1 dies with it: node 2's sweep ends the record (not
   // refreshed any more), stops the ffmpeg node 1 left behind and closes the playlist. The moved
   // stream goes on.
-  const second = new LivePublisher((await connectWithWelcome(n1, a.token)).socket);
+  const second = new LivePeer((await connectWithWelcome(n1, a.token)).socket);
   open.push(second);
   await second.create({ title: 'Left on node 1', sessionid: group.sessionid });
   const doomed = await second.start();

@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connectWithWelcome, createGroup, http, type TestUser } from '../support/client';
+import { connectWithWelcome, createGroup, http, type TestUser, AckError, request, joinGroup, registerUser } from '../support/client';
 import type { RunningServer } from '../support/server';
-import { AckError, request } from '../calls/callPeer';
-import { closeAll, joinGroup, prepareMediasoup, registerUser, sleep, startCallServer, waitFor } from '../calls/callTestKit';
-import { LivePublisher } from './livePublisher';
+import { closeAll, prepareMediasoup } from '../support/media';
+import { sleep, waitFor } from '../support/wait';
+import { startCallServer } from '../support/calls';
+import { LivePeer } from '../support/live';
 
 const TTL = 10;
 let server: RunningServer;
@@ -49,7 +50,7 @@ const media = (hlsUrl: string) => hlsUrl.replace('master.m3u8', '180p/index.m3u8
 
 test('an HLS link expires within LIVE_HLS_URL_TTL; GET /api/live/:id renews it for members only', { timeout: 120_000 }, async () => {
   const { socket } = await connectWithWelcome(server.url, alice.token);
-  const publisher = new LivePublisher(socket);
+  const publisher = new LivePeer(socket);
   open.push(publisher);
   await publisher.create({ title: 'Short links', sessionid: groupId });
   const stream = await publisher.start();

@@ -10,12 +10,12 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { collect, connectWithWelcome, createGroup, http, registerUser, type TestSocket, type TestUser } from '../support/client';
+import { collect, connectWithWelcome, createGroup, http, registerUser, type TestSocket, type TestUser, AckError, request, joinGroup, history } from '../support/client';
 import type { RunningServer } from '../support/server';
-import { AckError, request } from '../calls/callPeer';
-import { closeAll, debugInfo, joinGroup, history, prepareMediasoup, startCallServer, waitFor } from '../calls/callTestKit';
-import { LivePublisher } from './livePublisher';
-import { ffmpegPids } from './liveTestKit';
+import { closeAll, prepareMediasoup } from '../support/media';
+import { debugInfo, startCallServer } from '../support/calls';
+import { waitFor } from '../support/wait';
+import { LivePeer, ffmpegPids } from '../support/live';
 
 let server: RunningServer;
 const open: { close(): void }[] = [];
@@ -30,9 +30,9 @@ async function socketOf(user: TestUser): Promise<TestSocket> {
   return socket;
 }
 
-async function publisherFor(user: TestUser): Promise<LivePublisher> {
+async function publisherFor(user: TestUser): Promise<LivePeer> {
   const { socket } = await connectWithWelcome(server.url, user.token);
-  const publisher = new LivePublisher(socket);
+  const publisher = new LivePeer(socket);
   open.push(publisher);
   return publisher;
 }

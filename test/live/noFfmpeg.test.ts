@@ -2,10 +2,11 @@
 // answers a clear media_unavailable instead of starting a stream that cannot be played.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connectWithWelcome, createGroup, http, registerUser } from '../support/client';
+import { connectWithWelcome, createGroup, http, registerUser, AckError, request } from '../support/client';
 import type { RunningServer } from '../support/server';
-import { AckError, request } from '../calls/callPeer';
-import { prepareMediasoup, startCallServer, waitFor } from '../calls/callTestKit';
+import { prepareMediasoup } from '../support/media';
+import { startCallServer } from '../support/calls';
+import { waitFor } from '../support/wait';
 
 let server: RunningServer;
 

@@ -7,10 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connectWithWelcome, createGroup, emitAck, type TestSocket, type TestUser } from '../support/client';
+import { connectWithWelcome, createGroup, emitAck, type TestSocket, type TestUser, AckError, request, registerUser } from '../support/client';
 import type { RunningServer } from '../support/server';
-import { AckError, request } from '../calls/callPeer';
-import { closeAll, prepareMediasoup, registerUser, startCallServer, waitFor } from '../calls/callTestKit';
+import { closeAll, prepareMediasoup } from '../support/media';
+import { startCallServer } from '../support/calls';
+import { waitFor } from '../support/wait';
 
 let server: RunningServer;
 const open: { close(): void }[] = [];

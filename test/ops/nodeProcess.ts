@@ -5,8 +5,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '../support/server';
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export type StartMode = 'compiled' | 'tsx';
@@ -20,17 +20,6 @@ export function buildServer(): void {
 /** The node command line of each mode (compiled: the same as scripts/start.mjs). */
 export function nodeArgs(mode: StartMode): string[] {
   return mode === 'compiled' ? ['--enable-source-maps', path.join(root, 'build', 'server', 'main.js')] : ['--import', 'tsx', 'signaling/main.ts'];
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface NodeProcess {

@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { freshDataDir, startServer } from '../support/server';
-import { freePort } from './nodeProcess';
+import { freePort, freshDataDir, startServer } from '../support/server';
 
 test('without a reachable mongod download the start logs one line and no stack trace', async () => {
   const closedPort = await freePort();

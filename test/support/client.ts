@@ -171,6 +171,38 @@ export function collect<E extends keyof ServerToClientEvents>(
   });
 }
 
+/** An `{ error }` answer to a request. */
+export class AckError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+/** emitAck that throws the `{ error }` answer (loosely typed: tests send wrong payloads on purpose). */
+export async function request<T = any>(socket: TestSocket, event: string, payload: unknown, timeoutMs = 10_000): Promise<T> {
+  const callSite = new Error();
+  const res = await emitAck(socket, event as any, payload as any, timeoutMs).catch((err: Error) => {
+    throw errorAt(callSite, `${event}: ${err.message}${err.message.includes('timed out') ? ` (no answer within ${timeoutMs} ms)` : ''}`);
+  });
+  if (res && typeof res === 'object' && 'error' in res) throw new AckError(res.error.code, res.error.message);
+  return res as T;
+}
+
+export async function joinGroup(url: string, user: TestUser, sessionid: string): Promise<void> {
+  const res = await http(url, 'POST', `/api/sessions/${sessionid}/join`, { token: user.token });
+  if (res.status !== 200) throw new Error(`join failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** The latest 50 messages of a conversation, newest first. */
+export async function history(url: string, user: TestUser, sessionid: string): Promise<any[]> {
+  const res = await http(url, 'GET', `/api/sessions/${sessionid}/messages?limit=50`, { token: user.token });
+  if (res.status !== 200) throw new Error(`history failed: ${res.status}`);
+  return res.body.messages;
+}
+
 export async function sendText(socket: TestSocket, token: string, msg: string, uuid: string = randomUUID()): Promise<any> {
   return emitAck(socket, 'message:send', { sessionToken: token, msgtype: 0, msg, uuid });
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
 export interface StartServerOptions {
@@ -32,6 +33,18 @@ export interface RunningServer {
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const testDbs = new Map<string, string>();
+
+/** A loopback port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 export function freshDataDir(label = 'cookim'): string {
   return mkdtempSync(path.join(tmpdir(), `${label}-`));

@@ -30,5 +30,3 @@ export class DevMongoTestKit {
     fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,16 +7,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { redisPing } from '../../signaling/broker/redisCommand';
 import { pingDevMongo } from '../../standins/mongo/pingDevMongo';
-import { createGroup, emitAck, http, registerUser, sessionToken, type MessageView, type TestSocket, type TestUser } from '../support/client';
-import { freshDataDir, startServer, type RunningServer } from '../support/server';
+import { createGroup, emitAck, http, registerUser, sessionToken, type MessageView, type TestSocket, type TestUser } from './client';
+import { freePort, freshDataDir, startServer, type RunningServer } from './server';
+import { sleep, waitFor } from './wait';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const spawned = new Set<ChildProcess>();
 process.on('exit', () => {
@@ -41,28 +40,8 @@ function waitExit(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export function hasRedisServer(): boolean {
   return spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error(`${what} not ready in ${timeoutMs} ms`);
 }
 
 /** A helper process a test starts, kills (SIGKILL: no flush, no goodbye) or stops, and may start again. */
@@ -112,7 +91,7 @@ export class RedisProcess extends RestartableProcess {
         stdio: 'ignore',
       }),
     );
-    await until('redis-server', () => redisPing(this.port, 500), 10_000);
+    await waitFor('redis-server', () => redisPing(this.port, 500), 10_000, 50);
   }
 
 }
@@ -150,7 +129,7 @@ export class DevMongoProcess extends RestartableProcess {
         stdio: 'ignore',
       }),
     );
-    await until('devmongo', () => pingDevMongo(this.port, 500), 30_000);
+    await waitFor('devmongo', () => pingDevMongo(this.port, 500), 30_000, 50);
   }
 
 }
@@ -429,7 +408,6 @@ export function readJson<T>(file: string): T | null {
   }
 }
 
-export { sleep };
 
 /**
  * A group of senders across the first two nodes: the first half start on node 0, the rest on node 1,

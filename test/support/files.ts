@@ -4,8 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Database } from '../../storage/Database';
-import type { HttpResult } from '../support/client';
-import type { RunningServer } from '../support/server';
+import type { HttpResult } from './client';
+import type { RunningServer } from './server';
 
 export const md5 = (bytes: Buffer | string): string => createHash('md5').update(bytes).digest('hex');
 
