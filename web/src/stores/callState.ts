@@ -1,0 +1,118 @@
+/**
+ * What the call views show: the phase of the one call this browser takes part in (idle →
+ * ringing-in / joining → ringing-out → in-call ⇄ reconnecting → ended), the call, the incoming
+ * ring, the calls going on in the user's conversations, the remote tracks and producers, the local
+ * controls, and the notices and "call ended" texts.
+ */
+import { reactive } from 'vue';
+import type { CallEndReason, CallInfo, ProducerInfo } from '@protocol';
+import type { ConnectionState, RemoteMedia, TransportDirection } from '@/lib/callMedia';
+
+export enum CallPhase {
+  Idle = 'idle',
+  /** Someone calls us: the incoming call screen. */
+  RingingIn = 'ringing-in',
+  /** We called and joined; nobody else has answered yet. */
+  RingingOut = 'ringing-out',
+  /** Opening the camera/microphone and negotiating the media. */
+  Joining = 'joining',
+  InCall = 'in-call',
+  /** The socket or the media dropped; getting back into the call. */
+  Reconnecting = 'reconnecting',
+  /** Just ended: a short "call ended" screen, then idle. */
+  Ended = 'ended',
+}
+
+/** The phases in which we are in a call (or getting into one). */
+export const LIVE_PHASES: ReadonlySet<CallPhase> = new Set([CallPhase.Joining, CallPhase.RingingOut, CallPhase.InCall, CallPhase.Reconnecting]);
+
+export interface IncomingCall {
+  call: CallInfo;
+  from: { uid: string; nickname: string };
+}
+
+export interface RemoteProducer extends ProducerInfo {}
+
+/** What the ended screen says. */
+export interface EndedInfo {
+  reason: CallEndReason | 'left' | 'failed' | 'offline';
+  durationMs: number;
+  message: string;
+}
+
+export const callState = reactive({
+  phase: CallPhase.Idle as CallPhase,
+  /** The call we are in (or joining). */
+  call: null as CallInfo | null,
+  incoming: null as IncomingCall | null,
+  /** Calls going on in the user's conversations, by sessionid. */
+  active: {} as Record<string, CallInfo>,
+  /** Remote tracks by consumer id (tracks are kept raw). */
+  remote: {} as Record<string, RemoteMedia>,
+  /** Remote producers of the call by producer id: who sends what, and what is paused. */
+  producers: {} as Record<string, RemoteProducer>,
+  /** uid of the loudest participant (call:activeSpeaker). */
+  speaker: null as string | null,
+  micOn: true,
+  cameraOn: false,
+  hasMic: false,
+  sharingScreen: false,
+  canSwitchCamera: false,
+  /** Bumped when local tracks change, so previews pick up the new one. */
+  localVersion: 0,
+  /** A remote <audio> could not start without a tap (autoplay rules). */
+  audioBlocked: false,
+  /** Bumped by "tap to enable sound": every remote <audio> tries play() again. */
+  audioKick: 0,
+  transports: {} as Partial<Record<TransportDirection, ConnectionState>>,
+  socketDown: false,
+  recovering: false,
+  /** When the call became a conversation (for the timer). */
+  talkingSince: 0,
+  notice: '',
+  ended: null as EndedInfo | null,
+  busy: false,
+});
+
+export function inCall(): boolean {
+  return LIVE_PHASES.has(callState.phase);
+}
+
+/** The call in progress here is this one. */
+export function isMine(callid: string): boolean {
+  return !!callState.call && callState.call.callid === callid && inCall();
+}
+
+/** A remote participant's source is off (paused, or not sent at all). */
+export function remoteSourceOff(uid: string, source: 'mic' | 'camera'): boolean {
+  const producer = Object.values(callState.producers).find((p) => p.uid === uid && p.source === source);
+  return !producer || producer.paused;
+}
+
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+export function showNotice(text: string, ms = 5000): void {
+  callState.notice = text;
+  clearTimeout(noticeTimer);
+  if (text) noticeTimer = setTimeout(() => (callState.notice = ''), ms);
+}
+
+export function formatCallDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+export function endedMessage(reason: EndedInfo['reason'], durationMs: number): string {
+  if (reason === 'declined') return 'Call declined';
+  if (reason === 'unanswered') return 'No answer';
+  if (reason === 'offline') return 'The call ended while you were offline';
+  return durationMs > 0 ? `Call ended · ${formatCallDuration(durationMs)}` : 'Call ended';
+}
+
+/** How long we have been talking (0 when the call never became a conversation). */
+export function talkedMs(): number {
+  return callState.talkingSince ? Date.now() - callState.talkingSince : 0;
+}
