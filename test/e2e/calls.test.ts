@@ -21,7 +21,7 @@ import {
   register,
   uidOf,
   waitForRemoteVideo,
-} from './ui';
+} from '../support/userSteps';
 
 interface CallStats {
   video: { framesDecoded: number; frameWidth: number }[];

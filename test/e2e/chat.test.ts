@@ -21,7 +21,7 @@ import {
   sendMessage,
   unlabelledInputs,
   waitForMessage,
-} from './ui';
+} from '../support/userSteps';
 
 describe('web client: two users chatting', () => {
   let server: RunningServer;

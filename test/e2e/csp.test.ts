@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupWorker.mjs';
 import { launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
 import { startServer, type RunningServer } from '../support/server';
-import { attachFiles, composer, createGroup, fileMessages, joinPublicGroup, newAccount, register, sendMessage, waitForLivePlayback, waitForMessage } from './ui';
+import { attachFiles, composer, createGroup, fileMessages, joinPublicGroup, newAccount, register, sendMessage, waitForLivePlayback, waitForMessage } from '../support/userSteps';
 
 interface Watched extends UserPage {
   name: string;

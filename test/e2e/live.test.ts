@@ -13,7 +13,7 @@ import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupWorker.mjs';
 import { launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
 import { startServer, type RunningServer } from '../support/server';
-import { createGroup, hasHorizontalScroll, joinPublicGroup, newAccount, register, signInThrough, waitForLivePlayback } from './ui';
+import { createGroup, hasHorizontalScroll, joinPublicGroup, newAccount, register, signInThrough, waitForLivePlayback } from '../support/userSteps';
 
 async function waitForCondition(ok: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

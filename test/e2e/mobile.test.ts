@@ -20,7 +20,7 @@ import {
   unlabelledInputs,
   waitForHome,
   waitForMessage,
-} from './ui';
+} from '../support/userSteps';
 
 async function smallInputs(page: Page): Promise<string[]> {
   return page.evaluate(() =>

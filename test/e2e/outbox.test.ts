@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { desktop, launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
 import { http } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
-import { attachFiles, composer, createGroup, joinPublicGroup, login, messages, newAccount, register, sendMessage, waitForMessage } from './ui';
+import { attachFiles, composer, createGroup, joinPublicGroup, login, messages, newAccount, register, sendMessage, waitForMessage } from '../support/userSteps';
 
 interface StoredMessage {
   msgid: string;

@@ -25,7 +25,7 @@ import {
   sendMessage,
   unlabelledInputs,
   waitForMessage,
-} from './ui';
+} from '../support/userSteps';
 
 const IMAGE_WIDTH = 900;
 const IMAGE_HEIGHT = 600;

@@ -269,17 +269,8 @@ test('RTP survives an SRTP hop between two PlainTransports', { timeout: 60_000 }
 // 'connected' and the producer must count RTP. Done twice: worker as DTLS server (the usual case,
 // the browser offers) and as DTLS client (the server announces role 'client').
 test('a WebRTC peer completes DTLS with a WebRtcTransport and its RTP arrives', { timeout: 120_000 }, async () => {
-  const { default: wrtc } = await import('@roamhq/wrtc');
-  Object.assign(globalThis, {
-    RTCPeerConnection: wrtc.RTCPeerConnection,
-    RTCSessionDescription: wrtc.RTCSessionDescription,
-    RTCIceCandidate: wrtc.RTCIceCandidate,
-    MediaStream: wrtc.MediaStream,
-    MediaStreamTrack: wrtc.MediaStreamTrack,
-    RTCRtpSender: wrtc.RTCRtpSender,
-    RTCRtpReceiver: wrtc.RTCRtpReceiver,
-    RTCRtpTransceiver: wrtc.RTCRtpTransceiver,
-  });
+  // the kit's media module installs wrtc's peer connection as the globals the handler expects
+  const { NODE_HANDLER, SyntheticDevices } = await import('../support/media');
   const { Device } = await import('mediasoup-client');
 
   worker = await mediasoup.createWorker({ logLevel: 'warn' });
@@ -291,18 +282,19 @@ test('a WebRTC peer completes DTLS with a WebRtcTransport and its RTP arrives', 
     mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }],
   });
   const webRtcServer = await worker.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: LOOPBACK }] });
-  const device = new Device({ handlerName: 'Chrome111' });
+  const device = new Device({ handlerName: NODE_HANDLER });
   await device.load({ routerRtpCapabilities: router.rtpCapabilities as unknown as mc.RtpCapabilities });
 
-  const tone = startTone(wrtc);
+  const devices = new SyntheticDevices();
+  const track = (await devices.getUserMedia({ audio: true })).getAudioTracks()[0]!;
   try {
     // No subtests: node:test keeps subtest functions (and so this scope's wrtc objects) alive to the end.
     for (const workerRole of ['server', 'client'] as const) {
-      await webRtcRoundTrip({ router, webRtcServer, device, track: tone.track, workerRole, state });
+      await webRtcRoundTrip({ router, webRtcServer, device, track, workerRole, state });
     }
     assert.equal(state.died, undefined, 'worker died');
   } finally {
-    tone.stop();
+    devices.close();
     router.close();
     worker.close();
     worker = undefined;
@@ -320,32 +312,6 @@ after(async () => {
     await new Promise((r) => setTimeout(r, 10));
   }
 });
-
-/**
- * A 440 Hz tone from wrtc's nonstandard RTCAudioSource: 2 x 10 ms of 48 kHz mono every 20 ms (the
- * source buffers). Kept out of the test's scope so that only the returned object refers to it.
- */
-function startTone(wrtc: typeof import('@roamhq/wrtc')): { track: MediaStreamTrack; stop(): void } {
-  const audioSource = new wrtc.nonstandard.RTCAudioSource();
-  const track = audioSource.createTrack();
-  const sampleRate = 48_000;
-  const frames = sampleRate / 100;
-  let sample = 0;
-  const feed = setInterval(() => {
-    for (let k = 0; k < 2; k++) {
-      const samples = new Int16Array(frames);
-      for (let i = 0; i < frames; i++, sample++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * sample) / sampleRate));
-      audioSource.onData({ samples, sampleRate, bitsPerSample: 16, channelCount: 1, numberOfFrames: frames });
-    }
-  }, 20);
-  return {
-    track,
-    stop() {
-      clearInterval(feed);
-      track.stop();
-    },
-  };
-}
 
 /** One peer connection: DTLS in the given worker role must connect and RTP must reach the producer. */
 async function webRtcRoundTrip({
