@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ChangeStreamDocument, MongoClient } from 'mongodb';
-import { DevMongoTestKit } from '../support/devMongo';
+import { DevMongoSandbox } from '../support/devMongo';
 
 describe('devmongo change streams', () => {
-  const kit = new DevMongoTestKit();
+  const kit = new DevMongoSandbox();
   let watcher: MongoClient;
   let writer: MongoClient;
 

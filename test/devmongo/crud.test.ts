@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MongoServerError, ObjectId, type Db, type MongoClient } from 'mongodb';
-import { DevMongoTestKit } from '../support/devMongo';
+import { DevMongoSandbox } from '../support/devMongo';
 
 describe('devmongo CRUD, queries and catalog over the official driver', () => {
-  const kit = new DevMongoTestKit();
+  const kit = new DevMongoSandbox();
   let client: MongoClient;
   let db: Db;
 

@@ -7,15 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { DataDirLockedError } from '../../standins/mongo/DataDirLockedError';
 import { DevMongoServer } from '../../standins/mongo/DevMongoServer';
-import { DevMongoTestKit } from '../support/devMongo';
+import { DevMongoSandbox } from '../support/devMongo';
 import { sleep } from '../support/wait';
 
 const mainTs = fileURLToPath(new URL('../../standins/mongo/main.ts', import.meta.url));
 
 describe('devmongo durability', () => {
-  let kit: DevMongoTestKit;
+  let kit: DevMongoSandbox;
   beforeEach(() => {
-    kit = new DevMongoTestKit();
+    kit = new DevMongoSandbox();
   });
   afterEach(() => kit.cleanup());
 

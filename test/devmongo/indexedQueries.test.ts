@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BSON, type Collection, type Db, type Document, type Filter, type MongoClient } from 'mongodb';
 import type { DevMongoServer } from '../../standins/mongo/DevMongoServer';
-import { DevMongoTestKit } from '../support/devMongo';
+import { DevMongoSandbox } from '../support/devMongo';
 
 const { EJSON } = BSON;
 
@@ -72,7 +72,7 @@ function messages(from: number, count: number): Document[] {
 }
 
 describe('devmongo index-backed queries over the driver match an unindexed collection', () => {
-  const kit = new DevMongoTestKit();
+  const kit = new DevMongoSandbox();
   let server: DevMongoServer;
   let client: MongoClient;
   let db: Db;

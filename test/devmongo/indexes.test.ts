@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MongoBulkWriteError, MongoServerError, type Db } from 'mongodb';
-import { DevMongoTestKit } from '../support/devMongo';
+import { DevMongoSandbox } from '../support/devMongo';
 import { sleep } from '../support/wait';
 
 const isDup = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 
 describe('devmongo indexes: unique, compound, sparse, partial, TTL', () => {
-  const kit = new DevMongoTestKit();
+  const kit = new DevMongoSandbox();
   let db: Db;
 
   before(async () => {

@@ -9,7 +9,7 @@ import { ensureDevMongo } from '../../standins/mongo/ensureDevMongo';
 import { PidLockFile } from '../../standins/mongo/PidLockFile';
 import { OP_MSG, OP_QUERY, OP_REPLY, WireCodec } from '../../standins/mongo/WireCodec';
 import { WireMessageFramer } from '../../standins/mongo/WireMessageFramer';
-import { DevMongoTestKit } from '../support/devMongo';
+import { DevMongoSandbox } from '../support/devMongo';
 import { sleep } from '../support/wait';
 
 /** Sends raw bytes and collects reply frames until the socket closes or `waitMs` passes. */
@@ -49,7 +49,7 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
 }
 
 describe('devmongo wire robustness', () => {
-  const kit = new DevMongoTestKit();
+  const kit = new DevMongoSandbox();
   after(() => kit.cleanup());
 
   it('survives garbage, bad lengths, unknown opcodes and broken BSON, and still serves the driver', async () => {
@@ -107,7 +107,7 @@ describe('devmongo wire robustness', () => {
 });
 
 describe('devmongo transaction rollback on disconnect', () => {
-  const kit = new DevMongoTestKit();
+  const kit = new DevMongoSandbox();
   after(() => kit.cleanup());
 
   it('rolls back and releases the lock when the socket of an open transaction closes', async () => {
@@ -134,7 +134,7 @@ describe('devmongo transaction rollback on disconnect', () => {
 });
 
 describe('ensureDevMongo', () => {
-  const kit = new DevMongoTestKit();
+  const kit = new DevMongoSandbox();
   const pids: number[] = [];
   after(async () => {
     for (const pid of pids) if (PidLockFile.isProcessAlive(pid)) process.kill(pid, 'SIGTERM');

@@ -4,16 +4,16 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { MongoClient, MongoServerError } from 'mongodb';
 import type { DevMongoServer } from '../../standins/mongo/DevMongoServer';
-import { DevMongoTestKit } from '../support/devMongo';
+import { DevMongoSandbox } from '../support/devMongo';
 import { sleep } from '../support/wait';
 
 describe('devmongo transactions', () => {
-  let kit: DevMongoTestKit;
+  let kit: DevMongoSandbox;
   let server: DevMongoServer;
   let client: MongoClient;
 
   beforeEach(async () => {
-    kit = new DevMongoTestKit();
+    kit = new DevMongoSandbox();
     server = await kit.startServer({ transactionLockTimeoutMs: 500 });
     client = await kit.client(server);
   });

@@ -6,7 +6,7 @@ import { DevMongoServer } from '../../standins/mongo/DevMongoServer';
 import type { DevMongoServerOptions } from '../../standins/mongo/DevMongoServerTypes';
 
 /** A fresh temp data dir per test, with helpers to start servers and clients and clean up. */
-export class DevMongoTestKit {
+export class DevMongoSandbox {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'devmongo-test-'));
   private readonly servers: DevMongoServer[] = [];
   private readonly clients: MongoClient[] = [];
