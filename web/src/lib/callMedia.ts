@@ -6,7 +6,7 @@
  * reconnect policy, and a `failed` report when that does not help (the store then re-joins).
  */
 import type { Device, types as mc } from 'mediasoup-client';
-import type { JoinResult, JsonObject, CallKind, MediaSource, ProducerInfo } from '@protocol';
+import type { CallKind, JoinResult, MediaSource, ProducerInfo } from '@protocol';
 import type {
   CallMediaListener,
   CallMediaOptions,
@@ -281,14 +281,14 @@ export class CallMedia {
       const res = await this.request('call:consume', {
         callid: this.callid,
         producerId: p.producerId,
-        rtpCapabilities: device.recvRtpCapabilities as unknown as JsonObject,
+        rtpCapabilities: device.recvRtpCapabilities,
       });
       if (transport !== this.recvTransport || transport.closed) return;
       const consumer = await transport.consume({
         id: res.consumerId,
         producerId: res.producerId,
         kind: res.kind,
-        rtpParameters: res.rtpParameters as unknown as mc.RtpParameters,
+        rtpParameters: res.rtpParameters as mc.RtpParameters,
       });
       if (transport !== this.recvTransport || transport.closed || !this.consumed.has(p.producerId)) {
         consumer.close();
@@ -482,7 +482,7 @@ export class CallMedia {
         try {
           const { iceParameters } = await this.request('call:transport:restartIce', { callid: this.callid, transportId: transport.id });
           if (transport.closed) return;
-          await transport.restartIce({ iceParameters: iceParameters as unknown as mc.IceParameters });
+          await transport.restartIce({ iceParameters: iceParameters as mc.IceParameters });
         } catch (error) {
           // the server no longer knows the transport (the call moved, we were dropped): start over
           if (error instanceof RequestError && !error.retryable) {

@@ -26,7 +26,7 @@ export type HandlerName = mc.BuiltinHandlerName;
 export async function loadDevice(routerRtpCapabilities: JsonObject, handlerName?: HandlerName): Promise<Device> {
   const client = await loadMediasoupClient();
   const device = await client.Device.factory(handlerName ? { handlerName } : {});
-  await device.load({ routerRtpCapabilities: routerRtpCapabilities as unknown as mc.RtpCapabilities });
+  await device.load({ routerRtpCapabilities: routerRtpCapabilities as mc.RtpCapabilities });
   return device;
 }
 
@@ -38,20 +38,21 @@ export interface TransportSignaling {
 }
 
 export function createTransport(device: Device, direction: 'send' | 'recv', info: TransportInfo, signaling: TransportSignaling): mc.Transport {
+  // the protocol carries mediasoup's own parameter objects as plain JSON: read them back as such
   const options: mc.TransportOptions = {
     id: info.transportId,
-    iceParameters: info.iceParameters as unknown as mc.IceParameters,
-    iceCandidates: info.iceCandidates as unknown as mc.IceCandidate[],
-    dtlsParameters: info.dtlsParameters as unknown as mc.DtlsParameters,
+    iceParameters: info.iceParameters as mc.IceParameters,
+    iceCandidates: info.iceCandidates as mc.IceCandidate[],
+    dtlsParameters: info.dtlsParameters as mc.DtlsParameters,
   };
   const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
   transport.on('connect', ({ dtlsParameters }, done, fail) => {
-    signaling.connect(dtlsParameters as unknown as JsonObject).then(() => done(), fail);
+    signaling.connect(dtlsParameters).then(() => done(), fail);
   });
   const produce = signaling.produce;
   if (direction === 'send' && produce) {
     transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
-      produce(kind, rtpParameters as unknown as JsonObject, (appData as { source: MediaSource }).source).then(
+      produce(kind, rtpParameters, (appData as { source: MediaSource }).source).then(
         ({ producerId }) => done({ id: producerId }),
         fail,
       );
