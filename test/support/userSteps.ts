@@ -172,7 +172,7 @@ export interface LiveDebug {
 
 export async function liveDebug(page: Page): Promise<LiveDebug | null> {
   return page.evaluate(() => {
-    const hook = (window as unknown as { __cookimLive?: LiveDebug }).__cookimLive;
+    const hook = (window as Window & { __cookimLive?: LiveDebug }).__cookimLive;
     return hook ? { currentTime: hook.currentTime, latency: hook.latency, viewers: hook.viewers, state: hook.state, player: hook.player } : null;
   });
 }
@@ -186,14 +186,14 @@ export async function waitForLivePlayback(
   seconds: number,
   timeoutMs = 30_000,
 ): Promise<{ from: number; to: number; debug: LiveDebug }> {
-  const read = () => page.evaluate(() => (window as unknown as { __cookimLive?: { currentTime: number } }).__cookimLive?.currentTime ?? 0);
-  await page.waitForFunction(() => ((window as unknown as { __cookimLive?: { currentTime: number } }).__cookimLive?.currentTime ?? 0) > 0, null, {
+  const read = () => page.evaluate(() => (window as Window & { __cookimLive?: { currentTime: number } }).__cookimLive?.currentTime ?? 0);
+  await page.waitForFunction(() => ((window as Window & { __cookimLive?: { currentTime: number } }).__cookimLive?.currentTime ?? 0) > 0, null, {
     timeout: timeoutMs,
     polling: 200,
   });
   const from = await read();
   await page.waitForFunction(
-    (target) => ((window as unknown as { __cookimLive?: { currentTime: number } }).__cookimLive?.currentTime ?? 0) >= target,
+    (target) => ((window as Window & { __cookimLive?: { currentTime: number } }).__cookimLive?.currentTime ?? 0) >= target,
     from + seconds,
     { timeout: timeoutMs, polling: 200 },
   );
