@@ -18,7 +18,9 @@ import {
   type UserView,
   type VisiblePresence,
 } from '@protocol';
-import { api, ApiError } from '@/lib/api';
+import { api } from '@/lib/api';
+import { isUnanswered } from '@/lib/requestError';
+import { socketRequest } from '@/lib/socketRequest';
 import { chatCache } from '@/lib/chatCache';
 import { jwtExpiry } from '@/lib/jwt';
 import { readJson, writeJson } from '@/lib/storage';
@@ -87,9 +89,7 @@ const readKey = () => `cookim.read.${auth.uid.value}`;
 const statusKey = () => `cookim.status.${auth.uid.value}`;
 
 /** No network (not a refusal): the local copy may stand in. */
-function isNetworkError(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 0;
-}
+const isNetworkError = isUnanswered;
 
 /** The newest messages as the server has them (not those built from an acknowledgement). */
 function saveHistory(sessionid: string): void {
@@ -458,13 +458,7 @@ function setStatus(status: PresenceStatus, sessionid?: string): Promise<void> {
 function emitPresence(status: PresenceStatus, sessionid?: string): Promise<void> {
   const socket = connection.socket;
   if (!socket?.connected) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    socket.timeout(SEND_TIMEOUT_MS).emit('presence:set', sessionid ? { status, sessionid } : { status }, (err, result) => {
-      if (err) reject(new Error('The server did not answer.'));
-      else if (isErrorBody(result)) reject(new ApiError(0, result.error.code, result.error.message));
-      else resolve();
-    });
-  });
+  return socketRequest(socket, 'presence:set', sessionid ? { status, sessionid } : { status }, SEND_TIMEOUT_MS).then(() => undefined);
 }
 
 // ---------- socket wiring ----------

@@ -8,11 +8,12 @@
  */
 import { markRaw, reactive, toRaw } from 'vue';
 import { MsgType, type FileInfo, type FileKind, type MessageSendPayload, type MessageSendResult } from '@protocol';
-import { ApiError, isAbortError } from '@/lib/api';
+import { isAbortError } from '@/lib/api';
 import { findFileByMd5, hashSlots, kindOfMime, msgTypeForFile, uploadBlob, uploadSlots } from '@/lib/files';
 import { md5OfBlob } from '@/lib/md5';
 import { outboxStore, type StoredEntry, type StoredOutgoing } from '@/lib/outboxStore';
-import { RequestError, socketRequest } from '@/lib/socketRequest';
+import { isRetryable, RequestError } from '@/lib/requestError';
+import { socketRequest } from '@/lib/socketRequest';
 import { newUuid } from '@/lib/uuid';
 import { connection } from './connection';
 
@@ -84,15 +85,6 @@ const preparing = new Map<string, Promise<void>>();
 const uploadAborts = new Map<string, AbortController>();
 
 const noop = () => undefined;
-
-/** A refusal is final until the user retries; no answer, no network or a busy server is not. */
-export function isRetryable(error: unknown): boolean {
-  if (error instanceof RequestError) return error.retryable;
-  // REST answers: no network (0), a timeout, too many at once, or the server side in trouble
-  if (error instanceof ApiError) return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500;
-  // a fetch or a lazily loaded module (the md5 code) that found no network
-  return error instanceof TypeError && /fetch|import/i.test(error.message);
-}
 
 function queued(item: OutgoingMessage): boolean {
   return queues[item.sessionid]?.some((i) => i.uuid === item.uuid) ?? false;
@@ -288,9 +280,10 @@ async function attempt(item: OutgoingMessage): Promise<Outcome> {
     }
     // discarded meanwhile, or its pushed copy arrived and settled it
     if (!queued(item)) return 'gone';
+    // a refusal is final until the user retries; no answer, no network or a busy server is not
     if (isRetryable(error)) return 'retry';
     // a failed md5 check means the bytes changed under us: hash them again on retry
-    if (file && error instanceof ApiError && error.code === 'md5_mismatch') file.md5 = undefined;
+    if (file && error instanceof RequestError && error.code === 'md5_mismatch') file.md5 = undefined;
     item.status = 'failed';
     item.error = error instanceof Error ? error.message : String(error);
     persist(item);
