@@ -27,7 +27,7 @@ describe('web RequestError: the retryable decision', () => {
       ['rate_limited', 429, true],
       ['rate_limited', 0, true],
       ['unavailable', 0, true],
-      ['media_unavailable', 0, true],
+      ['media_unavailable', 0, false],
       ['invalid_input', 400, false],
       ['token_expired', 401, false],
       ['not_member', 403, false],

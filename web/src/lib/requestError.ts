@@ -16,8 +16,11 @@ export const NoAnswer = {
 } as const;
 
 const noAnswerCodes = new Set<string>(Object.values(NoAnswer));
-/** A rate limit or a dependency that is down: later may work. */
-const retryableCodes = new Set<string>([ErrorCode.RateLimited, ErrorCode.Unavailable, ErrorCode.MediaUnavailable]);
+/**
+ * A rate limit or a dependency that is down: later may work. (`media_unavailable` is not here: the
+ * server sends it for lost media state too, and says `retryable` itself when waiting helps.)
+ */
+const retryableCodes = new Set<string>([ErrorCode.RateLimited, ErrorCode.Unavailable]);
 
 export interface RequestErrorInit {
   code: string;

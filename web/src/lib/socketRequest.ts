@@ -29,11 +29,10 @@ export function socketRequest<E extends AckedEvent>(
       reject(new RequestError({ code: NoAnswer.Offline, message: 'Not connected.' }));
       return;
     }
-    // the event map's per-event signatures do not survive the generic E: emit untyped, type the answer
-    const timed = socket.timeout(timeoutMs) as unknown as {
-      emit(event: string, payload: unknown, ack: (err: Error | null, result: unknown) => void): void;
-    };
-    timed.emit(event, payload, (err, result) => {
+    // the event map's per-event signatures do not survive the generic E: emit through the untyped
+    // socket (the same object), and type the answer from the map
+    const untyped: Socket = socket;
+    untyped.timeout(timeoutMs).emit(event, payload, (err: Error | null, result: unknown) => {
       if (err) reject(new RequestError({ code: NoAnswer.Timeout, message: 'The server did not answer.' }));
       else if (isErrorBody(result)) reject(RequestError.fromAnswer(result, 0, 'The request failed.'));
       else resolve(result as RequestResult<E>);
