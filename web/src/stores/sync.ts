@@ -11,7 +11,7 @@ import { messages } from './messages';
 import { sessions } from './sessions';
 
 const SYNC_TIMEOUT_MS = 15_000;
-/** Retryable failures (rate limit, timeout) tolerated in one catch-up, with a growing pause. */
+/** Retryable failures (rate limit, timeout) in a row tolerated per page, with a growing pause. */
 const MAX_RETRIES = 5;
 const RETRY_FIRST_MS = 500;
 
@@ -31,7 +31,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function syncMissed(socket: ChatSocket): Promise<boolean> {
   let retries = 0;
   for (;;) {
-    // a newer connection runs its own catch-up
+    // cut off: the reconnect runs a catch-up of its own
     if (!socket.connected) return false;
     let page;
     try {
@@ -41,6 +41,7 @@ export async function syncMissed(socket: ChatSocket): Promise<boolean> {
       await pause(RETRY_FIRST_MS * 2 ** (retries - 1));
       continue;
     }
+    retries = 0;
     for (const message of [...page.messages].sort((a, b) => a.seq - b.seq)) receive(message);
     // nothing received would not move the cursors: asking again would answer the same
     if (!page.more || !page.messages.length) return true;
