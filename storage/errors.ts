@@ -51,6 +51,10 @@ export class InvalidOperationError extends StorageError {
   }
 }
 
-export function isDuplicateKeyError(err: unknown): err is { code: 11000; keyPattern?: Record<string, unknown>; message: string } {
+/**
+ * MongoDB's duplicate key error (code 11000), from a write or one of a bulk write's errors: the one
+ * detector every store uses (a unique index is how storage settles races between processes).
+ */
+export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
