@@ -1,6 +1,6 @@
-import { ApiError } from '../http/ApiError';
 import type { AppContext } from '../node/AppContext';
 import { ErrorCode } from '../protocol/errors';
+import { LimitError } from '../errors/DomainError';
 import type { ChatSocket } from './ChatSocket';
 import { userRoom, type ChatServer } from './Fanout';
 
@@ -28,7 +28,7 @@ export function socketsPerUserLimit(ctx: AppContext, io: ChatServer): (socket: C
     const local = admitted.get(uid) ?? new Set<string>();
     const ids = new Set([...connected.map((s) => s.id), ...local]);
     if (ids.size >= max) {
-      throw new ApiError(429, ErrorCode.TooManyConnections, `at most ${max} simultaneous connections per user`, true);
+      throw new LimitError(`at most ${max} simultaneous connections per user`, ErrorCode.TooManyConnections);
     }
     local.add(socket.id);
     admitted.set(uid, local);

@@ -9,7 +9,8 @@ import { ChangePasswordBody, IdParam, LoginBody, RegisterBody, UpdateMeBody, Use
 import { RateLimiter } from '../../util/RateLimiter';
 import { avatarFileId } from '../../files/FileService';
 import { userView } from '../../views';
-import { ApiError, rateLimitedFor } from '../ApiError';
+import { DeniedError, InvalidRequestError, NotAuthenticatedError } from '../../errors/DomainError';
+import { rateLimitedFor } from '../ApiError';
 import { currentUser, requireUser } from '../requireUser';
 import { validate } from '../validate';
 
@@ -51,7 +52,7 @@ export function accountRoutes(ctx: AppContext): Router {
     const found = await ctx.users.findByLogin(body.login);
     if (!found) await burnPasswordCheck(body.password);
     if (!found || !(await verifyPassword(body.password, found.passwordHash))) {
-      throw new ApiError(401, ErrorCode.WrongPassword, 'wrong login or password');
+      throw new NotAuthenticatedError(ErrorCode.WrongPassword, 'wrong login or password');
     }
     signIns.succeeded(body.login, address);
     const user = await ctx.users.recordLogin(found._id.toHexString());
@@ -69,7 +70,7 @@ export function accountRoutes(ctx: AppContext): Router {
     const body = validate(ChangePasswordBody, req.body);
     const user = currentUser(res);
     if (!(await verifyPassword(body.oldPassword, user.passwordHash))) {
-      throw new ApiError(403, ErrorCode.WrongPassword, 'the old password is wrong');
+      throw new DeniedError(ErrorCode.WrongPassword, 'the old password is wrong');
     }
     await refuseWeakPassword(body.newPassword, user);
     await ctx.users.bumpTokenVersion(user._id.toHexString(), await hashPassword(body.newPassword));
@@ -87,7 +88,7 @@ export function accountRoutes(ctx: AppContext): Router {
     if (body.avatar !== undefined && body.avatar !== '') {
       // An avatar is an image the user uploaded (POST /api/files), named by its fileid.
       const fileid = avatarFileId(body.avatar);
-      if (!fileid) throw new ApiError(400, ErrorCode.InvalidInput, 'avatar: the fileid of an image you uploaded (or "" for none)');
+      if (!fileid) throw new InvalidRequestError('avatar: the fileid of an image you uploaded (or "" for none)');
       body.avatar = await ctx.uploads.makeAvatar(fileid, uid);
     }
     const user = await ctx.users.update(uid, body);
@@ -115,5 +116,5 @@ export function accountRoutes(ctx: AppContext): Router {
 /** A 429 with Retry-After (whole seconds, at least 1). */
 async function refuseWeakPassword(password: string, account: PasswordContext): Promise<void> {
   const weakness = await passwordWeakness(password, { login: account.login, nickname: account.nickname });
-  if (weakness) throw new ApiError(400, ErrorCode.WeakPassword, weakness);
+  if (weakness) throw new InvalidRequestError(weakness, ErrorCode.WeakPassword);
 }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../node/AppContext';
 import type { FileDoc } from '../../../storage/documents';
 import { ErrorCode } from '../../protocol/errors';
-import type { MsgType } from '../../protocol/models';
+import { MsgType } from '../../protocol/models';
 import { IdParam, Md5Param } from '../../protocol/schemas';
 import { kindOfMime } from '../../files/ContentSniffer';
 import { contentDisposition, sanitizeFileName } from '../../files/fileNames';
@@ -11,6 +11,7 @@ import type { UrlVariant } from '../../files/UrlSigner';
 import { ConcurrencyLimiter } from '../../util/ConcurrencyLimiter';
 import { RateLimiter } from '../../util/RateLimiter';
 import { userView } from '../../views';
+import { InvalidRequestError, NotFoundError, TooLargeError } from '../../errors/DomainError';
 import { ApiError } from '../ApiError';
 import { authenticate, bearerToken, currentUser, requireUser } from '../requireUser';
 import { validate } from '../validate';
@@ -20,11 +21,14 @@ const IMMUTABLE = 'private, max-age=31536000, immutable';
 /** A served file is never a document that runs anything. */
 const FILE_CSP = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 
+/** The message types a file can be sent as. */
+const FILE_MSGTYPES: readonly MsgType[] = [MsgType.Image, MsgType.Voice, MsgType.Video, MsgType.File];
+
 function parseIntent(raw: unknown): MsgType | undefined {
   if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (![1, 2, 3, 4].includes(value)) throw new ApiError(400, ErrorCode.InvalidInput, 'msgtype: 1 (image), 2 (voice), 3 (video) or 4 (file)');
-  return value as MsgType;
+  const intent = FILE_MSGTYPES.find((type) => type === Number(raw));
+  if (intent === undefined) throw new InvalidRequestError('msgtype: 1 (image), 2 (voice), 3 (video) or 4 (file)');
+  return intent;
 }
 
 /**
@@ -53,7 +57,7 @@ export function fileRoutes(ctx: AppContext): Router {
       try {
         upload = await receiveUpload(req, { tempFile, maxBytes: config.uploadMaxBytes });
       } catch (err) {
-        if (err instanceof ApiError && err.status === 413) discardAfterAnswer(req, res);
+        if (err instanceof TooLargeError) discardAfterAnswer(req, res);
         throw err;
       }
       try {
@@ -77,7 +81,7 @@ export function fileRoutes(ctx: AppContext): Router {
 
   router.post('/me/avatar', auth, async (req, res) => {
     const user = await withUpload(req, res, async (upload, uid) => {
-      const stored = await service.ingest(upload, uid, { queryMd5: req.query.md5, intent: 1, quotaBytes: config.userStorageQuota });
+      const stored = await service.ingest(upload, uid, { queryMd5: req.query.md5, intent: MsgType.Image, quotaBytes: config.userStorageQuota });
       const avatar = await service.makeAvatar(stored._id.toHexString(), uid);
       return ctx.users.update(uid, { avatar });
     });
@@ -88,7 +92,7 @@ export function fileRoutes(ctx: AppContext): Router {
   // this md5; otherwise the very 404 of bytes nobody stored (someone else's file stays invisible).
   router.get('/files/by-md5/:md5', auth, async (req, res) => {
     const md5 = validate(Md5Param, req.params.md5);
-    const file = await service.readableByMd5(md5, me(res), 404);
+    const file = await service.readableByMd5(md5, me(res));
     res.json({ file: service.answer(file, true) });
   });
 
@@ -138,7 +142,7 @@ function discardAfterAnswer(req: Request, res: Response): void {
 
 async function sendVariant(ctx: AppContext, res: Response, file: FileDoc, variant: UrlVariant): Promise<void> {
   const relative = variant === 'file' ? file.filepath : variant === 'thumb' ? file.thumbpath : file.avatarpath;
-  if (!relative) throw new ApiError(404, ErrorCode.FileNotFound, `this file has no ${variant}`);
+  if (!relative) throw new NotFoundError(ErrorCode.FileNotFound, `this file has no ${variant}`);
   const type = variant === 'file' ? file.filetype : 'image/webp';
   const inline = variant !== 'file' || kindOfMime(file.filetype) !== 'file';
   const name = variant === 'file' ? file.filename : `${file.filename.replace(/\.[^.]*$/, '')}.${variant}.webp`;
@@ -154,7 +158,7 @@ async function sendVariant(ctx: AppContext, res: Response, file: FileDoc, varian
     res.sendFile(ctx.files.absolutePath(relative), { dotfiles: 'allow', acceptRanges: true, etag: true, lastModified: true }, (err) => {
       if (!err || res.headersSent) return resolve();
       const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
-      if (status === 404) return reject(new ApiError(404, ErrorCode.FileNotFound, 'the stored file is missing'));
+      if (status === 404) return reject(new NotFoundError(ErrorCode.FileNotFound, 'the stored file is missing'));
       if (status === 416) {
         res.set('Content-Range', `bytes */${file.size}`);
         return reject(new ApiError(416, ErrorCode.RangeNotSatisfiable, 'the requested range is outside the file'));

@@ -4,13 +4,14 @@ import { ErrorCode } from '../../protocol/errors';
 import { MsgType } from '../../protocol/models';
 import { Limits, MessageSendPayload } from '../../protocol/schemas';
 import type { FileInfoDoc } from '../../../storage/documents';
-import { ApiError } from '../../http/ApiError';
+import { DeniedError, InvalidRequestError, LimitError, TooLargeError } from '../../errors/DomainError';
 import { emojifyText } from '../../emoji';
 import { RateLimiter } from '../../util/RateLimiter';
 import { messageView } from '../../views';
 import type { EventHandler } from '../eventTable';
 import { sessionRoom } from '../Fanout';
 import type { ChatSocket } from '../ChatSocket';
+import { NotOnlineError } from '../NotOnlineError';
 
 /**
  * message:send (S15 step 4, S17): the session token must name this user and a session the socket
@@ -29,26 +30,26 @@ export function messageHandler(ctx: AppContext): EventHandler<'message:send'> {
       const claims = ctx.tokens.verifySession(payload.sessionToken);
       const { uid } = socket.data;
       if (claims.uid !== uid || claims.tv !== socket.data.tokenVersion) {
-        throw new ApiError(403, ErrorCode.Forbidden, 'the session token belongs to another user');
+        throw new DeniedError(ErrorCode.Forbidden, 'the session token belongs to another user');
       }
       if (!socket.rooms.has(sessionRoom(claims.sessionid))) {
-        throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
+        throw new DeniedError(ErrorCode.NotMember, 'you are not a member of this session');
       }
       if (Date.now() - socket.data.onlineAt > onlineTtlMs) {
-        throw new ApiError(409, ErrorCode.NotOnline, 'your online record expired; reconnect', true);
+        throw new NotOnlineError();
       }
       const isFile = payload.msgtype >= MsgType.Image && payload.msgtype <= MsgType.File;
       if (payload.msgtype !== MsgType.Text && !isFile) {
-        throw new ApiError(400, ErrorCode.InvalidInput, 'msgtype: text (0) or a file message (1 image, 2 voice, 3 video, 4 file) over this event');
+        throw new InvalidRequestError('msgtype: text (0) or a file message (1 image, 2 voice, 3 video, 4 file) over this event');
       }
-      if (isFile && !payload.filemd5) throw new ApiError(400, ErrorCode.InvalidInput, 'filemd5: a file message names its uploaded file by md5');
+      if (isFile && !payload.filemd5) throw new InvalidRequestError('filemd5: a file message names its uploaded file by md5');
       const content = emojifyText(payload.msg);
       if (Buffer.byteLength(content) > Limits.messageBytesMax) {
-        throw new ApiError(413, ErrorCode.TooLarge, `a message holds at most ${Limits.messageBytesMax} bytes`);
+        throw new TooLargeError(`a message holds at most ${Limits.messageBytesMax} bytes`);
       }
       // A file message's text is an optional caption.
-      if (!isFile && content.trim().length === 0) throw new ApiError(400, ErrorCode.InvalidInput, 'msg: the message is empty');
-      if (!limiter.take(uid)) throw ApiError.rateLimited('too many messages; slow down');
+      if (!isFile && content.trim().length === 0) throw new InvalidRequestError('msg: the message is empty');
+      if (!limiter.take(uid)) throw new LimitError('too many messages; slow down');
 
       let fileinfo: FileInfoDoc | undefined;
       let fileid: string | undefined;
@@ -56,7 +57,7 @@ export function messageHandler(ctx: AppContext): EventHandler<'message:send'> {
         // S9: the file was uploaded (POST /api/files) and is named by its md5; only bytes the sender may
         // read already (uploaded, or posted where they are a member now) can be named, else the same
         // refusal as for unknown bytes, so an md5 is never a key to someone else's file. Its kind must fit the msgtype.
-        const file = await ctx.uploads.readableByMd5(payload.filemd5!, uid, 400);
+        const file = await ctx.uploads.readableByMd5(payload.filemd5!, uid);
         ctx.uploads.checkMsgType(file, payload.msgtype as MsgType);
         fileinfo = ctx.uploads.infoFor(file, payload.filename);
         fileid = fileinfo.fileid;

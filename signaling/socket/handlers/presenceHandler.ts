@@ -2,7 +2,7 @@ import type { AppContext } from '../../node/AppContext';
 import { ErrorCode } from '../../protocol/errors';
 import { PresenceSetPayload } from '../../protocol/schemas';
 import type { UserDoc } from '../../../storage/documents';
-import { ApiError } from '../../http/ApiError';
+import { DeniedError, LimitError } from '../../errors/DomainError';
 import { RateLimiter } from '../../util/RateLimiter';
 import { visiblePresence } from '../../views';
 import type { EventHandler } from '../eventTable';
@@ -55,9 +55,9 @@ export function presenceHandler(ctx: AppContext): EventHandler<'presence:set'> {
     schema: PresenceSetPayload,
     async handle(socket, { status, sessionid }) {
       if (sessionid && !socket.rooms.has(sessionRoom(sessionid))) {
-        throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
+        throw new DeniedError(ErrorCode.NotMember, 'you are not a member of this session');
       }
-      if (!limiter.take(socket.data.uid)) throw ApiError.rateLimited('too many status changes; slow down');
+      if (!limiter.take(socket.data.uid)) throw new LimitError('too many status changes; slow down');
       const { before, after } = await ctx.users.setPresence(socket.data.uid, status, sessionid);
       announcePresence(ctx, socket, after, true, sessionid, before);
       return { ok: true };

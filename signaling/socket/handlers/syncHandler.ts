@@ -1,7 +1,7 @@
 import type { AppContext } from '../../node/AppContext';
 import type { SyncResult } from '../../protocol/events';
 import { SyncPayload } from '../../protocol/schemas';
-import { ApiError } from '../../http/ApiError';
+import { LimitError } from '../../errors/DomainError';
 import { RateLimiter } from '../../util/RateLimiter';
 import { messageView } from '../../views';
 import type { EventHandler } from '../eventTable';
@@ -22,7 +22,7 @@ export function syncHandler(ctx: AppContext): EventHandler<'sync'> {
     schema: SyncPayload,
     async handle(socket, { cursors }) {
       const { uid } = socket.data;
-      if (!limiter.take(uid)) throw ApiError.rateLimited('too many sync requests; try again in a moment');
+      if (!limiter.take(uid)) throw new LimitError('too many sync requests; try again in a moment');
       const [joined, stored] = await Promise.all([ctx.sessions.joinedIds(uid), ctx.cursors.get(uid)]);
       const messages: SyncResult['messages'] = [];
       const advanced = new Map<string, number>();

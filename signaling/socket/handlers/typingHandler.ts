@@ -1,7 +1,7 @@
 import type { AppContext } from '../../node/AppContext';
 import { ErrorCode } from '../../protocol/errors';
 import { TypingPayload } from '../../protocol/schemas';
-import { ApiError } from '../../http/ApiError';
+import { DeniedError, LimitError } from '../../errors/DomainError';
 import { RateLimiter } from '../../util/RateLimiter';
 import type { EventHandler } from '../eventTable';
 import { sessionRoom } from '../Fanout';
@@ -17,8 +17,8 @@ export function typingHandler(ctx: AppContext): EventHandler<'typing'> {
   return {
     schema: TypingPayload,
     async handle(socket, { sessionid }) {
-      if (!socket.rooms.has(sessionRoom(sessionid))) throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
-      if (!limiter.take(socket.data.uid)) throw ApiError.rateLimited('too many typing events; slow down');
+      if (!socket.rooms.has(sessionRoom(sessionid))) throw new DeniedError(ErrorCode.NotMember, 'you are not a member of this session');
+      if (!limiter.take(socket.data.uid)) throw new LimitError('too many typing events; slow down');
       socket.to(sessionRoom(sessionid)).emit('typing', { sessionid, uid: socket.data.uid });
       return { ok: true };
     },
