@@ -1,25 +1,16 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../node/AppContext';
-import type { FileDoc } from '../../../storage/documents';
-import { ErrorCode } from '../../protocol/errors';
 import { MsgType } from '../../protocol/models';
-import { IdParam, Md5Param } from '../../protocol/schemas';
-import { kindOfMime } from '../../files/ContentSniffer';
-import { contentDisposition, sanitizeFileName } from '../../files/fileNames';
+import { Md5Param } from '../../protocol/schemas';
+import { sanitizeFileName } from '../../files/fileNames';
 import { receiveUpload, type ReceivedUpload } from '../../files/UploadReceiver';
-import type { UrlVariant } from '../../files/UrlSigner';
 import { ConcurrencyLimiter } from '../../util/ConcurrencyLimiter';
 import { RateLimiter } from '../../util/RateLimiter';
 import { userView } from '../../views';
-import { InvalidRequestError, NotFoundError, TooLargeError } from '../../errors/DomainError';
+import { InvalidRequestError, TooLargeError } from '../../errors/DomainError';
 import { ApiError } from '../ApiError';
-import { authenticate, bearerToken, currentUser, requireUser } from '../requireUser';
+import { currentUserId, requireUser } from '../requireUser';
 import { validate } from '../validate';
-
-/** Content-addressed bytes never change: cache for a year. */
-const IMMUTABLE = 'private, max-age=31536000, immutable';
-/** A served file is never a document that runs anything. */
-const FILE_CSP = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 
 /** The message types a file can be sent as. */
 const FILE_MSGTYPES: readonly MsgType[] = [MsgType.Image, MsgType.Voice, MsgType.Video, MsgType.File];
@@ -31,28 +22,28 @@ function parseIntent(raw: unknown): MsgType | undefined {
   return intent;
 }
 
+export type UploadRouteDeps = Pick<AppContext, 'config' | 'users' | 'tokens' | 'files' | 'uploads' | 'fileUrls'>;
+
 /**
- * Files (S9, S20): POST /api/files (multipart upload, md5-checked, stored once per content),
- * GET|HEAD /api/files/by-md5/:md5, GET /api/files/:fileid[/thumb|/avatar] (signed URL or Bearer),
- * POST /api/me/avatar (upload and set the avatar in one call) and GET /api/me/storage (quota use).
+ * Uploads (S9, S20): POST /api/files (multipart upload, md5-checked, stored once per content),
+ * GET|HEAD /api/files/by-md5/:md5 (is it stored already?), POST /api/me/avatar (upload and set the
+ * avatar in one call) and GET /api/me/storage (quota use).
  */
-export function fileRoutes(ctx: AppContext): Router {
+export function uploadRoutes(deps: UploadRouteDeps): Router {
+  const { config, users, files, uploads: service, fileUrls } = deps;
   const router = Router();
-  const auth = requireUser(ctx);
-  const service = ctx.uploads;
-  const { config } = ctx;
+  const auth = requireUser(deps);
   const uploadRate = new RateLimiter(config.uploadRatePerMinute / 60, config.uploadRatePerMinute);
   const uploadSlots = new ConcurrencyLimiter(config.uploadConcurrency);
-  const me = (res: Response) => currentUser(res)._id.toHexString();
 
   /** Receives one upload for a user within their limits, runs `use` on it, and always removes the temporary file. */
   async function withUpload<T>(req: Request, res: Response, use: (upload: ReceivedUpload, uid: string) => Promise<T>): Promise<T> {
-    const uid = me(res);
+    const uid = currentUserId(res);
     const release = uploadSlots.acquire(uid);
     if (!release) throw ApiError.rateLimited(`at most ${config.uploadConcurrency} uploads at a time`);
     try {
       if (!uploadRate.take(uid)) throw ApiError.rateLimited('too many uploads; wait a minute');
-      const tempFile = ctx.files.tempPath();
+      const tempFile = files.tempPath();
       let upload: ReceivedUpload;
       try {
         upload = await receiveUpload(req, { tempFile, maxBytes: config.uploadMaxBytes });
@@ -63,7 +54,7 @@ export function fileRoutes(ctx: AppContext): Router {
       try {
         return await use(upload, uid);
       } finally {
-        await ctx.files.remove(tempFile).catch(() => undefined);
+        await files.remove(tempFile).catch(() => undefined);
       }
     } finally {
       release();
@@ -83,34 +74,23 @@ export function fileRoutes(ctx: AppContext): Router {
     const user = await withUpload(req, res, async (upload, uid) => {
       const stored = await service.ingest(upload, uid, { queryMd5: req.query.md5, intent: MsgType.Image, quotaBytes: config.userStorageQuota });
       const avatar = await service.makeAvatar(stored._id.toHexString(), uid);
-      return ctx.users.update(uid, { avatar });
+      return users.update(uid, { avatar });
     });
-    res.json({ user: userView(user, true, ctx.fileUrls) });
+    res.json({ user: userView(user, true, fileUrls) });
   });
 
   // HEAD answers the same status without a body: 200 when the caller may already read bytes with
   // this md5; otherwise the very 404 of bytes nobody stored (someone else's file stays invisible).
   router.get('/files/by-md5/:md5', auth, async (req, res) => {
     const md5 = validate(Md5Param, req.params.md5);
-    const file = await service.readableByMd5(md5, me(res));
+    const file = await service.readableByMd5(md5, currentUserId(res));
     res.json({ file: service.answer(file, true) });
   });
 
   // What the user has stored against USER_STORAGE_QUOTA (quota null: unlimited).
   router.get('/me/storage', auth, async (_req, res) => {
-    res.json({ storage: await service.storage(me(res), config.userStorageQuota) });
+    res.json({ storage: await service.storage(currentUserId(res), config.userStorageQuota) });
   });
-
-  const serve = (variant: UrlVariant) => async (req: Request, res: Response) => {
-    const fileid = validate(IdParam, req.params.fileid);
-    const file = await service.authorize(req, fileid, variant, bearerToken(req.get('authorization')), async (token) =>
-      (await authenticate(ctx, token))._id.toHexString(),
-    );
-    await sendVariant(ctx, res, file, variant);
-  };
-  router.get('/files/:fileid', serve('file'));
-  router.get('/files/:fileid/thumb', serve('thumb'));
-  router.get('/files/:fileid/avatar', serve('avatar'));
 
   return router;
 }
@@ -137,33 +117,5 @@ function discardAfterAnswer(req: Request, res: Response): void {
     req.once('end', () => clearTimeout(timer));
     req.once('close', () => clearTimeout(timer));
     req.resume();
-  });
-}
-
-async function sendVariant(ctx: AppContext, res: Response, file: FileDoc, variant: UrlVariant): Promise<void> {
-  const relative = variant === 'file' ? file.filepath : variant === 'thumb' ? file.thumbpath : file.avatarpath;
-  if (!relative) throw new NotFoundError(ErrorCode.FileNotFound, `this file has no ${variant}`);
-  const type = variant === 'file' ? file.filetype : 'image/webp';
-  const inline = variant !== 'file' || kindOfMime(file.filetype) !== 'file';
-  const name = variant === 'file' ? file.filename : `${file.filename.replace(/\.[^.]*$/, '')}.${variant}.webp`;
-  res.set({
-    'Content-Type': type,
-    'Cache-Control': IMMUTABLE,
-    'Content-Disposition': contentDisposition(inline ? 'inline' : 'attachment', name),
-    'X-Content-Type-Options': 'nosniff',
-    'Content-Security-Policy': FILE_CSP,
-    'Cross-Origin-Resource-Policy': 'same-site',
-  });
-  await new Promise<void>((resolve, reject) => {
-    res.sendFile(ctx.files.absolutePath(relative), { dotfiles: 'allow', acceptRanges: true, etag: true, lastModified: true }, (err) => {
-      if (!err || res.headersSent) return resolve();
-      const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
-      if (status === 404) return reject(new NotFoundError(ErrorCode.FileNotFound, 'the stored file is missing'));
-      if (status === 416) {
-        res.set('Content-Range', `bytes */${file.size}`);
-        return reject(new ApiError(416, ErrorCode.RangeNotSatisfiable, 'the requested range is outside the file'));
-      }
-      reject(err);
-    });
   });
 }
