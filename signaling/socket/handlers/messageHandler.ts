@@ -8,9 +8,8 @@ import { DeniedError, InvalidRequestError, LimitError, TooLargeError } from '../
 import { emojifyText } from '../../emoji';
 import { RateLimiter } from '../../util/RateLimiter';
 import { messageView } from '../../views';
+import { mustBeInSessionRoom } from '../../sessions/sessionRooms';
 import type { EventHandler } from '../eventTable';
-import { sessionRoom } from '../Fanout';
-import type { ChatSocket } from '../ChatSocket';
 import { NotOnlineError } from '../NotOnlineError';
 
 /**
@@ -20,21 +19,22 @@ import { NotOnlineError } from '../NotOnlineError';
  * 1-4, S7, S9) name an uploaded file by `filemd5`; the stored message carries its `fileinfo` and the
  * file record lists the message.
  */
-export function messageHandler(ctx: AppContext): EventHandler<'message:send'> {
-  const limiter = new RateLimiter(ctx.config.messageRate, ctx.config.messageRate * 2);
-  const onlineTtlMs = ctx.config.onlineTtl * 1000;
+export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls'>;
+
+export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:send'> {
+  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls } = deps;
+  const limiter = new RateLimiter(config.messageRate, config.messageRate * 2);
+  const onlineTtlMs = config.onlineTtl * 1000;
 
   return {
     schema: MessageSendPayload,
     async handle(socket, payload) {
-      const claims = ctx.tokens.verifySession(payload.sessionToken);
+      const claims = tokens.verifySession(payload.sessionToken);
       const { uid } = socket.data;
       if (claims.uid !== uid || claims.tv !== socket.data.tokenVersion) {
         throw new DeniedError(ErrorCode.Forbidden, 'the session token belongs to another user');
       }
-      if (!socket.rooms.has(sessionRoom(claims.sessionid))) {
-        throw new DeniedError(ErrorCode.NotMember, 'you are not a member of this session');
-      }
+      mustBeInSessionRoom(socket, claims.sessionid);
       if (Date.now() - socket.data.onlineAt > onlineTtlMs) {
         throw new NotOnlineError();
       }
@@ -57,15 +57,15 @@ export function messageHandler(ctx: AppContext): EventHandler<'message:send'> {
         // S9: the file was uploaded (POST /api/files) and is named by its md5; only bytes the sender may
         // read already (uploaded, or posted where they are a member now) can be named, else the same
         // refusal as for unknown bytes, so an md5 is never a key to someone else's file. Its kind must fit the msgtype.
-        const file = await ctx.uploads.readableByMd5(payload.filemd5!, uid);
-        ctx.uploads.checkMsgType(file, payload.msgtype as MsgType);
-        fileinfo = ctx.uploads.infoFor(file, payload.filename);
+        const file = await uploads.readableByMd5(payload.filemd5!, uid);
+        uploads.checkMsgType(file, payload.msgtype as MsgType);
+        fileinfo = uploads.infoFor(file, payload.filename);
         fileid = fileinfo.fileid;
         // Members may fetch the file from the moment the message can reach them.
-        await ctx.files.linkSession(fileid, claims.sessionid);
+        await files.linkSession(fileid, claims.sessionid);
       }
 
-      const stored = await ctx.batcher.submit({
+      const stored = await batcher.submit({
         sessionid: claims.sessionid,
         senduid: uid,
         nickname: socket.data.nickname,
@@ -78,10 +78,10 @@ export function messageHandler(ctx: AppContext): EventHandler<'message:send'> {
       const msgid = message._id.toHexString();
       // The message-to-file link both ways: fileinfo.fileid names the file, the file lists the message.
       const linkedId = message.fileinfo?.fileid ?? fileid;
-      if (linkedId) await ctx.files.linkMessage(linkedId, msgid, message.sessionid);
+      if (linkedId) await files.linkMessage(linkedId, msgid, message.sessionid);
       if (!stored.duplicate) {
-        ctx.metrics.messagesStored.inc();
-        ctx.fanout.message(messageView(message, ctx.fileUrls));
+        metrics.messagesStored.inc();
+        fanout.message(messageView(message, fileUrls));
       }
       return { msgid, seq: message.seq, time: message.dateline, ...(stored.duplicate ? { duplicate: true } : {}) };
     },
