@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { FileStore } from '../../storage/FileStore';
 import type { FileDoc, FileInfoDoc } from '../../storage/documents';
 import { ErrorCode } from '../protocol/errors';
-import type { FileInfo, MsgType } from '../protocol/models';
+import { MsgType, type FileInfo } from '../protocol/models';
 import { Md5Param } from '../protocol/schemas';
 import { DeniedError, InvalidRequestError, NotAuthenticatedError, NotFoundError, TooLargeError } from '../errors/DomainError';
 import { claimedFamilies, fitsMsgType, msgTypeNoun, sniffFile, unmetClaim } from './ContentSniffer';
@@ -149,7 +149,7 @@ export class FileService {
   private checkContent(mime: string, kind: FileDoc['kind'], claims: Set<'image' | 'audio' | 'video'>, intent?: MsgType): void {
     if (intent !== undefined) {
       if (fitsMsgType(intent, kind, mime)) return;
-      const hint = intent === 1 && mime.startsWith('image/') ? ` (${mime} cannot be shown inline; send it as a file, msgtype 4)` : ` (detected ${mime})`;
+      const hint = intent === MsgType.Image && mime.startsWith('image/') ? ` (${mime} cannot be shown inline; send it as a file, msgtype 4)` : ` (detected ${mime})`;
       throw new InvalidRequestError(`the content is not ${msgTypeNoun[intent]}${hint}`, ErrorCode.InvalidFile);
     }
     const unmet = unmetClaim(claims, mime);
