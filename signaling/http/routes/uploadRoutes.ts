@@ -7,8 +7,7 @@ import { receiveUpload, type ReceivedUpload } from '../../files/UploadReceiver';
 import { ConcurrencyLimiter } from '../../util/ConcurrencyLimiter';
 import { RateLimiter } from '../../util/RateLimiter';
 import { userView } from '../../views';
-import { InvalidRequestError, TooLargeError } from '../../errors/DomainError';
-import { ApiError } from '../ApiError';
+import { InvalidRequestError, LimitError, TooLargeError } from '../../errors/DomainError';
 import { currentUserId, requireUser } from '../requireUser';
 import { validate } from '../validate';
 
@@ -40,9 +39,9 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
   async function withUpload<T>(req: Request, res: Response, use: (upload: ReceivedUpload, uid: string) => Promise<T>): Promise<T> {
     const uid = currentUserId(res);
     const release = uploadSlots.acquire(uid);
-    if (!release) throw ApiError.rateLimited(`at most ${config.uploadConcurrency} uploads at a time`);
+    if (!release) throw new LimitError(`at most ${config.uploadConcurrency} uploads at a time`);
     try {
-      if (!uploadRate.take(uid)) throw ApiError.rateLimited('too many uploads; wait a minute');
+      if (!uploadRate.take(uid)) throw new LimitError('too many uploads; wait a minute');
       const tempFile = files.tempPath();
       let upload: ReceivedUpload;
       try {
