@@ -1,5 +1,5 @@
 import type { ChatSocket } from '../socket/ChatSocket';
-import { sessionRoom } from '../socket/Fanout';
+import { sessionOfRoom, sessionRoom } from '../socket/Fanout';
 import { NotMemberError } from './sessionErrors';
 
 /**
@@ -9,4 +9,14 @@ import { NotMemberError } from './sessionErrors';
  */
 export function mustBeInSessionRoom(socket: ChatSocket, sessionid: string): void {
   if (!socket.rooms.has(sessionRoom(sessionid))) throw new NotMemberError();
+}
+
+/** The conversations a socket may write into now: its session rooms. */
+export function joinedSessions(socket: ChatSocket): string[] {
+  const sessions: string[] = [];
+  for (const room of socket.rooms) {
+    const sessionid = sessionOfRoom(room);
+    if (sessionid) sessions.push(sessionid);
+  }
+  return sessions;
 }

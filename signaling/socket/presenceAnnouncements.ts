@@ -1,6 +1,7 @@
 import type { UserDoc } from '../../storage/documents';
 import type { AppContext } from '../node/AppContext';
 import { visiblePresence } from '../views';
+import { joinedSessions } from '../sessions/sessionRooms';
 import type { ChatSocket } from './ChatSocket';
 import { sessionRoom, type ChatServer } from './Fanout';
 
@@ -12,12 +13,10 @@ import { sessionRoom, type ChatServer } from './Fanout';
  */
 export function announcePresence(socket: ChatSocket, user: UserDoc, online: boolean, only?: string, previous?: UserDoc): void {
   const uid = user._id.toHexString();
-  const rooms = only ? [sessionRoom(only)] : [...socket.rooms].filter((r) => r.startsWith('session:'));
-  for (const room of rooms) {
-    const sessionid = room.slice('session:'.length);
+  for (const sessionid of only ? [only] : joinedSessions(socket)) {
     const status = visiblePresence(user, online, sessionid);
     if (status === 'offline' && (!previous || visiblePresence(previous, true, sessionid) === 'offline')) continue;
-    socket.nsp.to(room).emit('presence', { uid, status, sessionid });
+    socket.nsp.to(sessionRoom(sessionid)).emit('presence', { uid, status, sessionid });
   }
 }
 
