@@ -14,6 +14,7 @@ import type { UrlSigner } from '../files/UrlSigner';
 import type { Calls } from '../calls/Calls';
 import type { Live } from '../live/Live';
 import type { Metrics } from '../metrics';
+import type { SessionService } from '../sessions/SessionService';
 import type { Fanout } from '../socket/Fanout';
 
 /** The services one node's HTTP routes and socket handlers share. */
@@ -25,6 +26,8 @@ export interface AppContext {
   db: Database;
   users: UserStore;
   sessions: SessionStore;
+  /** Conversations and who may read, write and manage them (routes and socket handlers go through it). */
+  sessionService: SessionService;
   messages: MessageStore;
   batcher: MessageBatcher;
   cursors: CursorStore;

@@ -21,6 +21,7 @@ import { Thumbnailer } from '../files/Thumbnailer';
 import { UrlSigner } from '../files/UrlSigner';
 import { createApp, type AppOptions } from '../http/createApp';
 import { Metrics } from '../metrics';
+import { SessionService } from '../sessions/SessionService';
 import { Fanout, type ChatServer } from '../socket/Fanout';
 import { originOptions } from '../socket/originPolicy';
 import { registerSocketHandlers } from '../socket/registerSocketHandlers';
@@ -64,13 +65,18 @@ export class ChatNode {
     });
     const files = new FileStore(db, config.dataDir);
     const fileUrls = new UrlSigner(options.jwtSecret, config.fileUrlTtl);
+    const users = new UserStore(db);
+    const sessions = new SessionStore(db);
+    const presence = new PresenceStore(db, config.onlineTtl * 1000);
+    const fanout = new Fanout(io);
     const ctx: AppContext = {
       config,
       logger,
       nodeId: `${os.hostname()}:${process.pid}`,
       db,
-      users: new UserStore(db),
-      sessions: new SessionStore(db),
+      users,
+      sessions,
+      sessionService: new SessionService({ sessions, users, presence, fanout, fileUrls }),
       messages: new MessageStore(db),
       batcher: new MessageBatcher(db, {
         windowMs: config.batchWindowMs,
@@ -80,10 +86,10 @@ export class ChatNode {
         },
       }),
       cursors: new CursorStore(db),
-      presence: new PresenceStore(db, config.onlineTtl * 1000),
+      presence,
       tokens: new TokenService(options.jwtSecret, config.userTokenTtl, config.sessionTokenTtl),
       metrics,
-      fanout: new Fanout(io),
+      fanout,
       files,
       uploads: new FileService(files, new Thumbnailer(config.imageMaxPixels), fileUrls, logger),
       fileUrls,

@@ -5,7 +5,10 @@ import type { SocketData } from './SocketData';
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-export const sessionRoom = (sessionid: string): string => `session:${sessionid}`;
+const SESSION_ROOM = 'session:';
+export const sessionRoom = (sessionid: string): string => `${SESSION_ROOM}${sessionid}`;
+/** The session a room is for, or null for other rooms (a user's own). */
+export const sessionOfRoom = (room: string): string | null => (room.startsWith(SESSION_ROOM) ? room.slice(SESSION_ROOM.length) : null);
 export const userRoom = (uid: string): string => `user:${uid}`;
 
 /**

@@ -20,7 +20,7 @@ const HLS_TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpeg
  * is the proof, handed only to users allowed to watch, and short-lived (LIVE_HLS_URL_TTL): players
  * renew it through GET /api/live/:streamid, so a viewer who may no longer watch loses access soon.
  */
-export function liveRoutes(ctx: AppContext): Router {
+export function liveRoutes(ctx: Pick<AppContext, 'live' | 'users' | 'tokens'>): Router {
   const router = Router();
   const auth = requireUser(ctx);
   const me = (res: Response) => currentUser(res)._id.toHexString();
