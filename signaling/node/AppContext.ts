@@ -11,7 +11,7 @@ import type { TokenService } from '../auth/TokenService';
 import type { Config } from '../config';
 import type { FileService } from '../files/FileService';
 import type { UrlSigner } from '../files/UrlSigner';
-import type { Live } from '../live/Live';
+import type { LiveQueries } from '../live/LiveQueries';
 import type { Metrics } from '../metrics';
 import type { Fanout } from '../socket/Fanout';
 import type { ChatSocket } from '../socket/ChatSocket';
@@ -48,5 +48,5 @@ export interface AppContext {
   /** Group calls (S18); set once the node is built. */
   calls?: SocketFeature;
   /** Live streams (S12, S19); set once the node is built. */
-  live?: Live;
+  live?: SocketFeature & { readonly queries: LiveQueries };
 }

@@ -17,6 +17,7 @@ import { CallMessages } from '../calls/CallMessages';
 import { Calls } from '../calls/Calls';
 import { ClusterPeers } from '../cluster/ClusterPeers';
 import { Live } from '../live/Live';
+import { postAnnouncement } from '../announcements';
 import type { Config } from '../config';
 import { FileService } from '../files/FileService';
 import { Thumbnailer } from '../files/Thumbnailer';
@@ -99,7 +100,22 @@ export class ChatNode {
       { config, logger, nodeId: ctx.nodeId, db, sessions: ctx.sessions, metrics, io, peers, announcements: new CallMessages(ctx) },
       mediaPool,
     );
-    ctx.live = Live.create(ctx, io, mediaPool);
+    ctx.live = Live.create(
+      {
+        config,
+        logger,
+        nodeId: ctx.nodeId,
+        db,
+        sessions: ctx.sessions,
+        metrics,
+        io,
+        fanout: ctx.fanout,
+        fileUrls,
+        peers,
+        announce: (draft) => postAnnouncement(ctx, draft),
+      },
+      mediaPool,
+    );
     registerSocketHandlers(ctx, io);
     return new ChatNode(ctx, http, io, mediaPool);
   }
