@@ -4,8 +4,11 @@ import type { CallInfo } from '../protocol/calls';
 import type { ChatServer } from '../socket/Fanout';
 import type { CallOpAnswer, CallOpRequest } from './ServerSideEvents';
 
-/** How long a question to the other processes waits for their answers. */
-const ASK_TIMEOUT_MS = 5_000;
+/**
+ * How long a question to the other processes waits at most. The adapters time out first (after
+ * 5 s) with the answers they received, which are kept; this bounds a question they never settle.
+ */
+const ASK_TIMEOUT_MS = 7_000;
 
 /**
  * The other processes of every node, asked through the adapter (ServerSideEvents). A process alone
