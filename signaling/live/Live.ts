@@ -50,7 +50,7 @@ export class Live {
     const media = new LiveMedia(deps, streams, rooms, ending);
     const publishing = new LivePublishing(deps, streams, store, places, hls, rooms, media, ending, announcer);
     const handover = new LiveHandover(deps, streams, store, rooms, media, ending);
-    const watching = new LiveWatching(deps, streams, store, hlsUrls, (streamid) => hls.dir(streamid));
+    const watching = new LiveWatching(deps, streams, store, hlsUrls, hls);
     const upkeep = new LiveUpkeep(deps, streams, store, places, hls);
     const gateway = new LiveGateway(deps, liveEvents(publishing, handover, ending, watching), handover, watching);
     return new Live(watching, gateway, upkeep, ending);

@@ -7,6 +7,7 @@ import { requesterOf } from '../socket/requester';
 import { RateLimiter } from '../util/RateLimiter';
 import type { LiveDeps } from './LiveDeps';
 import { StreamNotFoundError, StreamNotMemberError, WatchRateError } from './liveErrors';
+import type { LiveHls } from './LiveHls';
 import type { LiveHlsSigner } from './LiveHlsSigner';
 import type { LiveQueries } from './LiveQueries';
 import { liveRoom } from './liveRooms';
@@ -27,11 +28,12 @@ export class LiveWatching implements LiveQueries {
     private readonly streams: LiveStreams,
     private readonly store: LiveStreamStore,
     readonly hlsUrls: LiveHlsSigner,
-    private readonly hlsDir: (streamid: string) => string,
+    private readonly hls: LiveHls,
   ) {}
 
+  /** Where a stream's HLS files are (served to its viewers). */
   dir(streamid: string): string {
-    return this.hlsDir(streamid);
+    return this.hls.dir(streamid);
   }
 
   /** `live:watch`: joins the viewer room and answers the stream with its count. */
