@@ -13,8 +13,11 @@ import { SessionStore } from '../../storage/SessionStore';
 import { UserStore } from '../../storage/UserStore';
 import { TokenService } from '../auth/TokenService';
 import type { WorkerPool } from '../../media';
+import { CallMessages } from '../calls/CallMessages';
 import { Calls } from '../calls/Calls';
+import { ClusterPeers } from '../cluster/ClusterPeers';
 import { Live } from '../live/Live';
+import { postAnnouncement } from '../announcements';
 import type { Config } from '../config';
 import { FileService } from '../files/FileService';
 import { Thumbnailer } from '../files/Thumbnailer';
@@ -98,8 +101,27 @@ export class ChatNode {
     files.sweepTemp().catch((err) => logger.warn({ err }, 'sweeping temporary upload files failed'));
     app = createApp(ctx, { ...options.app, webRoot: path.resolve('web/dist') });
     const mediaPool = startMediaPool(ctx);
-    ctx.calls = Calls.create(ctx, io, mediaPool);
-    ctx.live = Live.create(ctx, io, mediaPool);
+    const peers = new ClusterPeers(io, logger);
+    ctx.calls = Calls.create(
+      { config, logger, nodeId: ctx.nodeId, db, sessions: ctx.sessions, metrics, io, peers, announcements: new CallMessages(ctx) },
+      mediaPool,
+    );
+    ctx.live = Live.create(
+      {
+        config,
+        logger,
+        nodeId: ctx.nodeId,
+        db,
+        sessions: ctx.sessions,
+        metrics,
+        io,
+        fanout: ctx.fanout,
+        fileUrls,
+        peers,
+        announce: (draft) => postAnnouncement(ctx, draft),
+      },
+      mediaPool,
+    );
     registerSocketHandlers(ctx, io);
     return new ChatNode(ctx, http, io, mediaPool);
   }

@@ -1,9 +1,10 @@
 import type { Server } from 'socket.io';
+import type { ServerSideEvents } from '../cluster/ServerSideEvents';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/events';
 import type { MessageView, SessionView } from '../protocol/models';
 import type { SocketData } from './SocketData';
 
-export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
 
 const SESSION_ROOM = 'session:';
 export const sessionRoom = (sessionid: string): string => `${SESSION_ROOM}${sessionid}`;
