@@ -4,9 +4,8 @@
  * Writes <dir>/server.json ({port, pid, url}); exits after DEVMONGO_IDLE_MS (default 60000)
  * without clients, and on SIGTERM/SIGINT, flushing the journal first.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import pino from 'pino';
+import { removeOwnServerInfo, writeServerInfo } from '../supervisor/serverInfoFile';
 import { DevMongoServer } from './DevMongoServer';
 import type { DevMongoServerInfo } from './DevMongoServerTypes';
 
@@ -20,10 +19,11 @@ if (!dataDir) {
   process.stderr.write('usage: main.ts --data-dir <dir> [--port N]\n');
   process.exit(2);
 }
+/** Holds server.json (standins/supervisor/serverInfoFile.ts) beside the journal. */
+const serverDir: string = dataDir;
 const port = Number(argValue('--port') ?? 0);
 const idleMs = Number(process.env.DEVMONGO_IDLE_MS ?? 60_000);
 const logger = pino({ name: 'devmongo', level: process.env.DEVMONGO_LOG_LEVEL ?? 'info' });
-const infoFile = path.join(dataDir, 'server.json');
 
 let server: DevMongoServer | null = null;
 let stopping = false;
@@ -35,12 +35,7 @@ async function shutdown(reason: string, code = 0): Promise<void> {
   try {
     await server?.close();
   } finally {
-    try {
-      const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as DevMongoServerInfo;
-      if (info.pid === process.pid) fs.unlinkSync(infoFile);
-    } catch {
-      // Nothing to clean up.
-    }
+    removeOwnServerInfo(serverDir);
     process.exit(code);
   }
 }
@@ -57,9 +52,7 @@ try {
     onIdle: () => void shutdown('idle'),
   });
   const info: DevMongoServerInfo = { port: server.port, pid: process.pid, url: server.url, startedAt: new Date().toISOString() };
-  const tmp = `${infoFile}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(info));
-  fs.renameSync(tmp, infoFile);
+  writeServerInfo(serverDir, info);
 } catch (err) {
   logger.error({ err }, 'devmongo failed to start');
   process.exit(1);

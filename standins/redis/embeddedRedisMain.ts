@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
+import { removeOwnServerInfo, writeServerInfo } from '../supervisor/serverInfoFile';
 import type { EmbeddedRedisInfo } from './embeddedRedisTypes';
 import { redisConnectedClients, redisPing } from '../../signaling/broker/redisCommand';
 
@@ -28,7 +29,6 @@ if (!dir) {
 const bin = process.env.COOKIM_REDIS_SERVER_BIN || 'redis-server';
 const idleMs = Number(process.env.REDIS_IDLE_MS ?? 60_000);
 const logger = pino({ name: 'embedded-redis', level: process.env.LOG_LEVEL ?? 'info' });
-const infoFile = path.join(dir, 'server.json');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let child: ChildProcess | null = null;
@@ -68,9 +68,7 @@ async function startRedis(): Promise<ChildProcess> {
 
 function writeInfo(redisPid: number): void {
   const info: EmbeddedRedisInfo = { port, pid: process.pid, redisPid, url: `redis://127.0.0.1:${port}`, startedAt: new Date().toISOString() };
-  const tmp = `${infoFile}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(info));
-  fs.renameSync(tmp, infoFile);
+  writeServerInfo(dir!, info);
 }
 
 function watch(proc: ChildProcess): void {
@@ -107,12 +105,7 @@ async function shutdown(reason: string, code = 0): Promise<void> {
     await Promise.race([gone, sleep(5000)]);
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   }
-  try {
-    const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as EmbeddedRedisInfo;
-    if (info.pid === process.pid) fs.unlinkSync(infoFile);
-  } catch {
-    // Nothing to clean up.
-  }
+  removeOwnServerInfo(dir!);
   process.exit(code);
 }
 
