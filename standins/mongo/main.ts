@@ -5,23 +5,12 @@
  * without clients, and on SIGTERM/SIGINT, flushing the journal first.
  */
 import pino from 'pino';
+import { parseServerCommandLine } from '../supervisor/serverCommandLine';
 import { removeOwnServerInfo, writeServerInfo } from '../supervisor/serverInfoFile';
 import { DevMongoServer } from './DevMongoServer';
 import type { DevMongoServerInfo } from './DevMongoServerTypes';
 
-function argValue(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-const dataDir = argValue('--data-dir');
-if (!dataDir) {
-  process.stderr.write('usage: main.ts --data-dir <dir> [--port N]\n');
-  process.exit(2);
-}
-/** Holds server.json (standins/supervisor/serverInfoFile.ts) beside the journal. */
-const serverDir: string = dataDir;
-const port = Number(argValue('--port') ?? 0);
+const { dir: dataDir, port } = parseServerCommandLine('--data-dir', 'main.ts');
 const idleMs = Number(process.env.DEVMONGO_IDLE_MS ?? 60_000);
 const logger = pino({ name: 'devmongo', level: process.env.DEVMONGO_LOG_LEVEL ?? 'info' });
 
@@ -35,7 +24,7 @@ async function shutdown(reason: string, code = 0): Promise<void> {
   try {
     await server?.close();
   } finally {
-    removeOwnServerInfo(serverDir);
+    removeOwnServerInfo(dataDir);
     process.exit(code);
   }
 }
@@ -52,7 +41,7 @@ try {
     onIdle: () => void shutdown('idle'),
   });
   const info: DevMongoServerInfo = { port: server.port, pid: process.pid, url: server.url, startedAt: new Date().toISOString() };
-  writeServerInfo(serverDir, info);
+  writeServerInfo(dataDir, info);
 } catch (err) {
   logger.error({ err }, 'devmongo failed to start');
   process.exit(1);

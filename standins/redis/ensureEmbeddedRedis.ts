@@ -5,10 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { PidLockFile } from '../supervisor/PidLockFile';
 import { ensureSupervisedProcess } from '../supervisor/ensureSupervisedProcess';
 import { readServerInfo } from '../supervisor/serverInfoFile';
+import type { SupervisedServer } from '../supervisor/supervisedProcessTypes';
 import type { EmbeddedRedisInfo } from './embeddedRedisTypes';
 import { redisPing } from '../../signaling/broker/redisCommand';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+const EMBEDDED_REDIS: SupervisedServer = {
+  name: 'the embedded Redis',
+  ping: redisPing,
+  entry: { source: path.join(here, 'embeddedRedisMain.ts'), bundle: 'embeddedRedisMain.js' },
+  dirOption: '--dir',
+};
 
 export interface EnsureEmbeddedRedisOptions {
   dataDir: string;
@@ -52,14 +60,11 @@ export async function ensureEmbeddedRedis(options: EnsureEmbeddedRedisOptions): 
   const bin = findRedisServer();
   if (!bin) throw new Error('redis-server is not installed (Debian package redis-server)');
   const dir = path.join(path.resolve(options.dataDir), 'redis');
-  const { info, started } = await ensureSupervisedProcess<EmbeddedRedisInfo>({
+  const idleEnv = options.idleMs !== undefined ? { REDIS_IDLE_MS: String(options.idleMs) } : {};
+  const { info, started } = await ensureSupervisedProcess<EmbeddedRedisInfo>(EMBEDDED_REDIS, {
     dir,
-    name: 'the embedded Redis',
     startTimeoutMs: options.startTimeoutMs ?? 20_000,
-    ping: redisPing,
-    entry: { source: path.join(here, 'embeddedRedisMain.ts'), bundle: 'embeddedRedisMain.js' },
-    args: ['--dir', dir],
-    env: { ...process.env, COOKIM_REDIS_SERVER_BIN: bin, ...(options.idleMs !== undefined ? { REDIS_IDLE_MS: String(options.idleMs) } : {}) },
+    env: { ...process.env, COOKIM_REDIS_SERVER_BIN: bin, ...idleEnv },
     beforeSpawn: () => stopOrphan(dir),
     onSpawned: (pid) => options.logger?.info?.({ pid, dir }, 'spawned the embedded Redis (fan-out between the nodes on this DATA_DIR)'),
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PidLockFile } from './PidLockFile';
 import { readServerInfo } from './serverInfoFile';
-import type { SupervisedProcessOptions, SupervisedProcessResult, SupervisedServerInfo } from './supervisedProcessTypes';
+import type { SupervisedProcessOptions, SupervisedProcessResult, SupervisedServer, SupervisedServerInfo } from './supervisedProcessTypes';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** A spawn lock older than this belongs to a stuck spawner and may be broken. */
@@ -13,27 +13,31 @@ const DEFAULT_START_TIMEOUT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function liveServer<I extends SupervisedServerInfo>(options: SupervisedProcessOptions): Promise<I | null> {
-  const info = readServerInfo<I>(options.dir);
+async function liveServer<I extends SupervisedServerInfo>(server: SupervisedServer, dir: string): Promise<I | null> {
+  const info = readServerInfo<I>(dir);
   if (!info || !PidLockFile.isProcessAlive(info.pid)) return null;
-  return (await options.ping(info.port, 1000)) ? info : null;
+  return (await server.ping(info.port, 1000)) ? info : null;
 }
 
 /**
- * Reuses the live development server of `options.dir` or spawns one, detached so it outlives this
+ * Reuses the live `server` of `options.dir` or spawns one, detached so it outlives this
  * process and serves every process (all nodes) on the same data directory. Concurrent callers,
  * threads or processes, agree on one server through a spawn lock file; the spawned server announces
  * itself in server.json (serverInfoFile.ts) and must answer `ping`.
  */
-export async function ensureSupervisedProcess<I extends SupervisedServerInfo>(options: SupervisedProcessOptions): Promise<SupervisedProcessResult<I>> {
-  const { dir, name } = options;
+export async function ensureSupervisedProcess<I extends SupervisedServerInfo>(
+  server: SupervisedServer,
+  options: SupervisedProcessOptions,
+): Promise<SupervisedProcessResult<I>> {
+  const { dir } = options;
+  const { name } = server;
   fs.mkdirSync(dir, { recursive: true });
   const deadline = Date.now() + (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   const lock = new PidLockFile(path.join(dir, 'spawn.lock'), SPAWN_LOCK_MAX_AGE_MS);
   const logFile = path.join(dir, 'server.log');
 
   while (Date.now() < deadline) {
-    const existing = await liveServer<I>(options);
+    const existing = await liveServer<I>(server, dir);
     if (existing) return { info: existing, started: false };
     if (!lock.tryAcquire()) {
       await sleep(100);
@@ -41,14 +45,14 @@ export async function ensureSupervisedProcess<I extends SupervisedServerInfo>(op
     }
     try {
       // Another caller may have finished spawning between our check and the lock.
-      const raced = await liveServer<I>(options);
+      const raced = await liveServer<I>(server, dir);
       if (raced) return { info: raced, started: false };
       options.beforeSpawn?.();
-      const pid = spawnDetached(options, logFile);
+      const pid = spawnDetached(server, options, logFile);
       options.onSpawned?.(pid);
       while (Date.now() < deadline) {
         const info = readServerInfo<I>(dir);
-        if (info && info.pid === pid && (await options.ping(info.port, 1000))) return { info, started: true };
+        if (info && info.pid === pid && (await server.ping(info.port, 1000))) return { info, started: true };
         if (!PidLockFile.isProcessAlive(pid)) throw new Error(`${name} (pid ${pid}) exited during start; see ${logFile}`);
         await sleep(50);
       }
@@ -60,20 +64,20 @@ export async function ensureSupervisedProcess<I extends SupervisedServerInfo>(op
   throw new Error(`timed out waiting for ${name} in ${dir}`);
 }
 
-function spawnDetached(options: SupervisedProcessOptions, logFile: string): number {
+function spawnDetached(server: SupervisedServer, options: SupervisedProcessOptions, logFile: string): number {
   const logFd = fs.openSync(logFile, 'a');
   try {
     // Compiled (build/server, `npm start`): the server's bundle sits next to this code. From source:
     // tsx, resolved from this package so the child does not depend on its working directory.
-    const entry = import.meta.url.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), options.entry.source] : [path.join(here, options.entry.bundle)];
-    const child = spawn(process.execPath, [...entry, ...options.args], {
+    const entry = import.meta.url.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), server.entry.source] : [path.join(here, server.entry.bundle)];
+    const child = spawn(process.execPath, [...entry, server.dirOption, options.dir], {
       detached: true,
       stdio: ['ignore', logFd, logFd],
       cwd: path.resolve(here, '..', '..'),
       env: options.env ?? process.env,
     });
     child.unref();
-    if (child.pid === undefined) throw new Error(`failed to spawn ${options.name}`);
+    if (child.pid === undefined) throw new Error(`failed to spawn ${server.name}`);
     return child.pid;
   } finally {
     fs.closeSync(logFd);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PidLockFile } from '../../standins/supervisor/PidLockFile';
 import { ensureSupervisedProcess } from '../../standins/supervisor/ensureSupervisedProcess';
-import type { SupervisedProcessOptions, SupervisedServerInfo } from '../../standins/supervisor/supervisedProcessTypes';
+import type { SupervisedProcessOptions, SupervisedServer, SupervisedServerInfo } from '../../standins/supervisor/supervisedProcessTypes';
 
 const dirs: string[] = [];
 const pids: number[] = [];
@@ -38,12 +38,16 @@ function ping(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
-function options(): SupervisedProcessOptions {
+/** A test server of its own folder (which also holds its source). */
+function testServer(): { server: SupervisedServer; options: SupervisedProcessOptions } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'supervisor-test-'));
   dirs.push(dir);
   const source = path.join(dir, 'server.ts');
   fs.writeFileSync(source, SERVER_SOURCE);
-  return { dir, name: 'the test server', ping, entry: { source, bundle: 'unused.js' }, args: ['--dir', dir], onSpawned: (pid) => pids.push(pid) };
+  return {
+    server: { name: 'the test server', ping, entry: { source, bundle: 'unused.js' }, dirOption: '--dir' },
+    options: { dir, onSpawned: (pid) => pids.push(pid) },
+  };
 }
 
 after(() => {
@@ -53,31 +57,31 @@ after(() => {
 
 describe('ensureSupervisedProcess', () => {
   test('concurrent callers share one spawned server, later callers reuse it', async () => {
-    const opts = options();
-    const results = await Promise.all([1, 2, 3].map(() => ensureSupervisedProcess<SupervisedServerInfo>(opts)));
+    const { server, options } = testServer();
+    const results = await Promise.all([1, 2, 3].map(() => ensureSupervisedProcess<SupervisedServerInfo>(server, options)));
     assert.equal(new Set(results.map((r) => r.info.pid)).size, 1, 'one server');
     assert.equal(results.filter((r) => r.started).length, 1, 'spawned once');
     assert.deepEqual(pids.length, 1);
 
-    const again = await ensureSupervisedProcess<SupervisedServerInfo>(opts);
+    const again = await ensureSupervisedProcess<SupervisedServerInfo>(server, options);
     assert.equal(again.started, false);
     assert.equal(again.info.pid, results[0].info.pid);
-    assert.equal(fs.existsSync(path.join(opts.dir, 'spawn.lock')), false, 'the spawn lock is released');
+    assert.equal(fs.existsSync(path.join(options.dir, 'spawn.lock')), false, 'the spawn lock is released');
   });
 
   test('a server that is gone is replaced', async () => {
-    const opts = options();
-    const first = await ensureSupervisedProcess<SupervisedServerInfo>(opts);
+    const { server, options } = testServer();
+    const first = await ensureSupervisedProcess<SupervisedServerInfo>(server, options);
     process.kill(first.info.pid, 'SIGKILL');
     while (PidLockFile.isProcessAlive(first.info.pid)) await new Promise((r) => setTimeout(r, 20));
-    const second = await ensureSupervisedProcess<SupervisedServerInfo>(opts);
+    const second = await ensureSupervisedProcess<SupervisedServerInfo>(server, options);
     assert.equal(second.started, true);
     assert.notEqual(second.info.pid, first.info.pid);
   });
 
   test('a server that dies during start is reported with its log', async () => {
-    const opts = options();
-    fs.writeFileSync(opts.entry.source, 'process.exit(3);\n');
-    await assert.rejects(ensureSupervisedProcess(opts), /the test server \(pid \d+\) exited during start; see .*server\.log/);
+    const { server, options } = testServer();
+    fs.writeFileSync(server.entry.source, 'process.exit(3);\n');
+    await assert.rejects(ensureSupervisedProcess(server, options), /the test server \(pid \d+\) exited during start; see .*server\.log/);
   });
 });
