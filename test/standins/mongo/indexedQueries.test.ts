@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BSON, type Collection, type Db, type Document, type Filter, type MongoClient } from 'mongodb';
 import { DevMongoTestKit } from './devMongoTestKit';
-import type { DevMongoServer } from '../../standins/mongo/DevMongoServer';
+import type { DevMongoServer } from '../../../standins/mongo/DevMongoServer';
 
 const { EJSON } = BSON;
 

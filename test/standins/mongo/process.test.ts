@@ -5,10 +5,10 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BSON, Long, UUID } from 'bson';
 import { MongoClient } from 'mongodb';
-import { ensureDevMongo } from '../../standins/mongo/ensureDevMongo';
-import { PidLockFile } from '../../standins/mongo/PidLockFile';
-import { OP_MSG, OP_QUERY, OP_REPLY, WireCodec } from '../../standins/mongo/WireCodec';
-import { WireMessageFramer } from '../../standins/mongo/WireMessageFramer';
+import { ensureDevMongo } from '../../../standins/mongo/ensureDevMongo';
+import { PidLockFile } from '../../../standins/supervisor/PidLockFile';
+import { OP_MSG, OP_QUERY, OP_REPLY, WireCodec } from '../../../standins/mongo/WireCodec';
+import { WireMessageFramer } from '../../../standins/mongo/WireMessageFramer';
 import { DevMongoTestKit, sleep } from './devMongoTestKit';
 
 /** Sends raw bytes and collects reply frames until the socket closes or `waitMs` passes. */

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { DevMongoServer } from '../../standins/mongo/DevMongoServer';
-import type { DevMongoServerOptions } from '../../standins/mongo/DevMongoServerTypes';
+import { DevMongoServer } from '../../../standins/mongo/DevMongoServer';
+import type { DevMongoServerOptions } from '../../../standins/mongo/DevMongoServerTypes';
 
 /** A fresh temp data dir per test, with helpers to start servers and clients and clean up. */
 export class DevMongoTestKit {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { DevMongoTestKit, sleep } from './devMongoTestKit';
-import type { DevMongoServer } from '../../standins/mongo/DevMongoServer';
+import type { DevMongoServer } from '../../../standins/mongo/DevMongoServer';
 
 describe('devmongo transactions', () => {
   let kit: DevMongoTestKit;

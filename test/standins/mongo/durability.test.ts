@@ -5,11 +5,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { MongoClient, MongoServerError } from 'mongodb';
-import { DataDirLockedError } from '../../standins/mongo/DataDirLockedError';
-import { DevMongoServer } from '../../standins/mongo/DevMongoServer';
+import { DataDirLockedError } from '../../../standins/mongo/DataDirLockedError';
+import { DevMongoServer } from '../../../standins/mongo/DevMongoServer';
 import { DevMongoTestKit, sleep } from './devMongoTestKit';
 
-const mainTs = fileURLToPath(new URL('../../standins/mongo/main.ts', import.meta.url));
+const mainTs = fileURLToPath(new URL('../../../standins/mongo/main.ts', import.meta.url));
 
 describe('devmongo durability', () => {
   let kit: DevMongoTestKit;

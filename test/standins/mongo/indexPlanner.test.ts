@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Binary, Decimal128, EJSON, ObjectId } from 'bson';
 import { update as mingoUpdate } from 'mingo';
-import { DocumentValues } from '../../standins/mongo/DocumentValues';
-import { ExtendedJsonWriter } from '../../standins/mongo/ExtendedJsonWriter';
-import { FieldUpdater } from '../../standins/mongo/FieldUpdater';
-import { IndexQueryPlanner } from '../../standins/mongo/IndexQueryPlanner';
-import { QueryEngine } from '../../standins/mongo/QueryEngine';
-import { StoredCollection } from '../../standins/mongo/StoredCollection';
-import type { Doc, IndexSpec } from '../../standins/mongo/DevMongoServerTypes';
-import type { FindSpec } from '../../standins/mongo/QueryEngine';
+import { DocumentValues } from '../../../standins/mongo/DocumentValues';
+import { ExtendedJsonWriter } from '../../../standins/mongo/ExtendedJsonWriter';
+import { FieldUpdater } from '../../../standins/mongo/FieldUpdater';
+import { IndexQueryPlanner } from '../../../standins/mongo/IndexQueryPlanner';
+import { QueryEngine } from '../../../standins/mongo/QueryEngine';
+import { StoredCollection } from '../../../standins/mongo/StoredCollection';
+import type { Doc, IndexSpec } from '../../../standins/mongo/DevMongoServerTypes';
+import type { FindSpec } from '../../../standins/mongo/QueryEngine';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
 class Random {
