@@ -287,7 +287,7 @@ export class CallService {
       this.registry.release(call.sessionid, call.callid).catch(() => undefined),
       this.slots.release(call.callid).catch(() => undefined),
       this.messages
-        .post(call, reason === 'all_left' ? 'ended' : 'missed', durationMs)
+        .post(call, reason === 'all_left' ? 'ended' : reason === 'declined' ? 'declined' : 'missed', durationMs)
         .catch((err) => this.ctx.logger.warn({ err, callid: call.callid }, 'posting the call message failed')),
     ]);
   }

@@ -8,7 +8,7 @@ import type { LiveStreamDoc } from '../../storage/documents';
 import { LiveStreamStore } from '../../storage/LiveStreamStore';
 import { UserSlots } from '../../storage/UserSlots';
 import { postAnnouncement } from '../announcements';
-import { formatDuration } from '../calls/CallMessages';
+import { formatDuration } from '../protocol/duration';
 import { ApiError } from '../http/ApiError';
 import { mediaApiError, mediaUnavailable as unavailable } from '../mediaApiError';
 import type { AppContext } from '../node/AppContext';
