@@ -69,6 +69,14 @@ const en = {
     nicknameLength: '1 to {max} characters',
     weakPassword: 'Choose a stronger password: {reason}.',
   },
+  errors: {
+    wrong_password: 'Wrong email or password.',
+    duplicate_login: 'An account with this email already exists.',
+    rate_limited: 'Too many attempts. Wait a moment and try again.',
+    unavailable: 'The service is busy. Try again in a moment.',
+    internal_error: 'Something went wrong on the server. Try again.',
+    too_many_connections: 'Too many open connections. Close a tab and try again.',
+  },
   connection: {
     lost: 'Connection lost. Reconnecting…',
   },

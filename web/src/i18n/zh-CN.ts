@@ -66,6 +66,14 @@ const zhCN: MessageSchema = {
     nicknameLength: '1 到 {max} 个字符',
     weakPassword: '请换一个更安全的密码：{reason}。',
   },
+  errors: {
+    wrong_password: '邮箱或密码错误。',
+    duplicate_login: '该邮箱已注册。',
+    rate_limited: '尝试次数过多，请稍后再试。',
+    unavailable: '服务繁忙，请稍后再试。',
+    internal_error: '服务器出了点问题，请重试。',
+    too_many_connections: '打开的连接太多，请关闭一个标签页后重试。',
+  },
   connection: {
     lost: '连接已断开，正在重连…',
   },
