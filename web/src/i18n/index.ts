@@ -23,7 +23,7 @@ function storedChoice(): AppLocale | null {
 export const i18n = createI18n<[MessageSchema], AppLocale, false>({
   legacy: false,
   globalInjection: true,
-  locale: storedChoice() ?? pickLocale(navigator.languages ?? [navigator.language]),
+  locale: storedChoice() ?? browserLocale(),
   fallbackLocale,
   messages: { en, 'zh-CN': zhCN },
 });
@@ -36,20 +36,24 @@ export function currentLocale(): AppLocale {
   return i18n.global.locale.value;
 }
 
-/** The user's explicit choice (profile), remembered on this device. */
-export function chooseLocale(locale: AppLocale): void {
-  i18n.global.locale.value = locale;
-  try {
-    localStorage.setItem(CHOICE_KEY, locale);
-  } catch {
-    // private mode: the choice lasts for this page only
-  }
+function browserLocale(): AppLocale {
+  return pickLocale(navigator.languages ?? [navigator.language]);
 }
 
+/**
+ * `<html lang>` follows the locale; a locale other than the browser's (chosen in the profile)
+ * is remembered on this device, and choosing the browser's again forgets the choice.
+ */
 watch(
   i18n.global.locale,
   (locale) => {
     document.documentElement.lang = locale;
+    try {
+      if (locale === browserLocale()) localStorage.removeItem(CHOICE_KEY);
+      else localStorage.setItem(CHOICE_KEY, locale);
+    } catch {
+      // storage refused (private mode): the choice lasts for this page only
+    }
   },
   { immediate: true },
 );
