@@ -77,6 +77,14 @@ const en = {
     internal_error: 'Something went wrong on the server. Try again.',
     too_many_connections: 'Too many open connections. Close a tab and try again.',
   },
+  typing: {
+    one: '{a} is typing',
+    two: '{a} and {b} are typing',
+    many: 'Several people are typing',
+  },
+  avatar: {
+    withPresence: '{name}, {presence}',
+  },
   connection: {
     lost: 'Connection lost. Reconnecting…',
   },
@@ -87,6 +95,11 @@ const en = {
     messageSomeone: 'Message someone',
   },
   sidebar: {
+    filter: {
+      all: 'All',
+      private: 'Private',
+      group: 'Groups',
+    },
     label: 'Conversations',
     profile: 'Your profile and settings',
     chats: 'Chats',
@@ -122,9 +135,9 @@ const en = {
   },
   status: {
     online: 'Online',
-    onlineDetail: 'Shown as available',
+    onlineDetail: 'Available to chat',
     away: 'Away',
-    awayDetail: 'Shown as away',
+    awayDetail: 'Stepped out for a bit',
     busy: 'Busy',
     busyDetail: 'Do not disturb',
     invisible: 'Invisible',
@@ -328,6 +341,12 @@ const en = {
     video: 'Video call',
   },
   live: {
+    state: {
+      live: 'LIVE',
+      starting: 'Starting…',
+      ended: 'Ended',
+      preview: 'Preview',
+    },
     title: 'Live',
     goLive: 'Go live',
     startStream: 'Start a live stream',

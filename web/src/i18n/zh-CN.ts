@@ -74,6 +74,14 @@ const zhCN: MessageSchema = {
     internal_error: '服务器出了点问题，请重试。',
     too_many_connections: '打开的连接太多，请关闭一个标签页后重试。',
   },
+  typing: {
+    one: '{a} 正在输入',
+    two: '{a} 和 {b} 正在输入',
+    many: '多人正在输入',
+  },
+  avatar: {
+    withPresence: '{name}，{presence}',
+  },
   connection: {
     lost: '连接已断开，正在重连…',
   },
@@ -84,6 +92,11 @@ const zhCN: MessageSchema = {
     messageSomeone: '发起私聊',
   },
   sidebar: {
+    filter: {
+      all: '全部',
+      private: '私聊',
+      group: '群聊',
+    },
     label: '会话',
     profile: '个人资料和设置',
     chats: '聊天',
@@ -119,9 +132,9 @@ const zhCN: MessageSchema = {
   },
   status: {
     online: '在线',
-    onlineDetail: '显示为在线',
+    onlineDetail: '可以聊天',
     away: '离开',
-    awayDetail: '显示为离开',
+    awayDetail: '暂时离开一下',
     busy: '忙碌',
     busyDetail: '请勿打扰',
     invisible: '隐身',
@@ -325,6 +338,12 @@ const zhCN: MessageSchema = {
     video: '视频通话',
   },
   live: {
+    state: {
+      live: '直播中',
+      starting: '即将开始…',
+      ended: '已结束',
+      preview: '预览',
+    },
     title: '直播',
     goLive: '开始直播',
     startStream: '发起直播',
