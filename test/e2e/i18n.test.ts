@@ -57,6 +57,7 @@ describe('web client in Chinese and English', () => {
       await page.getByRole('heading', { name: '聊天' }).waitFor();
       await page.getByRole('navigation', { name: '会话列表' }).getByText('还没有会话。').waitFor();
       assert.equal(await page.getByLabel('搜索会话').getAttribute('placeholder'), '搜索');
+      await page.getByRole('group', { name: '显示' }).getByRole('button', { name: '全部' }).waitFor();
       await page.getByRole('button', { name: '新建会话' }).click();
       await page.getByRole('menuitem', { name: /创建群聊/ }).click();
       const group = `徒步 ${Date.now().toString(36)}`;
