@@ -96,6 +96,6 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  const number = new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: value >= 100 ? 0 : 1 }).format(value);
+  const number = new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: value >= 100 ? 0 : 1, useGrouping: false }).format(value);
   return `${number} ${byteUnits[unit]}`;
 }
