@@ -25,9 +25,10 @@ export const serverEntry = path.join(serverBuildDir, 'main.js');
 const sources = ['signaling', 'storage', 'media', 'standins', 'package-lock.json', 'tsconfig.json', 'scripts/build-server.mjs'].map((p) => path.join(root, p));
 
 /**
- * The mediasoup worker helper (standins/mediasoup/) stays a file of its own, imported from the
- * bundle by a path relative to build/server: it decides whether it runs as a command by comparing
- * process.argv[1] with its own URL, which would be true for every bundle it was inlined into.
+ * The mediasoup worker helper (standins/mediasoup/*.mjs) stays in files of its own, imported from
+ * the bundle by a path relative to build/server: ensureMediasoupWorker.mjs decides whether it runs as
+ * a command by comparing process.argv[1] with its own URL, which would be true for every bundle it
+ * was inlined into.
  */
 const workerHelperDir = path.join(root, 'standins', 'mediasoup') + path.sep;
 const keepScriptsExternal = {

@@ -1,15 +1,25 @@
+import type { MessageBatcher } from '../storage/MessageBatcher';
 import type { MessageDraft } from '../storage/MessageBatcherTypes';
-import type { AppContext } from './node/AppContext';
-import { messageView } from './views';
+import type { Metrics } from './metrics';
+import type { Fanout } from './socket/Fanout';
+import { messageView, type FileUrlSigner } from './views';
+
+/** What posting an announcement needs (named here, not picked from AppContext, which imports calls and live). */
+export interface AnnouncementDeps {
+  batcher: MessageBatcher;
+  metrics: Metrics;
+  fanout: Fanout;
+  fileUrls: FileUrlSigner;
+}
 
 /**
  * A message the server posts on a user's behalf (call and live stream announcements): stored
  * through the MessageBatcher like any message and pushed to every member. The draft's uuid makes
  * each announcement idempotent.
  */
-export async function postAnnouncement(ctx: AppContext, draft: MessageDraft): Promise<void> {
-  const stored = await ctx.batcher.submit(draft);
+export async function postAnnouncement({ batcher, metrics, fanout, fileUrls }: AnnouncementDeps, draft: MessageDraft): Promise<void> {
+  const stored = await batcher.submit(draft);
   if (stored.duplicate) return;
-  ctx.metrics.messagesStored.inc();
-  ctx.fanout.message(messageView(stored.message, ctx.fileUrls));
+  metrics.messagesStored.inc();
+  fanout.message(messageView(stored.message, fileUrls));
 }

@@ -7,4 +7,6 @@
  */
 export { ensureDevMongo } from './mongo/ensureDevMongo';
 export { ensureEmbeddedRedis } from './redis/ensureEmbeddedRedis';
-export { isWorkingWorker, workerCacheDir } from './mediasoup/ensureMediasoupWorker.mjs';
+// The node only looks the worker up (the build and download stay with `npm start` / `npm test`).
+export { isWorkingWorker } from './mediasoup/mediasoupPackage.mjs';
+export { workerCacheDir } from './mediasoup/workerCache.mjs';

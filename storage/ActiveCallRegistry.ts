@@ -1,5 +1,6 @@
 import type { Collection } from 'mongodb';
 import type { Database } from './Database';
+import { isDuplicateKeyError } from './errors';
 
 interface ActiveCallDoc {
   /** The session id: one active call per conversation, across processes and nodes. */
@@ -27,7 +28,7 @@ export class ActiveCallRegistry {
       await this.calls.insertOne({ _id: sessionid, callid, owner, since: Date.now() });
       return { claimed: true };
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       const existing = await this.calls.findOne({ _id: sessionid });
       if (!existing) return this.claim(sessionid, callid, owner);
       return { claimed: false, callid: existing.callid };
@@ -48,9 +49,4 @@ export class ActiveCallRegistry {
   async release(sessionid: string, callid: string): Promise<void> {
     await this.calls.deleteOne({ _id: sessionid, callid });
   }
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  const e = err as { code?: number; message?: string };
-  return e?.code === 11000 || /duplicate key/i.test(e?.message ?? '');
 }

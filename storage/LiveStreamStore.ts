@@ -17,6 +17,12 @@ export class LiveStreamStore {
     await this.db.liveStreams.updateOne({ _id: streamid }, { $set: set });
   }
 
+  /** The owner is alive: its running streams stay listed (see listRunning, listStale). */
+  async heartbeat(streamids: string[], now = Date.now()): Promise<void> {
+    if (!streamids.length) return;
+    await this.db.liveStreams.updateMany({ _id: { $in: streamids }, state: { $ne: 'ended' } }, { $set: { heartbeatAt: now } });
+  }
+
   /** Streams going on whose owner refreshed them since `freshSince` (ms), newest first. */
   async listRunning(freshSince: number, limit = 200): Promise<LiveStreamDoc[]> {
     return this.db.liveStreams

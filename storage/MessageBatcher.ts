@@ -1,7 +1,7 @@
 import { MongoBulkWriteError, ObjectId } from 'mongodb';
 import type { Database } from './Database';
 import type { MessageDoc } from './documents';
-import { SessionNotFoundError, StorageError } from './errors';
+import { SessionNotFoundError, StorageError, isDuplicateKeyError } from './errors';
 import type { MessageBatcherOptions, MessageDraft, StoredMessage } from './MessageBatcherTypes';
 
 interface Pending {
@@ -296,7 +296,7 @@ export class MessageBatcher {
     if (!(err instanceof MongoBulkWriteError)) return null;
     const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
     const first = writeErrors[0];
-    if (!first || first.code !== 11000) return null;
+    if (!first || !isDuplicateKeyError(first)) return null;
     const text = `${first.errmsg ?? ''} ${JSON.stringify(first.errInfo ?? {})} ${JSON.stringify((first as unknown as { err?: { keyPattern?: unknown } }).err?.keyPattern ?? {})}`;
     if (text.includes('uuid')) return 'uuid';
     return /index: _id_ |\{"_id":1\}/.test(text) ? 'id' : 'seq';

@@ -1,14 +1,7 @@
-import { ObjectId, type Filter } from 'mongodb';
+import { ObjectId, type Filter, type UpdateFilter } from 'mongodb';
 import type { Database } from './Database';
-import type { JoinType, SessionDoc, VisableType } from './documents';
-import {
-  ForbiddenError,
-  InvalidOperationError,
-  InvitationOnlyError,
-  NotMemberError,
-  SessionNotFoundError,
-  isDuplicateKeyError,
-} from './errors';
+import type { JoinType, SessionDoc, SessionType, VisableType } from './documents';
+import { SessionNotFoundError, isDuplicateKeyError } from './errors';
 
 export type SessionListType = 'all' | 'private' | 'group';
 
@@ -24,25 +17,28 @@ export interface SessionUpdate {
   jointype?: JoinType;
 }
 
+/** Stored codes (signaling/protocol names them for the wire; storage does not import it). */
+const PRIVATE: SessionType = 0;
+const GROUP: SessionType = 1;
+const HIDDEN: VisableType = 0;
+const PUBLIC: VisableType = 1;
+const INVITATION_ONLY: JoinType = 1;
+
 function toObjectId(id: string): ObjectId {
   if (!ObjectId.isValid(id)) throw new SessionNotFoundError();
   return new ObjectId(id);
 }
 
-/** Conversations (S8 sessions) and their membership: the session operations of S16. */
+/**
+ * Conversations (S8 sessions) and their members as stored; who may do what is the SessionService's
+ * (signaling/sessions).
+ */
 export class SessionStore {
   constructor(private readonly db: Database) {}
 
   async get(sessionid: string): Promise<SessionDoc> {
     const session = await this.db.sessions.findOne({ _id: toObjectId(sessionid) });
     if (!session) throw new SessionNotFoundError();
-    return session;
-  }
-
-  /** The session, if `uid` is a member; otherwise not_member (or session_not_found). */
-  async getForMember(sessionid: string, uid: string): Promise<SessionDoc> {
-    const session = await this.get(sessionid);
-    if (!session.uids.includes(uid)) throw new NotMemberError();
     return session;
   }
 
@@ -56,7 +52,7 @@ export class SessionStore {
     const doc: SessionDoc = {
       _id: new ObjectId(),
       senduid: creator,
-      sessiontype: 1,
+      sessiontype: GROUP,
       visabletype: input.visabletype,
       jointype: input.jointype,
       name: input.name,
@@ -70,12 +66,10 @@ export class SessionStore {
   }
 
   /**
-   * The one private conversation between two users, created on first use with both as members.
-   * Opening it again re-adds only the caller: someone who left it gets it back only by opening it
-   * themselves, never because the other person did (README, "Private chats").
+   * The private conversation of a pair (one per pair, by `pairKey`): `creator` is added back to an
+   * existing one, the other user is not; a new one has both as members.
    */
   async createPrivate(creator: string, other: string, name: string): Promise<{ session: SessionDoc; created: boolean }> {
-    if (creator === other) throw new InvalidOperationError('a private conversation needs another user');
     const pairKey = [creator, other].sort().join(':');
     const existing = await this.db.sessions.findOneAndUpdate({ pairKey }, { $addToSet: { uids: creator } }, { returnDocument: 'after' });
     if (existing) return { session: existing, created: false };
@@ -84,9 +78,9 @@ export class SessionStore {
       _id: new ObjectId(),
       senduid: creator,
       recvuid: other,
-      sessiontype: 0,
-      visabletype: 0,
-      jointype: 1,
+      sessiontype: PRIVATE,
+      visabletype: HIDDEN,
+      jointype: INVITATION_ONLY,
       name,
       dateline: now,
       uids: [creator, other],
@@ -109,8 +103,8 @@ export class SessionStore {
 
   listJoined(uid: string, type: SessionListType): Promise<SessionDoc[]> {
     const filter: Filter<SessionDoc> = { uids: uid };
-    if (type === 'private') filter.sessiontype = 0;
-    if (type === 'group') filter.sessiontype = 1;
+    if (type === 'private') filter.sessiontype = PRIVATE;
+    if (type === 'group') filter.sessiontype = GROUP;
     return this.db.sessions.find(filter).sort({ lastActivity: -1 }).limit(1000).toArray();
   }
 
@@ -120,63 +114,27 @@ export class SessionStore {
   }
 
   listPublic(limit: number, before?: number): Promise<SessionDoc[]> {
-    const filter: Filter<SessionDoc> = { visabletype: 1, sessiontype: 1 };
+    const filter: Filter<SessionDoc> = { visabletype: PUBLIC, sessiontype: GROUP };
     if (before !== undefined) filter.dateline = { $lt: before };
     return this.db.sessions.find(filter, { projection: { lastMessage: 0 } }).sort({ dateline: -1 }).limit(limit).toArray();
   }
 
-  async join(sessionid: string, uid: string): Promise<SessionDoc> {
-    const session = await this.get(sessionid);
-    if (session.uids.includes(uid)) return session;
-    if (session.sessiontype !== 1) throw new ForbiddenError('private conversations cannot be joined');
-    if (session.jointype === 1) throw new InvitationOnlyError();
-    return this.addMember(session, uid);
+  /** Adds a member (no-op when already one); answers the session after the change. */
+  async addMember(sessionid: string, uid: string): Promise<SessionDoc> {
+    return this.updated(sessionid, { $addToSet: { uids: uid } });
   }
 
-  /**
-   * A member adds another user to a group. Into an invitation-only group only its creator may add
-   * people (roles arrive later); any member may add people to an open group, which anyone may join.
-   */
-  async invite(sessionid: string, inviter: string, uid: string): Promise<SessionDoc> {
-    const session = await this.getForMember(sessionid, inviter);
-    if (session.sessiontype !== 1) throw new ForbiddenError('only groups take invitations');
-    if (session.jointype === 1 && session.senduid !== inviter) {
-      throw new ForbiddenError('only the group creator may add members to an invitation-only group');
-    }
-    if (session.uids.includes(uid)) return session;
-    return this.addMember(session, uid);
+  async removeMember(sessionid: string, uid: string): Promise<SessionDoc> {
+    return this.updated(sessionid, { $pull: { uids: uid } });
   }
 
-  private async addMember(session: SessionDoc, uid: string): Promise<SessionDoc> {
-    const updated = await this.db.sessions.findOneAndUpdate(
-      { _id: session._id },
-      { $addToSet: { uids: uid } },
-      { returnDocument: 'after' },
-    );
-    if (!updated) throw new SessionNotFoundError();
-    return updated;
+  async updateSettings(sessionid: string, update: SessionUpdate): Promise<SessionDoc> {
+    return this.updated(sessionid, { $set: update });
   }
 
-  async leave(sessionid: string, uid: string): Promise<SessionDoc> {
-    const session = await this.getForMember(sessionid, uid);
-    const updated = await this.db.sessions.findOneAndUpdate(
-      { _id: session._id },
-      { $pull: { uids: uid } },
-      { returnDocument: 'after' },
-    );
-    if (!updated) throw new SessionNotFoundError();
-    return updated;
-  }
-
-  async update(sessionid: string, uid: string, update: SessionUpdate): Promise<SessionDoc> {
-    const session = await this.getForMember(sessionid, uid);
-    if (session.sessiontype !== 1) throw new ForbiddenError('only groups have settings');
-    if (session.senduid !== uid) throw new ForbiddenError('only the group creator may change its settings');
-    const set: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(update)) if (value !== undefined) set[key] = value;
-    if (Object.keys(set).length === 0) return session;
-    const updated = await this.db.sessions.findOneAndUpdate({ _id: session._id }, { $set: set }, { returnDocument: 'after' });
-    if (!updated) throw new SessionNotFoundError();
-    return updated;
+  private async updated(sessionid: string, update: UpdateFilter<SessionDoc>): Promise<SessionDoc> {
+    const session = await this.db.sessions.findOneAndUpdate({ _id: toObjectId(sessionid) }, update, { returnDocument: 'after' });
+    if (!session) throw new SessionNotFoundError();
+    return session;
   }
 }

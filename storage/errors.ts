@@ -27,30 +27,10 @@ export class SessionNotFoundError extends StorageError {
   }
 }
 
-export class NotMemberError extends StorageError {
-  constructor() {
-    super('not_member', 'you are not a member of this session');
-  }
-}
-
-export class ForbiddenError extends StorageError {
-  constructor(message: string) {
-    super('forbidden', message);
-  }
-}
-
-export class InvitationOnlyError extends StorageError {
-  constructor() {
-    super('invitation_only', 'this group can only be joined by invitation');
-  }
-}
-
-export class InvalidOperationError extends StorageError {
-  constructor(message: string) {
-    super('invalid_input', message);
-  }
-}
-
-export function isDuplicateKeyError(err: unknown): err is { code: 11000; keyPattern?: Record<string, unknown>; message: string } {
+/**
+ * MongoDB's duplicate key error (code 11000), from a write or one of a bulk write's errors: the one
+ * detector every store uses (a unique index is how storage settles races between processes).
+ */
+export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }

@@ -1,7 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ErrorCode } from '../protocol/errors';
-import { ApiError } from '../http/ApiError';
+import { NotAuthenticatedError } from '../errors/DomainError';
 
 export interface UserClaims {
   uid: string;
@@ -52,7 +52,7 @@ export class TokenService {
 
   verifySession(token: string): SessionClaims {
     const decoded = this.decode(token, 'session');
-    if (typeof decoded.sessionid !== 'string') throw new ApiError(401, ErrorCode.TokenInvalid, 'not a session token');
+    if (typeof decoded.sessionid !== 'string') throw new NotAuthenticatedError(ErrorCode.TokenInvalid, 'not a session token');
     return { uid: decoded.uid, tv: decoded.tv, sessionid: decoded.sessionid };
   }
 
@@ -61,15 +61,15 @@ export class TokenService {
     try {
       decoded = jwt.verify(token, this.secret, { algorithms: ['HS256'] }) as Encoded;
     } catch (err) {
-      if (err instanceof jwt.TokenExpiredError) throw new ApiError(401, ErrorCode.TokenExpired, 'the token has expired');
-      throw new ApiError(401, ErrorCode.TokenInvalid, 'the token is not valid');
+      if (err instanceof jwt.TokenExpiredError) throw new NotAuthenticatedError(ErrorCode.TokenExpired, 'the token has expired');
+      throw new NotAuthenticatedError(ErrorCode.TokenInvalid, 'the token is not valid');
     }
     if (decoded.typ !== typ || typeof decoded.uid !== 'string' || typeof decoded.tv !== 'number') {
-      throw new ApiError(401, ErrorCode.TokenInvalid, `not a ${typ} token`);
+      throw new NotAuthenticatedError(ErrorCode.TokenInvalid, `not a ${typ} token`);
     }
     // jsonwebtoken accepts a token without `exp` as never expiring; every token this server issues has one.
     if (typeof decoded.exp !== 'number' || !Number.isFinite(decoded.exp)) {
-      throw new ApiError(401, ErrorCode.TokenInvalid, 'the token has no expiry');
+      throw new NotAuthenticatedError(ErrorCode.TokenInvalid, 'the token has no expiry');
     }
     return decoded;
   }

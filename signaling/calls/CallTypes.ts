@@ -1,59 +1,24 @@
-import type { ErrorBody } from '../protocol/errors';
-import type { Requester } from '../socket/requester';
+import type { CallClientEvents } from '../protocol/calls';
 
-/** Who asks (see Requester): forwarded with every request to the call's owner. */
-export type CallRequester = Requester;
-
-/** Requests a process forwards to the call's owner (or asks every process, for list/debug). */
-export type CallOp =
-  | 'join'
-  | 'decline'
-  | 'leave'
-  | 'transport:create'
-  | 'transport:connect'
-  | 'transport:restartIce'
-  | 'produce'
-  | 'producer:pause'
-  | 'producer:resume'
-  | 'producer:close'
-  | 'consume'
-  | 'consumer:resume'
-  | 'consumer:setLayers'
-  /** Internal: the call's info, when this process owns it (one call per conversation). */
-  | 'info'
-  /** Internal: the calls this process owns in the requester's conversations. */
-  | 'list'
-  /** Internal, tests only (COOKIM_CALL_DEBUG=1): workers, pids and counts. */
-  | 'debug';
-
-export const ownerOps: ReadonlySet<CallOp> = new Set<CallOp>([
-  'join',
-  'decline',
-  'leave',
-  'transport:create',
-  'transport:connect',
-  'transport:restartIce',
-  'produce',
-  'producer:pause',
-  'producer:resume',
-  'producer:close',
-  'consume',
-  'consumer:resume',
-  'consumer:setLayers',
-  'info',
-]);
-
-export interface CallRpcRequest {
-  op: CallOp;
-  callid?: string;
-  payload: unknown;
-  requester: CallRequester;
+/**
+ * Who asks, as the process holding the socket knows it (socket/requester.ts's Requester): sent
+ * along with requests forwarded to the call's owner, which checks membership itself.
+ */
+export interface CallRequester {
+  uid: string;
+  nickname: string;
+  socketId: string;
+  /** Session ids of the socket's `session:<id>` rooms, current at the time of the request. */
+  sessions: string[];
 }
 
-/** A process's answer: null when it does not own the call (or has nothing for list/debug). */
-export type CallRpcAnswer = { result: unknown } | ErrorBody | null;
+/** Every client event of calls. */
+export type CallEvent = keyof CallClientEvents;
 
-/** Debug view of one process (COOKIM_CALL_DEBUG=1). */
+/** The call events the call's owner answers (the rest are answered where they arrive). */
+export type CallOwnerEvent = Exclude<CallEvent, 'call:start' | 'call:list'>;
+
+/** Debug view of one process (tests only, COOKIM_CALL_DEBUG=1). */
 export interface CallDebugInfo {
   node: string;
   pid: number;

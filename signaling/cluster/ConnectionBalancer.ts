@@ -198,7 +198,8 @@ function stopReading(socket: Socket, head: Buffer): Buffer {
   socket.pause();
   const buffered: Buffer[] = [];
   for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) buffered.push(chunk);
-  const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?(): number } | null })._handle;
+  // net.Socket's handle is internal (not in its types).
+  const handle: { reading?: boolean; readStop?(): number } | null | undefined = Reflect.get(socket, '_handle');
   if (handle?.readStop) {
     handle.readStop();
     // What net.Socket's own pause does for its handle: a later resume() starts reading again.

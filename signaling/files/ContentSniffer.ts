@@ -1,5 +1,5 @@
 import { fileTypeFromFile } from 'file-type';
-import type { FileKind, MsgType } from '../protocol/models';
+import { MsgType, type FileKind } from '../protocol/models';
 import { extensionOf } from './fileNames';
 
 export interface Sniffed {
@@ -64,17 +64,22 @@ export function unmetClaim(claims: Set<Family>, mime: string): Family | null {
 /** Whether a stored file may be sent as this message type (1 image, 2 voice, 3 video, 4 any file). */
 export function fitsMsgType(msgtype: MsgType, kind: FileKind, mime: string): boolean {
   switch (msgtype) {
-    case 1:
+    case MsgType.Image:
       return kind === 'image';
-    case 2:
+    case MsgType.Voice:
       return kind === 'audio' || VOICE_CONTAINERS.has(mime);
-    case 3:
+    case MsgType.Video:
       return kind === 'video';
-    case 4:
+    case MsgType.File:
       return true;
     default:
       return false;
   }
 }
 
-export const msgTypeNoun: Record<number, string> = { 1: 'an image', 2: 'a voice clip (audio)', 3: 'a video', 4: 'a file' };
+export const msgTypeNoun: Record<number, string> = {
+  [MsgType.Image]: 'an image',
+  [MsgType.Voice]: 'a voice clip (audio)',
+  [MsgType.Video]: 'a video',
+  [MsgType.File]: 'a file',
+};

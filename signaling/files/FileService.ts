@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import { FileStore } from '../../storage/FileStore';
 import type { FileDoc, FileInfoDoc } from '../../storage/documents';
 import { ErrorCode } from '../protocol/errors';
-import type { FileInfo, MsgType } from '../protocol/models';
+import { MsgType, type FileInfo } from '../protocol/models';
 import { Md5Param } from '../protocol/schemas';
-import { ApiError } from '../http/ApiError';
+import { DeniedError, InvalidRequestError, NotAuthenticatedError, NotFoundError, TooLargeError } from '../errors/DomainError';
 import { claimedFamilies, fitsMsgType, msgTypeNoun, sniffFile, unmetClaim } from './ContentSniffer';
 import { sanitizeFileName } from './fileNames';
 import type { Thumbnailer } from './Thumbnailer';
@@ -40,8 +40,8 @@ export interface IngestOptions {
 }
 
 /** The one answer for an md5 the caller may not use: the same as for bytes nobody stored. */
-export function unknownMd5(status: 400 | 404): ApiError {
-  return new ApiError(status, ErrorCode.FileNotFound, 'no file with that md5; upload it first (POST /api/files)');
+export function unknownMd5(): NotFoundError {
+  return new NotFoundError(ErrorCode.FileNotFound, 'no file with that md5; upload it first (POST /api/files)');
 }
 
 /**
@@ -67,13 +67,13 @@ export class FileService {
   async ingest(upload: ReceivedUpload, uid: string, options: IngestOptions = {}): Promise<FileDoc> {
     const { queryMd5, intent, quotaBytes = 0 } = options;
     const given = upload.fields.md5 ?? (typeof queryMd5 === 'string' ? queryMd5 : undefined);
-    if (given === undefined) throw new ApiError(400, ErrorCode.InvalidInput, 'md5: send the md5 of the file (form field or ?md5=)');
+    if (given === undefined) throw new InvalidRequestError('md5: send the md5 of the file (form field or ?md5=)');
     const parsed = Md5Param.safeParse(given.trim());
-    if (!parsed.success) throw new ApiError(400, ErrorCode.InvalidInput, 'md5: must be 32 hex digits');
+    if (!parsed.success) throw new InvalidRequestError('md5: must be 32 hex digits');
     if (parsed.data !== upload.md5) {
-      throw new ApiError(400, ErrorCode.Md5Mismatch, `the md5 of the received bytes (${upload.md5}) is not the one sent (${parsed.data})`);
+      throw new InvalidRequestError(`the md5 of the received bytes (${upload.md5}) is not the one sent (${parsed.data})`, ErrorCode.Md5Mismatch);
     }
-    if (upload.size === 0) throw new ApiError(400, ErrorCode.InvalidFile, 'the file is empty');
+    if (upload.size === 0) throw new InvalidRequestError('the file is empty', ErrorCode.InvalidFile);
     return this.storing.run(uid, () => this.storeChecked(upload, uid, intent, quotaBytes));
   }
 
@@ -130,11 +130,7 @@ export class FileService {
     if (quotaBytes <= 0) return;
     const used = await this.store.storedBytes(uid);
     if (used + cost > quotaBytes) {
-      throw new ApiError(
-        413,
-        ErrorCode.QuotaExceeded,
-        `your file storage is full: ${used} of ${quotaBytes} bytes used, and this file needs ${cost} more`,
-      );
+      throw new TooLargeError(`your file storage is full: ${used} of ${quotaBytes} bytes used, and this file needs ${cost} more`, ErrorCode.QuotaExceeded);
     }
   }
 
@@ -144,28 +140,31 @@ export class FileService {
   }
 
   /** The stored file with this md5 the user may read, or the same not-found error as for unknown bytes. */
-  async readableByMd5(md5: string, uid: string, notFoundStatus: 400 | 404): Promise<FileDoc> {
+  async readableByMd5(md5: string, uid: string): Promise<FileDoc> {
     const file = await this.store.readableByMd5(md5, uid);
-    if (!file) throw unknownMd5(notFoundStatus);
+    if (!file) throw unknownMd5();
     return file;
   }
 
   private checkContent(mime: string, kind: FileDoc['kind'], claims: Set<'image' | 'audio' | 'video'>, intent?: MsgType): void {
     if (intent !== undefined) {
       if (fitsMsgType(intent, kind, mime)) return;
-      const hint = intent === 1 && mime.startsWith('image/') ? ` (${mime} cannot be shown inline; send it as a file, msgtype 4)` : ` (detected ${mime})`;
-      throw new ApiError(400, ErrorCode.InvalidFile, `the content is not ${msgTypeNoun[intent]}${hint}`);
+      const hint = intent === MsgType.Image && mime.startsWith('image/') ? ` (${mime} cannot be shown inline; send it as a file, msgtype 4)` : ` (detected ${mime})`;
+      throw new InvalidRequestError(`the content is not ${msgTypeNoun[intent]}${hint}`, ErrorCode.InvalidFile);
     }
     const unmet = unmetClaim(claims, mime);
     if (unmet) {
-      throw new ApiError(400, ErrorCode.InvalidFile, `the file claims to be ${unmet === 'image' ? 'an' : 'a'} ${unmet} but its content is not one (detected ${mime}); send it as a file (msgtype 4)`);
+      throw new InvalidRequestError(
+        `the file claims to be ${unmet === 'image' ? 'an' : 'a'} ${unmet} but its content is not one (detected ${mime}); send it as a file (msgtype 4)`,
+        ErrorCode.InvalidFile,
+      );
     }
   }
 
   /** Refuses a stored file that does not fit a message type (file messages, S8 msgtype 1-4). */
   checkMsgType(file: FileDoc, msgtype: MsgType): void {
     if (!fitsMsgType(msgtype, file.kind, file.filetype)) {
-      throw new ApiError(400, ErrorCode.InvalidFile, `msgtype ${msgtype} needs ${msgTypeNoun[msgtype]}; this file is ${file.filetype}`);
+      throw new InvalidRequestError(`msgtype ${msgtype} needs ${msgTypeNoun[msgtype]}; this file is ${file.filetype}`, ErrorCode.InvalidFile);
     }
   }
 
@@ -204,9 +203,9 @@ export class FileService {
   /** Makes (once) the 200x200 avatar cut of an image the user uploaded; answers the avatar path. */
   async makeAvatar(fileid: string, uid: string): Promise<string> {
     const file = await this.store.get(fileid);
-    if (!file) throw new ApiError(404, ErrorCode.FileNotFound, 'avatar: no such file; upload the image first');
-    if (!file.uploaders.includes(uid)) throw new ApiError(403, ErrorCode.Forbidden, 'avatar: use an image you uploaded');
-    if (file.kind !== 'image') throw new ApiError(400, ErrorCode.InvalidFile, `avatar: the file is not an image (${file.filetype})`);
+    if (!file) throw new NotFoundError(ErrorCode.FileNotFound, 'avatar: no such file; upload the image first');
+    if (!file.uploaders.includes(uid)) throw new DeniedError(ErrorCode.Forbidden, 'avatar: use an image you uploaded');
+    if (file.kind !== 'image') throw new InvalidRequestError(`avatar: the file is not an image (${file.filetype})`, ErrorCode.InvalidFile);
     if (!file.avatarpath || !(await this.store.exists(file.avatarpath))) {
       const temp = this.store.tempPath('.webp');
       try {
@@ -230,22 +229,22 @@ export class FileService {
     const check = hasSignature ? this.urls.verify(fileid, variant, exp, sig) : null;
     if (check === 'ok') return this.mustExist(fileid);
     if (!bearer) {
-      if (check === 'expired') throw new ApiError(401, ErrorCode.UrlExpired, 'the file URL has expired; fetch the message or file again for a fresh one');
-      if (check === 'invalid') throw new ApiError(403, ErrorCode.InvalidSignature, 'the file URL signature is not valid');
-      throw new ApiError(401, ErrorCode.Unauthorized, 'use the signed file URL, or sign in (Authorization: Bearer <token>)');
+      if (check === 'expired') throw new NotAuthenticatedError(ErrorCode.UrlExpired, 'the file URL has expired; fetch the message or file again for a fresh one');
+      if (check === 'invalid') throw new DeniedError(ErrorCode.InvalidSignature, 'the file URL signature is not valid');
+      throw new NotAuthenticatedError(ErrorCode.Unauthorized, 'use the signed file URL, or sign in (Authorization: Bearer <token>)');
     }
     const uid = await authenticate(bearer);
     const file = await this.mustExist(fileid);
     if (variant === 'avatar' && file.avatarpath) return file;
     if (!(await this.store.mayAccess(file, uid))) {
-      throw new ApiError(403, ErrorCode.NotMember, 'only members of a conversation where this file was posted, or its uploader, may fetch it');
+      throw new DeniedError(ErrorCode.NotMember, 'only members of a conversation where this file was posted, or its uploader, may fetch it');
     }
     return file;
   }
 
   private async mustExist(fileid: string): Promise<FileDoc> {
     const file = await this.store.get(fileid);
-    if (!file) throw new ApiError(404, ErrorCode.FileNotFound, 'no such file');
+    if (!file) throw new NotFoundError(ErrorCode.FileNotFound, 'no such file');
     return file;
   }
 }

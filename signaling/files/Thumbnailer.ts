@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { ErrorCode } from '../protocol/errors';
-import { ApiError } from '../http/ApiError';
+import { DomainError, InvalidRequestError } from '../errors/DomainError';
 
 export interface ImageFacts {
   /** Upright size (EXIF orientation applied). */
@@ -54,10 +54,10 @@ export class Thumbnailer {
 }
 
 function imageError(err: unknown): Error {
-  if (err instanceof ApiError) return err;
+  if (err instanceof DomainError) return err;
   // File-system trouble (ENOSPC, EACCES, ...) is the server's, not the image's.
   if (typeof (err as { code?: unknown })?.code === 'string') throw err;
   const text = err instanceof Error ? err.message : String(err);
-  if (/pixel limit/i.test(text)) return new ApiError(400, ErrorCode.InvalidImage, 'the image has too many pixels');
-  return new ApiError(400, ErrorCode.InvalidImage, `the image cannot be decoded (${text.split('\n')[0].slice(0, 120)})`);
+  if (/pixel limit/i.test(text)) return new InvalidRequestError('the image has too many pixels', ErrorCode.InvalidImage);
+  return new InvalidRequestError(`the image cannot be decoded (${text.split('\n')[0].slice(0, 120)})`, ErrorCode.InvalidImage);
 }

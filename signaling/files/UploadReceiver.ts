@@ -5,8 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
-import { ErrorCode } from '../protocol/errors';
-import { ApiError } from '../http/ApiError';
+import { DomainError, InvalidRequestError, TooLargeError } from '../errors/DomainError';
 
 export interface ReceivedUpload {
   /** The bytes, in a temporary file the caller owns (moves or removes). */
@@ -47,13 +46,13 @@ class HashCounter extends Transform {
   }
 }
 
-export function tooLarge(maxBytes: number): ApiError {
-  return new ApiError(413, ErrorCode.TooLarge, `a file holds at most ${maxBytes} bytes`);
+export function tooLarge(maxBytes: number): TooLargeError {
+  return new TooLargeError(`a file holds at most ${maxBytes} bytes`);
 }
 
 /**
  * Streams a multipart upload's file to a temporary file, hashing it on the way (never the whole file
- * in memory). Settles once the whole request is read: with the upload, or with an ApiError (no file,
+ * in memory). Settles once the whole request is read: with the upload, or with a DomainError (no file,
  * too large, broken form, client gone), in which case the temporary file is already removed. Beyond
  * `maxBytes` it stops at once: the request is no longer read and the partial file is removed.
  */
@@ -70,7 +69,7 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
       defParamCharset: 'utf8',
     });
   } catch {
-    return Promise.reject(new ApiError(400, ErrorCode.InvalidInput, `send multipart/form-data with the file in the "${fileField}" field`));
+    return Promise.reject(new InvalidRequestError(`send multipart/form-data with the file in the "${fileField}" field`));
   }
 
   return new Promise<ReceivedUpload>((resolve, reject) => {
@@ -79,7 +78,7 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
     let settled = false;
     let parsed = false;
 
-    const fail = (error: ApiError, stopReading: boolean) => {
+    const fail = (error: DomainError, stopReading: boolean) => {
       if (settled) return;
       settled = true;
       if (stopReading) {
@@ -114,17 +113,17 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
       const done = pipeline(stream, counter, createWriteStream(tempFile, { flags: 'wx', mode: 0o600 }));
       file = { stream, done, counter, clientName: info.filename ?? '', declaredMime: info.mimeType ?? '' };
       done.catch((err) => {
-        if (!settled) fail(new ApiError(400, ErrorCode.InvalidInput, `the upload was cut off (${(err as Error).message})`), true);
+        if (!settled) fail(new InvalidRequestError(`the upload was cut off (${(err as Error).message})`), true);
       });
     });
 
-    parser.on('error', (err) => fail(new ApiError(400, ErrorCode.InvalidInput, `malformed multipart body: ${(err as Error).message}`), true));
+    parser.on('error', (err) => fail(new InvalidRequestError(`malformed multipart body: ${(err as Error).message}`), true));
 
     parser.on('close', () => {
       parsed = true;
       if (settled) return;
       if (!file) {
-        fail(new ApiError(400, ErrorCode.InvalidInput, `no file: send it in the "${fileField}" field`), false);
+        fail(new InvalidRequestError(`no file: send it in the "${fileField}" field`), false);
         return;
       }
       const current = file;
@@ -147,7 +146,7 @@ export function receiveUpload(req: IncomingMessage, options: ReceiveOptions): Pr
     });
 
     req.on('close', () => {
-      if (!parsed && !req.complete) fail(new ApiError(400, ErrorCode.InvalidInput, 'the client went away during the upload'), true);
+      if (!parsed && !req.complete) fail(new InvalidRequestError('the client went away during the upload'), true);
     });
 
     req.pipe(parser);

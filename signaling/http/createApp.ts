@@ -6,11 +6,17 @@ import type { AppContext } from '../node/AppContext';
 import { ErrorCode } from '../protocol/errors';
 import { ApiError } from './ApiError';
 import { errorAnswer } from '../errors/errorAnswer';
+import { requireUser } from './requireUser';
 import { accountRoutes } from './routes/accountRoutes';
-import { fileRoutes } from './routes/fileRoutes';
+import { downloadRoutes } from './routes/downloadRoutes';
+import { historyRoutes } from './routes/historyRoutes';
 import { liveRoutes } from './routes/liveRoutes';
+import { memberRoutes } from './routes/memberRoutes';
 import { opsRoutes, type OpsOptions } from './routes/opsRoutes';
+import { profileRoutes } from './routes/profileRoutes';
 import { sessionRoutes } from './routes/sessionRoutes';
+import { uploadRoutes } from './routes/uploadRoutes';
+import { userSearchRoutes } from './routes/userSearchRoutes';
 import { securityHeaders } from './securityHeaders';
 import { webClient } from './webClient';
 
@@ -59,8 +65,15 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   api.use(utf8Only);
   api.use(express.json({ limit: '64kb' }));
   api.use(accountRoutes(ctx));
+  api.use(profileRoutes(ctx));
+  api.use(userSearchRoutes(ctx));
+  // Every /sessions path is for signed-in users, an unknown one too (401 before 404).
+  api.use('/sessions', requireUser(ctx));
   api.use(sessionRoutes(ctx));
-  api.use(fileRoutes(ctx));
+  api.use(memberRoutes(ctx));
+  api.use(historyRoutes(ctx));
+  api.use(uploadRoutes(ctx));
+  api.use(downloadRoutes(ctx));
   api.use(liveRoutes(ctx));
   api.use((req) => {
     throw new ApiError(404, ErrorCode.NotFound, `no such endpoint: ${req.method} ${req.path}`);

@@ -1,28 +1,68 @@
 import type { WorkerPool } from '../../media';
-import type { AppContext } from '../node/AppContext';
+import { LiveStreamStore } from '../../storage/LiveStreamStore';
+import { MediaRoomSupervisor } from '../media-rooms/MediaRoomSupervisor';
 import type { ChatSocket } from '../socket/ChatSocket';
-import type { ChatServer } from '../socket/Fanout';
+import { LiveAnnouncer } from './LiveAnnouncer';
+import type { LiveDeps } from './LiveDeps';
+import { LiveEnding } from './LiveEnding';
+import { liveEvents } from './liveEvents';
 import { LiveGateway } from './LiveGateway';
-import { LiveService } from './LiveService';
+import { LiveHandover } from './LiveHandover';
+import { LiveHls } from './LiveHls';
+import { LiveHlsSigner } from './LiveHlsSigner';
+import { LiveMedia } from './LiveMedia';
+import { LivePlaces } from './LivePlaces';
+import { LivePublishing } from './LivePublishing';
+import type { LiveQueries } from './LiveQueries';
+import { LiveStreams } from './LiveStreams';
+import { LiveUpkeep } from './LiveUpkeep';
+import { LiveWatching } from './LiveWatching';
 
-/** Live streams of one process (S12, S19) on the shared mediasoup pool, and their socket events. */
+/**
+ * Live streams of one process (S12, S19) on the shared mediasoup pool, and their socket events.
+ * The process that receives `live:create` runs the stream: the publisher's WebRTC transport on a
+ * room of the pool, then (on `live:start`) an HlsPipeline writing HLS into DATA_DIR/hls/<streamid>,
+ * which every node serves from the shared data directory. The stream's record in MongoDB makes it
+ * listed and watchable from any node.
+ */
 export class Live {
   private constructor(
-    readonly service: LiveService,
+    /** What the HTTP routes ask (lists, one stream, HLS folders). */
+    readonly queries: LiveQueries,
     private readonly gateway: LiveGateway,
+    private readonly upkeep: LiveUpkeep,
+    private readonly ending: LiveEnding,
   ) {}
 
-  static create(ctx: AppContext, io: ChatServer, pool: Promise<WorkerPool | null>): Live {
-    const service = new LiveService(ctx, io);
-    void pool.then((p) => service.attachPool(p, p ? undefined : 'live streams are unavailable: the mediasoup worker did not start on this server'));
-    return new Live(service, new LiveGateway(ctx, io, service));
+  static create(deps: LiveDeps, pool: Promise<WorkerPool | null>): Live {
+    const rooms = new MediaRoomSupervisor({
+      pool,
+      unavailableReason: 'live streams are unavailable: the mediasoup worker did not start on this server',
+      logger: deps.logger,
+    });
+    const store = new LiveStreamStore(deps.db);
+    const hlsUrls = new LiveHlsSigner(deps.fileUrls, deps.config.liveHlsUrlTtl);
+    const streams = new LiveStreams(deps, hlsUrls);
+    const places = new LivePlaces(deps.db);
+    const hls = new LiveHls(deps);
+    const announcer = new LiveAnnouncer(deps);
+    const ending = new LiveEnding(deps, streams, store, places, hls, announcer);
+    const media = new LiveMedia(deps, streams, rooms, ending);
+    const publishing = new LivePublishing(deps, streams, store, places, hls, rooms, media, ending, announcer);
+    const handover = new LiveHandover(deps, streams, store, rooms, media, ending);
+    const watching = new LiveWatching(deps, streams, store, hlsUrls, hls);
+    const upkeep = new LiveUpkeep(deps, streams, store, places, hls);
+    const gateway = new LiveGateway(deps, liveEvents(publishing, handover, ending, watching), handover, watching);
+    return new Live(watching, gateway, upkeep, ending);
   }
 
   attach(socket: ChatSocket): void {
     this.gateway.attach(socket);
   }
 
+  /** Shutdown: every stream ends (ENDLIST written, its "ended" message stored). */
   close(): Promise<void> {
-    return this.service.close();
+    this.upkeep.close();
+    return this.ending.endAll();
   }
 }

@@ -11,10 +11,18 @@ import type { TokenService } from '../auth/TokenService';
 import type { Config } from '../config';
 import type { FileService } from '../files/FileService';
 import type { UrlSigner } from '../files/UrlSigner';
-import type { Calls } from '../calls/Calls';
-import type { Live } from '../live/Live';
+import type { LiveQueries } from '../live/LiveQueries';
 import type { Metrics } from '../metrics';
+import type { SessionService } from '../sessions/SessionService';
 import type { Fanout } from '../socket/Fanout';
+import type { ChatSocket } from '../socket/ChatSocket';
+
+/** A feature whose socket events attach on a socket's first use of them (calls, live streams). */
+export interface SocketFeature {
+  attach(socket: ChatSocket): void;
+  /** Shutdown: ends what the feature runs on this process. */
+  close(): Promise<void>;
+}
 
 /** The services one node's HTTP routes and socket handlers share. */
 export interface AppContext {
@@ -25,6 +33,8 @@ export interface AppContext {
   db: Database;
   users: UserStore;
   sessions: SessionStore;
+  /** Conversations and who may read, write and manage them (routes and socket handlers go through it). */
+  sessionService: SessionService;
   messages: MessageStore;
   batcher: MessageBatcher;
   cursors: CursorStore;
@@ -39,7 +49,7 @@ export interface AppContext {
   /** Signs the file URLs handed to users allowed to see the files. */
   fileUrls: UrlSigner;
   /** Group calls (S18); set once the node is built. */
-  calls?: Calls;
+  calls?: SocketFeature;
   /** Live streams (S12, S19); set once the node is built. */
-  live?: Live;
+  live?: SocketFeature & { readonly queries: LiveQueries };
 }

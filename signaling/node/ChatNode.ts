@@ -13,14 +13,18 @@ import { SessionStore } from '../../storage/SessionStore';
 import { UserStore } from '../../storage/UserStore';
 import { TokenService } from '../auth/TokenService';
 import type { WorkerPool } from '../../media';
+import { CallMessages } from '../calls/CallMessages';
 import { Calls } from '../calls/Calls';
+import { ClusterPeers } from '../cluster/ClusterPeers';
 import { Live } from '../live/Live';
+import { postAnnouncement } from '../announcements';
 import type { Config } from '../config';
 import { FileService } from '../files/FileService';
 import { Thumbnailer } from '../files/Thumbnailer';
 import { UrlSigner } from '../files/UrlSigner';
 import { createApp, type AppOptions } from '../http/createApp';
 import { Metrics } from '../metrics';
+import { SessionService } from '../sessions/SessionService';
 import { Fanout, type ChatServer } from '../socket/Fanout';
 import { originOptions } from '../socket/originPolicy';
 import { registerSocketHandlers } from '../socket/registerSocketHandlers';
@@ -64,13 +68,18 @@ export class ChatNode {
     });
     const files = new FileStore(db, config.dataDir);
     const fileUrls = new UrlSigner(options.jwtSecret, config.fileUrlTtl);
+    const users = new UserStore(db);
+    const sessions = new SessionStore(db);
+    const presence = new PresenceStore(db, config.onlineTtl * 1000);
+    const fanout = new Fanout(io);
     const ctx: AppContext = {
       config,
       logger,
       nodeId: `${os.hostname()}:${process.pid}`,
       db,
-      users: new UserStore(db),
-      sessions: new SessionStore(db),
+      users,
+      sessions,
+      sessionService: new SessionService({ sessions, users, presence, fanout, fileUrls }),
       messages: new MessageStore(db),
       batcher: new MessageBatcher(db, {
         windowMs: config.batchWindowMs,
@@ -80,10 +89,10 @@ export class ChatNode {
         },
       }),
       cursors: new CursorStore(db),
-      presence: new PresenceStore(db, config.onlineTtl * 1000),
+      presence,
       tokens: new TokenService(options.jwtSecret, config.userTokenTtl, config.sessionTokenTtl),
       metrics,
-      fanout: new Fanout(io),
+      fanout,
       files,
       uploads: new FileService(files, new Thumbnailer(config.imageMaxPixels), fileUrls, logger),
       fileUrls,
@@ -92,8 +101,27 @@ export class ChatNode {
     files.sweepTemp().catch((err) => logger.warn({ err }, 'sweeping temporary upload files failed'));
     app = createApp(ctx, { ...options.app, webRoot: path.resolve('web/dist') });
     const mediaPool = startMediaPool(ctx);
-    ctx.calls = Calls.create(ctx, io, mediaPool);
-    ctx.live = Live.create(ctx, io, mediaPool);
+    const peers = new ClusterPeers(io, logger);
+    ctx.calls = Calls.create(
+      { config, logger, nodeId: ctx.nodeId, db, sessions: ctx.sessions, metrics, io, peers, announcements: new CallMessages(ctx) },
+      mediaPool,
+    );
+    ctx.live = Live.create(
+      {
+        config,
+        logger,
+        nodeId: ctx.nodeId,
+        db,
+        sessions: ctx.sessions,
+        metrics,
+        io,
+        fanout: ctx.fanout,
+        fileUrls,
+        peers,
+        announce: (draft) => postAnnouncement(ctx, draft),
+      },
+      mediaPool,
+    );
     registerSocketHandlers(ctx, io);
     return new ChatNode(ctx, http, io, mediaPool);
   }

@@ -5,7 +5,7 @@
  * them to mediasoup and the client to mediasoup-client, which validate them.
  */
 import { z } from 'zod';
-import type { Ack } from './events';
+import type { Ack } from './ack';
 
 export const CallKind = { Voice: 'voice', Video: 'video' } as const;
 export type CallKind = (typeof CallKind)[keyof typeof CallKind];

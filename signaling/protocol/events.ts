@@ -2,14 +2,13 @@
  * The typed Socket.IO event maps shared by the server and the web client
  * (socket.io's `Server<ClientToServerEvents, ServerToClientEvents>` / `Socket<...>`).
  */
-import type { ErrorBody } from './errors';
+import type { Ack } from './ack';
 import type { MessageView, SessionView, VisiblePresence } from './models';
 import type { CallClientEvents, CallServerEvents } from './calls';
 import type { LiveClientEvents, LiveServerEvents } from './live';
 import type { MessageSendPayload, PresenceSetPayload, SyncPayload, TypingPayload } from './schemas';
 
-/** Every client request is acknowledged with its result or `{ error }`. */
-export type Ack<T> = (result: T | ErrorBody) => void;
+export type { Ack } from './ack';
 
 export interface MessageSendResult {
   msgid: string;

@@ -5,7 +5,7 @@
  * client; the REST side is `GET /api/live` (PROTOCOL.md) and `GET /api/live/:streamid`.
  */
 import { z } from 'zod';
-import type { Ack } from './events';
+import type { Ack } from './ack';
 import { DtlsParametersSchema, RtpParametersSchema, type JsonObject, type TransportInfo } from './calls';
 
 export const LiveState = {

@@ -1,11 +1,15 @@
 import type { Server } from 'socket.io';
+import type { ServerSideEvents } from '../cluster/ServerSideEvents';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/events';
 import type { MessageView, SessionView } from '../protocol/models';
 import type { SocketData } from './SocketData';
 
-export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
 
-export const sessionRoom = (sessionid: string): string => `session:${sessionid}`;
+const SESSION_ROOM = 'session:';
+export const sessionRoom = (sessionid: string): string => `${SESSION_ROOM}${sessionid}`;
+/** The session a room is for, or null for other rooms (a user's own). */
+export const sessionOfRoom = (room: string): string | null => (room.startsWith(SESSION_ROOM) ? room.slice(SESSION_ROOM.length) : null);
 export const userRoom = (uid: string): string => `user:${uid}`;
 
 /**

@@ -5,7 +5,8 @@ import type { ChatSocket } from './ChatSocket';
 import { attachOnFirstUse } from './sharedListeners';
 import { attachListeners, tableListeners, type EventTable } from './eventTable';
 import { messageHandler } from './handlers/messageHandler';
-import { announceOffline, announcePresence, presenceHandler } from './handlers/presenceHandler';
+import { presenceHandler } from './handlers/presenceHandler';
+import { announceOffline, announcePresence } from './presenceAnnouncements';
 import { syncHandler } from './handlers/syncHandler';
 import { typingHandler } from './handlers/typingHandler';
 import { guardEventSizes } from './eventSizeGuard';
@@ -46,7 +47,7 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
       const user = await authenticate(ctx, typeof token === 'string' ? token : null);
       const uid = user._id.toHexString();
       await admitSocket(socket, uid);
-      const [joined] = await Promise.all([ctx.sessions.joinedIds(uid), ctx.presence.markOnline(socket.id, uid, ctx.nodeId)]);
+      const [joined] = await Promise.all([ctx.sessionService.joinedIds(uid), ctx.presence.markOnline(socket.id, uid, ctx.nodeId)]);
       socket.data = { uid, nickname: user.nickname, tokenVersion: user.tokenVersion, onlineAt: Date.now() };
       joinedAtHandshake.set(socket, joined);
       next();
@@ -70,7 +71,7 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
         if (found) return;
         // The record was swept (a long stall) or expired: write it again and show the user online again.
         await ctx.presence.markOnline(socket.id, uid, ctx.nodeId);
-        announcePresence(ctx, socket, await ctx.users.get(uid), true);
+        announcePresence(socket, await ctx.users.get(uid), true);
       })
       .then(() => {
         socket.data.onlineAt = Date.now();
@@ -108,7 +109,7 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
 
     ctx.users
       .get(uid)
-      .then((user) => announcePresence(ctx, socket, user, true))
+      .then((user) => announcePresence(socket, user, true))
       .catch(() => undefined);
 
     chatSocketOf.set(socket.conn, socket);

@@ -1,3 +1,4 @@
+import { joinedSessions } from '../sessions/sessionRooms';
 import type { ChatSocket } from './ChatSocket';
 
 /**
@@ -14,7 +15,5 @@ export interface Requester {
 }
 
 export function requesterOf(socket: ChatSocket): Requester {
-  const sessions: string[] = [];
-  for (const room of socket.rooms) if (room.startsWith('session:')) sessions.push(room.slice('session:'.length));
-  return { uid: socket.data.uid, nickname: socket.data.nickname, socketId: socket.id, sessions };
+  return { uid: socket.data.uid, nickname: socket.data.nickname, socketId: socket.id, sessions: joinedSessions(socket) };
 }

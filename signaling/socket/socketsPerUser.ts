@@ -1,6 +1,6 @@
-import { ApiError } from '../http/ApiError';
 import type { AppContext } from '../node/AppContext';
 import { ErrorCode } from '../protocol/errors';
+import { LimitError } from '../errors/DomainError';
 import type { ChatSocket } from './ChatSocket';
 import { userRoom, type ChatServer } from './Fanout';
 
@@ -12,8 +12,8 @@ import { userRoom, type ChatServer } from './Fanout';
  * exceed the limit by the handshakes in flight elsewhere. When the count cannot be had (a node
  * not answering), the socket is let in rather than locking the user out.
  */
-export function socketsPerUserLimit(ctx: AppContext, io: ChatServer): (socket: ChatSocket, uid: string) => Promise<void> {
-  const max = ctx.config.maxSocketsPerUser;
+export function socketsPerUserLimit({ config, logger }: Pick<AppContext, 'config' | 'logger'>, io: ChatServer): (socket: ChatSocket, uid: string) => Promise<void> {
+  const max = config.maxSocketsPerUser;
   /** This process's admitted sockets per user, from admission until their connection closes. */
   const admitted = new Map<string, Set<string>>();
 
@@ -22,13 +22,13 @@ export function socketsPerUserLimit(ctx: AppContext, io: ChatServer): (socket: C
       .in(userRoom(uid))
       .fetchSockets()
       .catch((err: unknown) => {
-        ctx.logger.warn({ err, uid }, 'counting the sockets of a user failed; letting the socket in');
+        logger.warn({ err, uid }, 'counting the sockets of a user failed; letting the socket in');
         return [];
       });
     const local = admitted.get(uid) ?? new Set<string>();
     const ids = new Set([...connected.map((s) => s.id), ...local]);
     if (ids.size >= max) {
-      throw new ApiError(429, ErrorCode.TooManyConnections, `at most ${max} simultaneous connections per user`, true);
+      throw new LimitError(`at most ${max} simultaneous connections per user`, ErrorCode.TooManyConnections);
     }
     local.add(socket.id);
     admitted.set(uid, local);

@@ -13,13 +13,5 @@ export interface EnsureMediasoupWorkerOptions {
 }
 /** Absolute path of a working mediasoup-worker; downloads or builds (and caches) it when needed. */
 export function ensureMediasoupWorker(options?: EnsureMediasoupWorkerOptions): Promise<string>;
-/** True when the binary runs and exits with code 41 (started without mediasoup). */
-export function isWorkingWorker(bin: string | undefined): boolean;
-/** Version of the installed node_modules/mediasoup. */
-export function mediasoupVersion(): string;
-/** ${XDG_CACHE_HOME:-~/.cache}/cookim */
-export function cacheRoot(): string;
-/** <cacheRoot>/mediasoup-worker-<version>-<recipeId>: the cache key includes the build recipe. */
-export function workerCacheDir(version?: string): string;
-/** r<RECIPE_REVISION>-<hash of standins/mediasoup/{subprojects,shims,patches}>. */
-export function recipeId(version?: string): string;
+export { isWorkingWorker, mediasoupVersion } from './mediasoupPackage.mjs';
+export { cacheRoot, recipeId, workerCacheDir } from './workerCache.mjs';

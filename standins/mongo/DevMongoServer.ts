@@ -7,7 +7,7 @@ import { CommandHandlers } from './CommandHandlers';
 import { CursorRegistry } from './CursorRegistry';
 import { DataDirLockedError } from './DataDirLockedError';
 import { Journal } from './Journal';
-import { PidLockFile } from './PidLockFile';
+import { PidLockFile } from '../supervisor/PidLockFile';
 import { StorageEngine } from './StorageEngine';
 import { TransactionManager } from './TransactionManager';
 import { TtlMonitor } from './TtlMonitor';

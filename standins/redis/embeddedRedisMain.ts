@@ -12,28 +12,21 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
+import { parseServerCommandLine } from '../supervisor/serverCommandLine';
+import { removeOwnServerInfo, writeServerInfo } from '../supervisor/serverInfoFile';
 import type { EmbeddedRedisInfo } from './embeddedRedisTypes';
 import { redisConnectedClients, redisPing } from '../../signaling/broker/redisCommand';
 
-function argValue(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-const dir = argValue('--dir');
-if (!dir) {
-  process.stderr.write('usage: embeddedRedisMain.ts --dir <dir> [--port N]\n');
-  process.exit(2);
-}
+const commandLine = parseServerCommandLine('--dir', 'embeddedRedisMain.ts');
+const dir = commandLine.dir;
 const bin = process.env.COOKIM_REDIS_SERVER_BIN || 'redis-server';
 const idleMs = Number(process.env.REDIS_IDLE_MS ?? 60_000);
 const logger = pino({ name: 'embedded-redis', level: process.env.LOG_LEVEL ?? 'info' });
-const infoFile = path.join(dir, 'server.json');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let child: ChildProcess | null = null;
 let stopping = false;
-let port = Number(argValue('--port') ?? 0);
+let port = commandLine.port;
 const restarts: number[] = [];
 
 function freePort(): Promise<number> {
@@ -48,10 +41,10 @@ function freePort(): Promise<number> {
 }
 
 async function startRedis(): Promise<ChildProcess> {
-  const log = fs.openSync(path.join(dir!, 'redis.log'), 'a');
+  const log = fs.openSync(path.join(dir, 'redis.log'), 'a');
   const proc = spawn(
     bin,
-    ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir!, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'],
     { stdio: ['ignore', log, log] },
   );
   fs.closeSync(log);
@@ -63,14 +56,12 @@ async function startRedis(): Promise<ChildProcess> {
     await Promise.race([sleep(50), exited]);
   }
   proc.kill('SIGKILL');
-  throw new Error(`redis-server did not answer on 127.0.0.1:${port}; see ${path.join(dir!, 'redis.log')}`);
+  throw new Error(`redis-server did not answer on 127.0.0.1:${port}; see ${path.join(dir, 'redis.log')}`);
 }
 
 function writeInfo(redisPid: number): void {
   const info: EmbeddedRedisInfo = { port, pid: process.pid, redisPid, url: `redis://127.0.0.1:${port}`, startedAt: new Date().toISOString() };
-  const tmp = `${infoFile}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(info));
-  fs.renameSync(tmp, infoFile);
+  writeServerInfo(dir, info);
 }
 
 function watch(proc: ChildProcess): void {
@@ -107,12 +98,7 @@ async function shutdown(reason: string, code = 0): Promise<void> {
     await Promise.race([gone, sleep(5000)]);
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   }
-  try {
-    const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as EmbeddedRedisInfo;
-    if (info.pid === process.pid) fs.unlinkSync(infoFile);
-  } catch {
-    // Nothing to clean up.
-  }
+  removeOwnServerInfo(dir);
   process.exit(code);
 }
 

@@ -1,14 +1,22 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PidLockFile } from '../mongo/PidLockFile';
+import { PidLockFile } from '../supervisor/PidLockFile';
+import { ensureSupervisedProcess } from '../supervisor/ensureSupervisedProcess';
+import { readServerInfo } from '../supervisor/serverInfoFile';
+import type { SupervisedServer } from '../supervisor/supervisedProcessTypes';
 import type { EmbeddedRedisInfo } from './embeddedRedisTypes';
 import { redisPing } from '../../signaling/broker/redisCommand';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SPAWN_LOCK_MAX_AGE_MS = 60_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const EMBEDDED_REDIS: SupervisedServer = {
+  name: 'the embedded Redis',
+  ping: redisPing,
+  entry: { source: path.join(here, 'embeddedRedisMain.ts'), bundle: 'embeddedRedisMain.js' },
+  dirOption: '--dir',
+};
 
 export interface EnsureEmbeddedRedisOptions {
   dataDir: string;
@@ -27,18 +35,7 @@ export function findRedisServer(): string | null {
 }
 
 export function readEmbeddedRedisInfo(dir: string): EmbeddedRedisInfo | null {
-  try {
-    const info = JSON.parse(fs.readFileSync(path.join(dir, 'server.json'), 'utf8')) as EmbeddedRedisInfo;
-    return Number.isInteger(info.port) && Number.isInteger(info.pid) ? info : null;
-  } catch {
-    return null;
-  }
-}
-
-async function liveServer(dir: string): Promise<EmbeddedRedisInfo | null> {
-  const info = readEmbeddedRedisInfo(dir);
-  if (!info || !PidLockFile.isProcessAlive(info.pid)) return null;
-  return (await redisPing(info.port, 1000)) ? info : null;
+  return readServerInfo<EmbeddedRedisInfo>(dir);
 }
 
 /** A redis-server left behind by a supervisor that was killed outright: stop it before starting anew. */
@@ -56,58 +53,20 @@ function stopOrphan(dir: string): void {
 /**
  * The URL of the embedded Redis of `<dataDir>/redis/`: a live one is reused, else a detached
  * supervisor (embeddedRedisMain.ts) is spawned that runs redis-server on a free loopback port.
- * Concurrent callers (all processes of all nodes on this DATA_DIR) agree on one through a spawn
- * lock, exactly as the development database does. Throws when redis-server is not installed.
+ * Concurrent callers (all processes of all nodes on this DATA_DIR) agree on one, exactly as for the
+ * development database (standins/supervisor). Throws when redis-server is not installed.
  */
 export async function ensureEmbeddedRedis(options: EnsureEmbeddedRedisOptions): Promise<{ url: string; port: number; started: boolean }> {
   const bin = findRedisServer();
   if (!bin) throw new Error('redis-server is not installed (Debian package redis-server)');
   const dir = path.join(path.resolve(options.dataDir), 'redis');
-  fs.mkdirSync(dir, { recursive: true });
-  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
-  const lock = new PidLockFile(path.join(dir, 'spawn.lock'), SPAWN_LOCK_MAX_AGE_MS);
-  while (Date.now() < deadline) {
-    const existing = await liveServer(dir);
-    if (existing) return { url: existing.url, port: existing.port, started: false };
-    if (!lock.tryAcquire()) {
-      await sleep(100);
-      continue;
-    }
-    try {
-      const raced = await liveServer(dir);
-      if (raced) return { url: raced.url, port: raced.port, started: false };
-      stopOrphan(dir);
-      const pid = spawnSupervisor(dir, bin, options.idleMs);
-      options.logger?.info?.({ pid, dir }, 'spawned the embedded Redis (fan-out between the nodes on this DATA_DIR)');
-      while (Date.now() < deadline) {
-        const info = readEmbeddedRedisInfo(dir);
-        if (info && info.pid === pid && (await redisPing(info.port, 1000))) return { url: info.url, port: info.port, started: true };
-        if (!PidLockFile.isProcessAlive(pid)) throw new Error(`the embedded Redis exited during start; see ${path.join(dir, 'server.log')}`);
-        await sleep(50);
-      }
-      throw new Error(`the embedded Redis did not answer in time; see ${path.join(dir, 'server.log')}`);
-    } finally {
-      lock.release();
-    }
-  }
-  throw new Error(`timed out waiting for the embedded Redis in ${dir}`);
-}
-
-function spawnSupervisor(dir: string, bin: string, idleMs?: number): number {
-  const logFd = fs.openSync(path.join(dir, 'server.log'), 'a');
-  try {
-    // Compiled (build/server, `npm start`): the supervisor's bundle sits next to this one; from source: tsx.
-    const entry = import.meta.url.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), path.join(here, 'embeddedRedisMain.ts')] : [path.join(here, 'embeddedRedisMain.js')];
-    const child = spawn(process.execPath, [...entry, '--dir', dir], {
-      detached: true,
-      stdio: ['ignore', logFd, logFd],
-      cwd: path.resolve(here, '..', '..'),
-      env: { ...process.env, COOKIM_REDIS_SERVER_BIN: bin, ...(idleMs !== undefined ? { REDIS_IDLE_MS: String(idleMs) } : {}) },
-    });
-    child.unref();
-    if (child.pid === undefined) throw new Error('failed to spawn the embedded Redis');
-    return child.pid;
-  } finally {
-    fs.closeSync(logFd);
-  }
+  const idleEnv = options.idleMs !== undefined ? { REDIS_IDLE_MS: String(options.idleMs) } : {};
+  const { info, started } = await ensureSupervisedProcess<EmbeddedRedisInfo>(EMBEDDED_REDIS, {
+    dir,
+    startTimeoutMs: options.startTimeoutMs ?? 20_000,
+    env: { ...process.env, COOKIM_REDIS_SERVER_BIN: bin, ...idleEnv },
+    beforeSpawn: () => stopOrphan(dir),
+    onSpawned: (pid) => options.logger?.info?.({ pid, dir }, 'spawned the embedded Redis (fan-out between the nodes on this DATA_DIR)'),
+  });
+  return { url: info.url, port: info.port, started };
 }

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { Server } from 'socket.io';
 import { useBrokerAdapter } from '../../signaling/broker/brokerAdapter';
 import type { EmbeddedRedisInfo } from '../../standins/redis/embeddedRedisTypes';
-import { PidLockFile } from '../../standins/mongo/PidLockFile';
+import { PidLockFile } from '../../standins/supervisor/PidLockFile';
 import { collect, connectWithWelcome, createGroup, emitAck, http, registerUser, sendText, sessionToken } from '../support/client';
 import { freshDataDir, startServer, type RunningServer } from '../support/server';
 import { readJson, sleep } from './clusterKit';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Router, type Response } from 'express';
-import { streamNotFound } from '../../live/LiveService';
+import { StreamNotFoundError } from '../../live/liveErrors';
 import { liveStreamView } from '../../live/liveViews';
 import type { AppContext } from '../../node/AppContext';
 import { ErrorCode } from '../../protocol/errors';
@@ -20,13 +20,13 @@ const HLS_TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpeg
  * is the proof, handed only to users allowed to watch, and short-lived (LIVE_HLS_URL_TTL): players
  * renew it through GET /api/live/:streamid, so a viewer who may no longer watch loses access soon.
  */
-export function liveRoutes(ctx: AppContext): Router {
+export function liveRoutes(ctx: Pick<AppContext, 'live' | 'users' | 'tokens'>): Router {
   const router = Router();
   const auth = requireUser(ctx);
   const me = (res: Response) => currentUser(res)._id.toHexString();
   const service = () => {
     if (!ctx.live) throw new ApiError(503, ErrorCode.MediaUnavailable, 'live streams are not available on this server', true);
-    return ctx.live.service;
+    return ctx.live.queries;
   };
 
   router.get('/live', auth, async (_req, res) => {
@@ -35,7 +35,7 @@ export function liveRoutes(ctx: AppContext): Router {
 
   router.get('/live/:streamid', auth, async (req, res) => {
     const streamid = String(req.params.streamid);
-    if (!STREAM_ID.test(streamid)) throw streamNotFound();
+    if (!STREAM_ID.test(streamid)) throw new StreamNotFoundError();
     // Also how a player renews its short-lived HLS link: membership is checked again here.
     const live = service();
     const doc = await live.watchable(streamid, me(res));
@@ -43,7 +43,7 @@ export function liveRoutes(ctx: AppContext): Router {
   });
 
   const sendHls = (res: Response, streamid: string, token: string, parts: string[]) => {
-    if (!STREAM_ID.test(streamid)) throw streamNotFound();
+    if (!STREAM_ID.test(streamid)) throw new StreamNotFoundError();
     const live = service();
     const { check, expiresIn } = live.hlsUrls.verify(streamid, token);
     if (check === 'expired') throw new ApiError(403, ErrorCode.UrlExpired, 'the stream link expired; open the stream again');

@@ -16,8 +16,7 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  * /metrics tells how busy the node is and what it runs: readable with the bearer METRICS_TOKEN, or
  * from an address in METRICS_ALLOW (the client address by the TRUST_PROXY rule, req.ip).
  */
-function metricsAccess(ctx: AppContext): RequestHandler {
-  const { metricsToken, metricsAllow } = ctx.config;
+function metricsAccess({ metricsToken, metricsAllow }: AppContext['config']): RequestHandler {
   const allowed = addressMatcher(metricsAllow);
   const expected = metricsToken ? digest(metricsToken) : undefined;
   const bearer = (req: Request) => /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
@@ -35,7 +34,7 @@ function metricsAccess(ctx: AppContext): RequestHandler {
 }
 
 /** GET /healthz (database reachable) and GET /metrics (Prometheus text, token or allow-list). */
-export function opsRoutes(ctx: AppContext, options: OpsOptions): Router {
+export function opsRoutes(ctx: Pick<AppContext, 'config' | 'db' | 'nodeId' | 'metrics'>, options: OpsOptions): Router {
   const router = Router();
 
   router.get('/healthz', async (_req, res) => {
@@ -54,7 +53,7 @@ export function opsRoutes(ctx: AppContext, options: OpsOptions): Router {
     }
   });
 
-  router.get('/metrics', metricsAccess(ctx), async (_req, res) => {
+  router.get('/metrics', metricsAccess(ctx.config), async (_req, res) => {
     if (options.clusterMetrics) {
       const { contentType, body } = await options.clusterMetrics();
       res.type(contentType).send(body);

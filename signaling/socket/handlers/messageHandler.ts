@@ -4,13 +4,13 @@ import { ErrorCode } from '../../protocol/errors';
 import { MsgType } from '../../protocol/models';
 import { Limits, MessageSendPayload } from '../../protocol/schemas';
 import type { FileInfoDoc } from '../../../storage/documents';
-import { ApiError } from '../../http/ApiError';
+import { DeniedError, InvalidRequestError, LimitError, TooLargeError } from '../../errors/DomainError';
 import { emojifyText } from '../../emoji';
 import { RateLimiter } from '../../util/RateLimiter';
 import { messageView } from '../../views';
+import { mustBeInSessionRoom } from '../../sessions/sessionRooms';
 import type { EventHandler } from '../eventTable';
-import { sessionRoom } from '../Fanout';
-import type { ChatSocket } from '../ChatSocket';
+import { NotOnlineError } from '../NotOnlineError';
 
 /**
  * message:send (S15 step 4, S17): the session token must name this user and a session the socket
@@ -19,36 +19,37 @@ import type { ChatSocket } from '../ChatSocket';
  * 1-4, S7, S9) name an uploaded file by `filemd5`; the stored message carries its `fileinfo` and the
  * file record lists the message.
  */
-export function messageHandler(ctx: AppContext): EventHandler<'message:send'> {
-  const limiter = new RateLimiter(ctx.config.messageRate, ctx.config.messageRate * 2);
-  const onlineTtlMs = ctx.config.onlineTtl * 1000;
+export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls'>;
+
+export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:send'> {
+  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls } = deps;
+  const limiter = new RateLimiter(config.messageRate, config.messageRate * 2);
+  const onlineTtlMs = config.onlineTtl * 1000;
 
   return {
     schema: MessageSendPayload,
     async handle(socket, payload) {
-      const claims = ctx.tokens.verifySession(payload.sessionToken);
+      const claims = tokens.verifySession(payload.sessionToken);
       const { uid } = socket.data;
       if (claims.uid !== uid || claims.tv !== socket.data.tokenVersion) {
-        throw new ApiError(403, ErrorCode.Forbidden, 'the session token belongs to another user');
+        throw new DeniedError(ErrorCode.Forbidden, 'the session token belongs to another user');
       }
-      if (!socket.rooms.has(sessionRoom(claims.sessionid))) {
-        throw new ApiError(403, ErrorCode.NotMember, 'you are not a member of this session');
-      }
+      mustBeInSessionRoom(socket, claims.sessionid);
       if (Date.now() - socket.data.onlineAt > onlineTtlMs) {
-        throw new ApiError(409, ErrorCode.NotOnline, 'your online record expired; reconnect', true);
+        throw new NotOnlineError();
       }
       const isFile = payload.msgtype >= MsgType.Image && payload.msgtype <= MsgType.File;
       if (payload.msgtype !== MsgType.Text && !isFile) {
-        throw new ApiError(400, ErrorCode.InvalidInput, 'msgtype: text (0) or a file message (1 image, 2 voice, 3 video, 4 file) over this event');
+        throw new InvalidRequestError('msgtype: text (0) or a file message (1 image, 2 voice, 3 video, 4 file) over this event');
       }
-      if (isFile && !payload.filemd5) throw new ApiError(400, ErrorCode.InvalidInput, 'filemd5: a file message names its uploaded file by md5');
+      if (isFile && !payload.filemd5) throw new InvalidRequestError('filemd5: a file message names its uploaded file by md5');
       const content = emojifyText(payload.msg);
       if (Buffer.byteLength(content) > Limits.messageBytesMax) {
-        throw new ApiError(413, ErrorCode.TooLarge, `a message holds at most ${Limits.messageBytesMax} bytes`);
+        throw new TooLargeError(`a message holds at most ${Limits.messageBytesMax} bytes`);
       }
       // A file message's text is an optional caption.
-      if (!isFile && content.trim().length === 0) throw new ApiError(400, ErrorCode.InvalidInput, 'msg: the message is empty');
-      if (!limiter.take(uid)) throw ApiError.rateLimited('too many messages; slow down');
+      if (!isFile && content.trim().length === 0) throw new InvalidRequestError('msg: the message is empty');
+      if (!limiter.take(uid)) throw new LimitError('too many messages; slow down');
 
       let fileinfo: FileInfoDoc | undefined;
       let fileid: string | undefined;
@@ -56,15 +57,15 @@ export function messageHandler(ctx: AppContext): EventHandler<'message:send'> {
         // S9: the file was uploaded (POST /api/files) and is named by its md5; only bytes the sender may
         // read already (uploaded, or posted where they are a member now) can be named, else the same
         // refusal as for unknown bytes, so an md5 is never a key to someone else's file. Its kind must fit the msgtype.
-        const file = await ctx.uploads.readableByMd5(payload.filemd5!, uid, 400);
-        ctx.uploads.checkMsgType(file, payload.msgtype as MsgType);
-        fileinfo = ctx.uploads.infoFor(file, payload.filename);
+        const file = await uploads.readableByMd5(payload.filemd5!, uid);
+        uploads.checkMsgType(file, payload.msgtype as MsgType);
+        fileinfo = uploads.infoFor(file, payload.filename);
         fileid = fileinfo.fileid;
         // Members may fetch the file from the moment the message can reach them.
-        await ctx.files.linkSession(fileid, claims.sessionid);
+        await files.linkSession(fileid, claims.sessionid);
       }
 
-      const stored = await ctx.batcher.submit({
+      const stored = await batcher.submit({
         sessionid: claims.sessionid,
         senduid: uid,
         nickname: socket.data.nickname,
@@ -77,10 +78,10 @@ export function messageHandler(ctx: AppContext): EventHandler<'message:send'> {
       const msgid = message._id.toHexString();
       // The message-to-file link both ways: fileinfo.fileid names the file, the file lists the message.
       const linkedId = message.fileinfo?.fileid ?? fileid;
-      if (linkedId) await ctx.files.linkMessage(linkedId, msgid, message.sessionid);
+      if (linkedId) await files.linkMessage(linkedId, msgid, message.sessionid);
       if (!stored.duplicate) {
-        ctx.metrics.messagesStored.inc();
-        ctx.fanout.message(messageView(message, ctx.fileUrls));
+        metrics.messagesStored.inc();
+        fanout.message(messageView(message, fileUrls));
       }
       return { msgid, seq: message.seq, time: message.dateline, ...(stored.duplicate ? { duplicate: true } : {}) };
     },

@@ -1,16 +1,9 @@
-/** Thin fetch wrapper for the REST API: JSON in and out, bearer token, `{ error }` bodies as ApiError. */
-import { isErrorBody } from '@protocol';
+/** Thin fetch wrapper for the REST API: JSON in and out, bearer token, failures as RequestError. */
+import { NoAnswer, RequestError } from './requestError';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { RequestError } from './requestError';
+/** @deprecated the old name of RequestError, kept only until RegisterView imports the new one. */
+export const ApiError = RequestError;
 
 type TokenGetter = () => string | null;
 type UnauthorizedHandler = (code: string) => void;
@@ -52,7 +45,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
     });
   } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.');
+    throw new RequestError({ code: NoAnswer.Network, message: 'Cannot reach the server. Check your connection.' });
   }
 
   if (response.status === 204) return undefined as T;
@@ -66,10 +59,9 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     }
   }
   if (!response.ok) {
-    const code = isErrorBody(data) ? data.error.code : `http_${response.status}`;
-    const message = isErrorBody(data) ? data.error.message : `Request failed (${response.status})`;
-    if (response.status === 401 && !options.anonymous) onUnauthorized(code);
-    throw new ApiError(response.status, code, message);
+    const error = RequestError.fromAnswer(data, response.status, `Request failed (${response.status})`);
+    if (response.status === 401 && !options.anonymous) onUnauthorized(error.code);
+    throw error;
   }
   return data as T;
 }
@@ -124,14 +116,13 @@ export function apiUpload<T>(path: string, form: FormData, options: UploadOption
         resolve(data as T);
         return;
       }
-      const code = isErrorBody(data) ? data.error.code : `http_${xhr.status}`;
-      const message = isErrorBody(data) ? data.error.message : `Upload failed (${xhr.status})`;
-      if (xhr.status === 401) onUnauthorized(code);
-      reject(new ApiError(xhr.status, code, message));
+      const error = RequestError.fromAnswer(data, xhr.status, `Upload failed (${xhr.status})`);
+      if (xhr.status === 401) onUnauthorized(error.code);
+      reject(error);
     });
     xhr.addEventListener('error', () => {
       done();
-      reject(new ApiError(0, 'network_error', 'Upload failed: cannot reach the server.'));
+      reject(new RequestError({ code: NoAnswer.Network, message: 'Upload failed: cannot reach the server.' }));
     });
     xhr.addEventListener('abort', () => {
       done();
@@ -146,7 +137,6 @@ export function isAbortError(error: unknown): boolean {
 }
 
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
   if (error instanceof Error) return error.message;
   return String(error);
 }

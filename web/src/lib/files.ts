@@ -1,6 +1,7 @@
 /** File uploads (S9, S20): find already-stored bytes by md5, upload with progress, pick the msgtype. */
 import { MsgType, type FileInfo, type FileKind } from '@protocol';
-import { api, ApiError, apiUpload } from './api';
+import { api, apiUpload } from './api';
+import { RequestError } from './requestError';
 
 /** Runs at most `size` tasks at once; the rest wait their turn in order. */
 export class Slots {
@@ -33,7 +34,7 @@ export async function findFileByMd5(md5: string): Promise<FileInfo | null> {
     const { file } = await api<{ file: FileInfo }>(`/files/by-md5/${md5}`);
     return file;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
+    if (error instanceof RequestError && error.status === 404) return null;
     throw error;
   }
 }
@@ -59,8 +60,8 @@ export async function uploadBlob(blob: Blob, name: string, md5: string, options:
     });
     return file;
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'quota_exceeded') {
-      throw new ApiError(error.status, error.code, 'Your file storage is full, so this file cannot be sent.');
+    if (error instanceof RequestError && error.code === 'quota_exceeded') {
+      throw new RequestError({ code: error.code, status: error.status, retryable: error.retryable, message: 'Your file storage is full, so this file cannot be sent.' });
     }
     throw error;
   }

@@ -1,9 +1,12 @@
 /**
  * Acknowledged Socket.IO requests as promises, typed by the shared event map: the ack's result
- * resolves, an `{ error }` answer, no connection or no answer in time reject with a RequestError.
+ * resolves; an `{ error }` answer, no connection or no answer in time reject with a RequestError.
  */
 import type { Socket } from 'socket.io-client';
 import { isErrorBody, type ClientToServerEvents, type ErrorBody, type ServerToClientEvents } from '@protocol';
+import { NoAnswer, RequestError } from './requestError';
+
+export { RequestError } from './requestError';
 
 type Events = ClientToServerEvents;
 /** Events whose second argument is an ack callback. */
@@ -12,18 +15,6 @@ export type AckedEvent = {
 }[keyof Events];
 export type RequestPayload<E extends AckedEvent> = Parameters<Events[E]>[0];
 export type RequestResult<E extends AckedEvent> = Exclude<Parameters<NonNullable<Parameters<Events[E]>[1]>>[0], ErrorBody>;
-
-/** An answer of `{ error }` from the server (or none at all: `offline`, `timeout`, both retryable). */
-export class RequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable = false,
-  ) {
-    super(message);
-    this.name = 'RequestError';
-  }
-}
 
 export const REQUEST_TIMEOUT_MS = 12_000;
 
@@ -35,16 +26,15 @@ export function socketRequest<E extends AckedEvent>(
 ): Promise<RequestResult<E>> {
   return new Promise<RequestResult<E>>((resolve, reject) => {
     if (!socket?.connected) {
-      reject(new RequestError('offline', 'Not connected.', true));
+      reject(new RequestError({ code: NoAnswer.Offline, message: 'Not connected.' }));
       return;
     }
-    // the event map's per-event signatures do not survive the generic E: emit untyped, type the answer
-    const timed = socket.timeout(timeoutMs) as unknown as {
-      emit(event: string, payload: unknown, ack: (err: Error | null, result: unknown) => void): void;
-    };
-    timed.emit(event, payload, (err, result) => {
-      if (err) reject(new RequestError('timeout', 'The server did not answer.', true));
-      else if (isErrorBody(result)) reject(new RequestError(result.error.code, result.error.message, result.error.retryable ?? false));
+    // the event map's per-event signatures do not survive the generic E: emit through the untyped
+    // socket (the same object), and type the answer from the map
+    const untyped: Socket = socket;
+    untyped.timeout(timeoutMs).emit(event, payload, (err: Error | null, result: unknown) => {
+      if (err) reject(new RequestError({ code: NoAnswer.Timeout, message: 'The server did not answer.' }));
+      else if (isErrorBody(result)) reject(RequestError.fromAnswer(result, 0, 'The request failed.'));
       else resolve(result as RequestResult<E>);
     });
   });

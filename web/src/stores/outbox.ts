@@ -7,69 +7,26 @@
  * only a refusal marks it failed, for the user to retry or discard.
  */
 import { markRaw, reactive, toRaw } from 'vue';
-import { MsgType, type FileInfo, type FileKind, type MessageSendPayload, type MessageSendResult } from '@protocol';
-import { ApiError, isAbortError } from '@/lib/api';
-import { findFileByMd5, hashSlots, kindOfMime, msgTypeForFile, uploadBlob, uploadSlots } from '@/lib/files';
-import { md5OfBlob } from '@/lib/md5';
-import { outboxStore, type StoredEntry, type StoredOutgoing } from '@/lib/outboxStore';
-import { RequestError, socketRequest } from '@/lib/socketRequest';
+import { MsgType, type MessageSendPayload, type MessageSendResult } from '@protocol';
+import { isAbortError } from '@/lib/api';
+import { kindOfMime } from '@/lib/files';
+import { clipName, itemOf, recordOf, type OutgoingAttachment, type OutgoingMessage } from '@/lib/outgoing';
+import { outboxStore } from '@/lib/outboxStore';
+import { isRetryable, RequestError } from '@/lib/requestError';
+import { socketRequest } from '@/lib/socketRequest';
 import { newUuid } from '@/lib/uuid';
 import { connection } from './connection';
+import { sessionTokens } from './sessionTokens';
+import { uploads } from './uploads';
 
-/** A file on its way: hashed in a worker, found on the server or uploaded, then announced (S7, S9). */
-export interface OutgoingAttachment {
-  /** The bytes (kept raw: never made reactive). */
-  blob: Blob;
-  name: string;
-  size: number;
-  /** The browser's idea of the type (the server detects its own). */
-  mime: string;
-  /** Local guess until the server answers. */
-  kind: FileKind;
-  /** Object URL for an instant preview of images, voice and video. */
-  previewUrl?: string;
-  phase: 'hashing' | 'checking' | 'uploading' | 'sending';
-  /** 0..1 within the phase (hashing, uploading). */
-  progress: number;
-  md5?: string;
-  /** The stored file, once found or uploaded. */
-  info?: FileInfo;
-  /** The server had these bytes already: nothing was uploaded. */
-  skipped?: boolean;
-  /** Voice recordings: how long, for the bubble until the stored message arrives. */
-  durationMs?: number;
-}
-
-export interface OutgoingMessage {
-  uuid: string;
-  sessionid: string;
-  msg: string;
-  time: number;
-  /** Queue position: increasing in the order the user sent. */
-  order: number;
-  /** `sending` while queued or on its way; `failed` only once the server refused it. */
-  status: 'sending' | 'failed';
-  error?: string;
-  msgtype: MsgType;
-  /** Fixed by the sender (a voice recording is a voice message whatever its container). */
-  msgtypeFixed?: boolean;
-  attachment?: OutgoingAttachment;
-}
-
-/** What the outbox needs from the chat store (wired once, so this module does not import it). */
-export interface OutboxHooks {
-  /** A session token for message:send; `fresh` drops a cached one first. */
-  sessionToken(sessionid: string, fresh: boolean): Promise<string>;
-  /** The server stored the message: show it as sent. */
-  delivered(item: OutgoingMessage, result: MessageSendResult): void;
-}
+export type { OutgoingAttachment, OutgoingMessage } from '@/lib/outgoing';
 
 const SEND_TIMEOUT_MS = 15_000;
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 
 const queues = reactive<Record<string, OutgoingMessage[]>>({});
-let hooks: OutboxHooks | null = null;
+const deliveredListeners = new Set<(item: OutgoingMessage, result: MessageSendResult) => void>();
 let owner = '';
 let lastOrder = 0;
 /** Bumped when the user signs out: loops and loads of the previous user stop. */
@@ -79,20 +36,8 @@ const pumping = new Set<string>();
 const retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
 /** Consecutive retryable failures per conversation, for the backoff. */
 const failures = new Map<string, number>();
-/** Hashing and upload of a file, once started (a retry resumes from what was kept). */
-const preparing = new Map<string, Promise<void>>();
-const uploadAborts = new Map<string, AbortController>();
 
 const noop = () => undefined;
-
-/** A refusal is final until the user retries; no answer, no network or a busy server is not. */
-export function isRetryable(error: unknown): boolean {
-  if (error instanceof RequestError) return error.retryable;
-  // REST answers: no network (0), a timeout, too many at once, or the server side in trouble
-  if (error instanceof ApiError) return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500;
-  // a fetch or a lazily loaded module (the md5 code) that found no network
-  return error instanceof TypeError && /fetch|import/i.test(error.message);
-}
 
 function queued(item: OutgoingMessage): boolean {
   return queues[item.sessionid]?.some((i) => i.uuid === item.uuid) ?? false;
@@ -105,81 +50,17 @@ function nextOrder(): number {
 
 // ---------- persistence ----------
 
-function recordOf(item: OutgoingMessage): StoredOutgoing {
-  const file = item.attachment;
-  return {
-    uuid: item.uuid,
-    owner,
-    sessionid: item.sessionid,
-    msg: item.msg,
-    time: item.time,
-    order: item.order,
-    msgtype: item.msgtype,
-    ...(item.msgtypeFixed ? { msgtypeFixed: true } : {}),
-    status: item.status,
-    ...(item.error ? { error: item.error } : {}),
-    ...(file
-      ? {
-          attachment: {
-            name: file.name,
-            size: file.size,
-            mime: file.mime,
-            kind: file.kind,
-            ...(file.durationMs !== undefined ? { durationMs: file.durationMs } : {}),
-            ...(file.md5 ? { md5: file.md5 } : {}),
-            // a plain copy: IndexedDB cannot clone reactive proxies
-            ...(file.info ? { info: JSON.parse(JSON.stringify(file.info)) as FileInfo } : {}),
-          },
-        }
-      : {}),
-  };
-}
-
-function itemOf({ record, blob }: StoredEntry): OutgoingMessage {
-  const stored = record.attachment;
-  // bytes that could not be kept: a file already on the server is still announced, else it is lost
-  const lost = !!stored && !blob && !stored.info;
-  const bytes = blob ?? new Blob([], { type: stored?.mime ?? '' });
-  const attachment: OutgoingAttachment | undefined = stored && {
-    blob: markRaw(bytes),
-    name: stored.name,
-    size: stored.size,
-    mime: stored.mime,
-    kind: stored.kind,
-    previewUrl: stored.kind === 'file' || !blob ? undefined : URL.createObjectURL(blob),
-    phase: stored.info ? 'sending' : stored.md5 ? 'checking' : 'hashing',
-    progress: 0,
-    ...(stored.md5 ? { md5: stored.md5 } : {}),
-    ...(stored.info ? { info: stored.info } : {}),
-    ...(stored.durationMs !== undefined ? { durationMs: stored.durationMs } : {}),
-  };
-  return {
-    uuid: record.uuid,
-    sessionid: record.sessionid,
-    msg: record.msg,
-    time: record.time,
-    order: record.order,
-    status: lost ? 'failed' : record.status,
-    ...(lost ? { error: 'The file was not kept; pick it again.' } : record.error ? { error: record.error } : {}),
-    msgtype: record.msgtype as MsgType,
-    ...(record.msgtypeFixed ? { msgtypeFixed: true } : {}),
-    ...(attachment ? { attachment } : {}),
-  };
-}
-
 /** Writes the message's record (with the file's bytes only the first time, `withBytes`). */
 function persist(item: OutgoingMessage, withBytes = false): void {
   // never write back a message that left the queue meanwhile (it would come back after a reload)
   if (!owner || !queued(item)) return;
   const blob = withBytes && item.attachment ? toRaw(item.attachment.blob) : undefined;
-  void outboxStore.put(recordOf(item), blob);
+  void outboxStore.put(recordOf(item, owner), blob);
 }
 
 /** Takes a message out of the queue and off the disk. */
 function remove(item: Pick<OutgoingMessage, 'uuid' | 'sessionid'>, revokeAfterMs: number): OutgoingMessage | undefined {
-  uploadAborts.get(item.uuid)?.abort();
-  uploadAborts.delete(item.uuid);
-  preparing.delete(item.uuid);
+  uploads.cancel(item.uuid);
   void outboxStore.remove(item.uuid);
   const queue = queues[item.sessionid];
   const index = queue?.findIndex((i) => i.uuid === item.uuid) ?? -1;
@@ -192,63 +73,9 @@ function remove(item: Pick<OutgoingMessage, 'uuid' | 'sessionid'>, revokeAfterMs
   return removed;
 }
 
-// ---------- files ----------
-
-/**
- * Gets an outgoing file onto the server: md5 in a worker, then either the server has those bytes
- * already (no upload) or an upload with progress. Each step's result is kept (also on disk), so a
- * retry or a reload resumes.
- */
-async function prepareAttachment(item: OutgoingMessage, file: OutgoingAttachment, signal: AbortSignal): Promise<void> {
-  if (!file.md5) {
-    file.phase = 'hashing';
-    file.progress = 0;
-    file.md5 = await hashSlots.run(() => md5OfBlob(file.blob, (fraction) => (file.progress = fraction), signal));
-    persist(item);
-  }
-  if (!file.info) {
-    file.phase = 'checking';
-    const known = await findFileByMd5(file.md5);
-    if (signal.aborted) throw new DOMException('The upload was cancelled.', 'AbortError');
-    if (known) {
-      file.info = known;
-      file.skipped = true;
-    } else {
-      file.phase = 'uploading';
-      file.progress = 0;
-      file.info = await uploadSlots.run(() =>
-        uploadBlob(file.blob, file.name, file.md5!, {
-          // a voice recording must be audio; anything else is taken as it is and typed from its content
-          intent: item.msgtypeFixed ? item.msgtype : MsgType.File,
-          signal,
-          onProgress: (fraction) => (file.progress = fraction),
-        }),
-      );
-    }
-  }
-  if (!item.msgtypeFixed) item.msgtype = msgTypeForFile(file.info);
-  file.kind = file.info.kind ?? file.kind;
-  file.phase = 'sending';
-  persist(item);
-}
-
-/** The file's preparation, started once and shared by whoever waits for it. */
+/** The message's file on the server (hashed and found or uploaded), each step saved as it is reached. */
 function prepared(item: OutgoingMessage): Promise<void> {
-  const file = item.attachment;
-  if (!file || (file.phase === 'sending' && file.info)) return Promise.resolve();
-  let running = preparing.get(item.uuid);
-  if (!running) {
-    const abort = new AbortController();
-    uploadAborts.set(item.uuid, abort);
-    running = prepareAttachment(item, file, abort.signal).finally(() => {
-      if (preparing.get(item.uuid) === running) preparing.delete(item.uuid);
-      if (uploadAborts.get(item.uuid) === abort) uploadAborts.delete(item.uuid);
-    });
-    preparing.set(item.uuid, running);
-    // whoever sends the message handles the error; a preparation started early must not go unhandled
-    running.catch(noop);
-  }
-  return running;
+  return uploads.ready(item, () => persist(item));
 }
 
 // ---------- sending ----------
@@ -260,13 +87,13 @@ function payloadOf(item: OutgoingMessage, sessionToken: string): MessageSendPayl
 }
 
 async function sendOnce(item: OutgoingMessage): Promise<MessageSendResult> {
-  const token = await hooks!.sessionToken(item.sessionid, false);
+  const token = await sessionTokens.get(item.sessionid);
   try {
     return await socketRequest(connection.socket, 'message:send', payloadOf(item, token), SEND_TIMEOUT_MS);
   } catch (error) {
     // a session token that expired between caching and use (or older than a reconnect): once more with a fresh one
     if (!(error instanceof RequestError) || !error.code.startsWith('token_')) throw error;
-    const fresh = await hooks!.sessionToken(item.sessionid, true);
+    const fresh = await sessionTokens.get(item.sessionid, true);
     return await socketRequest(connection.socket, 'message:send', payloadOf(item, fresh), SEND_TIMEOUT_MS);
   }
 }
@@ -279,7 +106,7 @@ async function attempt(item: OutgoingMessage): Promise<Outcome> {
     await prepared(item);
     const result = await sendOnce(item);
     remove(item, 30_000);
-    hooks?.delivered(item, result);
+    for (const listener of deliveredListeners) listener(item, result);
     return 'sent';
   } catch (error) {
     if (isAbortError(error)) {
@@ -288,9 +115,10 @@ async function attempt(item: OutgoingMessage): Promise<Outcome> {
     }
     // discarded meanwhile, or its pushed copy arrived and settled it
     if (!queued(item)) return 'gone';
+    // a refusal is final until the user retries; no answer, no network or a busy server is not
     if (isRetryable(error)) return 'retry';
     // a failed md5 check means the bytes changed under us: hash them again on retry
-    if (file && error instanceof ApiError && error.code === 'md5_mismatch') file.md5 = undefined;
+    if (file && error instanceof RequestError && error.code === 'md5_mismatch') file.md5 = undefined;
     item.status = 'failed';
     item.error = error instanceof Error ? error.message : String(error);
     persist(item);
@@ -327,7 +155,7 @@ async function pump(sessionid: string): Promise<void> {
   retryTimers.delete(sessionid);
   try {
     for (;;) {
-      if (mine !== generation || !hooks || !connection.socket?.connected) return;
+      if (mine !== generation || !connection.socket?.connected) return;
       const queue = queues[sessionid] ?? [];
       const head = queue.find((i) => i.status === 'sending');
       if (!head) return;
@@ -399,15 +227,6 @@ function queueFile(sessionid: string, file: FileToSend): void {
   });
 }
 
-/** At most 255 characters, the extension kept (the server trims names further if it must). */
-function clipName(name: string): string {
-  const chars = [...name.replace(/[\u0000-\u001f\u007f]/g, '_')];
-  if (chars.length <= 255) return chars.join('');
-  const dot = name.lastIndexOf('.');
-  const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
-  return chars.slice(0, 255 - [...ext].length).join('') + ext;
-}
-
 /** Sends picked, dropped or pasted files, each as its own message. */
 function sendFiles(sessionid: string, files: Iterable<File>): void {
   for (const file of files) {
@@ -453,8 +272,10 @@ function flush(): void {
 export const outbox = {
   queues: queues as Readonly<Record<string, readonly OutgoingMessage[]>>,
 
-  configure(wiring: OutboxHooks): void {
-    hooks = wiring;
+  /** The server stored one of our messages (its acknowledgement): show it as sent. */
+  onDelivered(listener: (item: OutgoingMessage, result: MessageSendResult) => void): () => void {
+    deliveredListeners.add(listener);
+    return () => deliveredListeners.delete(listener);
   },
 
   /** The signed-in user's queue from disk (then sent, once connected). */
@@ -477,9 +298,7 @@ export const outbox = {
   /** Drops the in-memory queues (sign-out); what is on disk waits for that user's next sign-in. */
   unload(): void {
     generation++;
-    for (const abort of uploadAborts.values()) abort.abort();
-    uploadAborts.clear();
-    preparing.clear();
+    uploads.cancelAll();
     for (const timer of retryTimers.values()) clearTimeout(timer);
     retryTimers.clear();
     failures.clear();

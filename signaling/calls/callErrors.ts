@@ -1,0 +1,47 @@
+import { DeniedError, DomainError, ErrorKind, LimitError, NotFoundError } from '../errors/DomainError';
+import { ErrorCode, type ErrorBody } from '../protocol/errors';
+
+export { MediaUnavailableError } from '../media-rooms/mediaRoomErrors';
+
+/** `call_not_found` (404): it ended, or never existed. */
+export class CallNotFoundError extends NotFoundError {
+  constructor() {
+    super(ErrorCode.CallNotFound, 'no such call (it ended, or never existed)');
+  }
+}
+
+/** `not_member` (403): not in the call's conversation, or not (yet) in the call. */
+export class CallNotMemberError extends DeniedError {
+  constructor(message = 'you are not a member of this conversation') {
+    super(ErrorCode.NotMember, message);
+  }
+}
+
+/** `rate_limited` (429): CALL_START_RATE_PER_MINUTE. */
+export class CallStartRateError extends LimitError {
+  constructor() {
+    super('too many calls started; wait a moment and try again');
+  }
+}
+
+/** `too_many_calls` (409, retryable): CALLS_PER_USER calls started and still going. */
+export class TooManyCallsError extends DomainError {
+  constructor(callsPerUser: number) {
+    super(ErrorCode.TooManyCalls, `you already have ${callsPerUser} call${callsPerUser === 1 ? '' : 's'} going; end one first`, ErrorKind.Conflict, true);
+  }
+}
+
+/** `unavailable` (409, retryable): two starts in one conversation raced too long. */
+export class CallStartRaceError extends DomainError {
+  constructor() {
+    super(ErrorCode.Unavailable, 'another call is starting in this conversation; try again', ErrorKind.Conflict, true);
+  }
+}
+
+/** The owner's error answer to a forwarded request, answered to the client as it came. */
+export class RemoteCallError extends DomainError {
+  constructor({ error }: ErrorBody) {
+    // The owner answered with a code of PROTOCOL.md's list (through the one mapper).
+    super(error.code as ErrorCode, error.message, ErrorKind.Invalid, error.retryable ?? false);
+  }
+}

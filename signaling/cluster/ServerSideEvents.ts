@@ -1,0 +1,33 @@
+import type { CallDebugInfo, CallOwnerEvent, CallRequester } from '../calls/CallTypes';
+import type { CallInfo } from '../protocol/calls';
+import type { ErrorBody } from '../protocol/errors';
+
+/** A call request forwarded to the process that owns the call. */
+export interface CallOpRequest {
+  event: CallOwnerEvent;
+  /** The payload as validated where it arrived; the owner validates it again against the event's schema. */
+  payload: unknown;
+  requester: CallRequester;
+}
+
+/** A process's answer: null when it does not own the call. */
+export type CallOpAnswer = { result: unknown } | ErrorBody | null;
+
+/**
+ * Events between the processes of every node (socket.io's `serverSideEmit`), the 3rd type
+ * parameter of ChatServer. Each process answers the ones with an ack; ClusterPeers asks.
+ */
+export interface ServerSideEvents {
+  /** A call request for the call's owner; every other process answers null. */
+  'call:op': (req: CallOpRequest, ack: (answer: CallOpAnswer) => void) => void;
+  /** The call of that id, from its owner, when the requester is a member of its conversation. */
+  'call:find': (callid: string, requester: CallRequester, ack: (call: CallInfo | null) => void) => void;
+  /** The calls a process owns in the requester's conversations. */
+  'call:list': (requester: CallRequester, ack: (calls: CallInfo[]) => void) => void;
+  /** Tests only: answered where COOKIM_CALL_DEBUG=1 (calls/callDebug.ts). */
+  'call:debug': (ack: (info: CallDebugInfo) => void) => void;
+  /** A socket that had joined a call went away: it leaves the calls it was in. */
+  'call:gone': (socketId: string) => void;
+  /** A publisher resumes its stream elsewhere: the process running it lets go (true) without ending it. */
+  'live:release': (streamid: string, ack: (released: boolean) => void) => void;
+}

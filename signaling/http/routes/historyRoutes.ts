@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import type { AppContext } from '../../node/AppContext';
+import { HistoryQuery, IdParam } from '../../protocol/schemas';
+import { messageView, sessionView } from '../../views';
+import { currentUser, currentUserId } from '../requireUser';
+import { validate } from '../validate';
+
+export type HistoryRouteDeps = Pick<AppContext, 'sessionService' | 'messages' | 'tokens' | 'fileUrls'>;
+
+/**
+ * A member's access to a conversation's messages: the S15 step-3 session token (for sending over
+ * the socket) and the history. Behind requireUser (mounted in createApp).
+ */
+export function historyRoutes({ sessionService, messages, tokens, fileUrls }: HistoryRouteDeps): Router {
+  const router = Router();
+
+  router.post('/sessions/:id/token', async (req, res) => {
+    const id = validate(IdParam, req.params.id);
+    const user = currentUser(res);
+    const uid = user._id.toHexString();
+    const session = await sessionService.forMember(id, uid);
+    const sessionToken = tokens.issueSession({ uid, tv: user.tokenVersion, sessionid: id });
+    res.json({ sessionToken, session: sessionView(session, fileUrls) });
+  });
+
+  router.get('/sessions/:id/messages', async (req, res) => {
+    const id = validate(IdParam, req.params.id);
+    const { before, limit } = validate(HistoryQuery, req.query);
+    await sessionService.forMember(id, currentUserId(res));
+    const page = await messages.history(id, limit, before);
+    res.json({ messages: page.map((m) => messageView(m, fileUrls)) });
+  });
+
+  return router;
+}

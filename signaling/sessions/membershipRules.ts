@@ -1,0 +1,56 @@
+import type { SessionDoc } from '../../storage/documents';
+import { JoinType, SessionType, VisableType } from '../protocol/models';
+import { InvitationOnlyError, NotAllowedError, NotMemberError, SelfConversationError } from './sessionErrors';
+
+/**
+ * Who may read, write and manage a conversation (S16), in one place: each rule throws the domain
+ * error a refused caller gets. The stored membership (`uids`) is what they read; the socket rooms
+ * mirror it (sessionRooms.ts).
+ */
+
+export function isMember(session: SessionDoc, uid: string): boolean {
+  return session.uids.includes(uid);
+}
+
+export function isPublicGroup(session: SessionDoc): boolean {
+  return session.sessiontype === SessionType.Group && session.visabletype === VisableType.Public;
+}
+
+/** Reading messages, taking a session token, leaving: members only. */
+export function mustBeMember(session: SessionDoc, uid: string): void {
+  if (!isMember(session, uid)) throw new NotMemberError();
+}
+
+/** A conversation's details: public groups can be looked at before joining, everything else by members only. */
+export function mustBeAbleToView(session: SessionDoc, uid: string): void {
+  if (!isPublicGroup(session)) mustBeMember(session, uid);
+}
+
+/** Joining on one's own: groups only, and not invitation-only ones. */
+export function mustBeJoinable(session: SessionDoc): void {
+  if (session.sessiontype !== SessionType.Group) throw new NotAllowedError('private conversations cannot be joined');
+  if (session.jointype === JoinType.InvitationOnly) throw new InvitationOnlyError();
+}
+
+/**
+ * A member adds another user to a group. Into an invitation-only group only its creator may add
+ * people (roles arrive later); any member may add people to an open group, which anyone may join.
+ */
+export function mustBeAbleToInvite(session: SessionDoc, inviter: string): void {
+  mustBeMember(session, inviter);
+  if (session.sessiontype !== SessionType.Group) throw new NotAllowedError('only groups take invitations');
+  if (session.jointype === JoinType.InvitationOnly && session.senduid !== inviter) {
+    throw new NotAllowedError('only the group creator may add members to an invitation-only group');
+  }
+}
+
+/** A group's settings (name, visibility, how to join) are its creator's. */
+export function mustBeAbleToChangeSettings(session: SessionDoc, uid: string): void {
+  mustBeMember(session, uid);
+  if (session.sessiontype !== SessionType.Group) throw new NotAllowedError('only groups have settings');
+  if (session.senduid !== uid) throw new NotAllowedError('only the group creator may change its settings');
+}
+
+export function mustBeTwoUsers(creator: string, other: string): void {
+  if (creator === other) throw new SelfConversationError();
+}

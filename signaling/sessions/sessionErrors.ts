@@ -1,0 +1,30 @@
+import { DeniedError, InvalidRequestError } from '../errors/DomainError';
+import { ErrorCode } from '../protocol/errors';
+
+/** The caller is not a member of the conversation (reading, writing or managing it). */
+export class NotMemberError extends DeniedError {
+  constructor() {
+    super(ErrorCode.NotMember, 'you are not a member of this session');
+  }
+}
+
+/** A member may not do this here (a private conversation, or a group they did not create). */
+export class NotAllowedError extends DeniedError {
+  constructor(message: string) {
+    super(ErrorCode.Forbidden, message);
+  }
+}
+
+/** An invitation-only group: joined only when a member adds you. */
+export class InvitationOnlyError extends DeniedError {
+  constructor() {
+    super(ErrorCode.InvitationOnly, 'this group can only be joined by invitation');
+  }
+}
+
+/** A private conversation is between two different users. */
+export class SelfConversationError extends InvalidRequestError {
+  constructor() {
+    super('a private conversation needs another user');
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * A message arriving (pushed, synced, or built from our own send's acknowledgement) and what it
+ * changes: the conversation's preview and counter, the message list, the outbox, read markers
+ * (our own message never counts as unread) and the sender's typing mark.
+ */
+import type { MessageSendResult, MessageView } from '@protocol';
+import type { OutgoingMessage } from '@/lib/outgoing';
+import { auth } from './auth';
+import { history } from './history';
+import { messages } from './messages';
+import { outbox } from './outbox';
+import { readMarkers } from './readMarkers';
+import { sessions } from './sessions';
+import { typing } from './typing';
+import { users } from './users';
+
+export function receive(message: MessageView): void {
+  users.remember(message.senduid, message.nickname);
+  if (!sessions.advanced(message)) {
+    // a conversation we were just added to: fetch it, then its history shows on opening
+    sessions.fetchOne(message.sessionid).catch(() => undefined);
+  }
+  messages.put(message);
+  history.saveIfLoaded(message.sessionid);
+
+  if (message.senduid === auth.uid.value) {
+    outbox.settled(message.sessionid, message.uuid);
+    // read up to just before it: stay read
+    if (readMarkers.readUpTo(message.sessionid) >= message.seq - 1) readMarkers.markRead(message.sessionid, message.seq);
+  }
+  typing.stopped(message.sessionid, message.senduid);
+}
+
+/** The acknowledgement of one of our messages, shown at once; the pushed copy replaces it. */
+export function showDelivered(item: OutgoingMessage, result: MessageSendResult): void {
+  const file = item.attachment;
+  // the pushed copy has the server's fileinfo and text (emoji shortcodes turned into emoji), and
+  // may arrive after this acknowledgement
+  if (!messages.has(item.sessionid, result.msgid)) messages.markProvisional(result.msgid);
+  receive({
+    msgid: result.msgid,
+    seq: result.seq,
+    time: result.time,
+    sessionid: item.sessionid,
+    senduid: auth.uid.value,
+    nickname: auth.state.user?.nickname ?? '',
+    msgtype: item.msgtype,
+    msg: item.msg,
+    size: file ? file.size : new TextEncoder().encode(item.msg).length,
+    uuid: item.uuid,
+    ...(file?.info ? { fileinfo: { ...file.info, filename: file.name } } : {}),
+  });
+}
