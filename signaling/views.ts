@@ -64,6 +64,7 @@ export function messageView(doc: MessageDoc, signer?: FileUrlSigner): MessageVie
         }
       : {}),
     ...(doc.liveinfo ? { liveinfo: { streamid: doc.liveinfo.streamid, title: doc.liveinfo.title, event: doc.liveinfo.event } } : {}),
+    ...(doc.callinfo ? { callinfo: { callid: doc.callinfo.callid, event: doc.callinfo.event, video: doc.callinfo.video, ...(doc.callinfo.durationMs !== undefined ? { durationMs: doc.callinfo.durationMs } : {}) } } : {}),
   };
 }
 

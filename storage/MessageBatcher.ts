@@ -201,6 +201,7 @@ export class MessageBatcher {
           uuid: p.draft.uuid,
           ...(p.draft.fileinfo ? { fileinfo: p.draft.fileinfo } : {}),
           ...(p.draft.liveinfo ? { liveinfo: p.draft.liveinfo } : {}),
+          ...(p.draft.callinfo ? { callinfo: p.draft.callinfo } : {}),
           dateline: p.time,
         });
       }

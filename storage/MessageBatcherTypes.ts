@@ -1,4 +1,4 @@
-import type { FileInfoDoc, LiveInfoDoc, MessageDoc, MsgType } from './documents';
+import type { CallInfoDoc, FileInfoDoc, LiveInfoDoc, MessageDoc, MsgType } from './documents';
 
 /** A message as submitted, before it has an id and a seq. */
 export interface MessageDraft {
@@ -10,6 +10,7 @@ export interface MessageDraft {
   uuid: string;
   fileinfo?: FileInfoDoc;
   liveinfo?: LiveInfoDoc;
+  callinfo?: CallInfoDoc;
 }
 
 export interface StoredMessage {

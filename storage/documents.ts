@@ -116,7 +116,16 @@ export interface MessageDoc {
   fileinfo?: FileInfoDoc;
   /** Live stream announcements (msgtype 7). */
   liveinfo?: LiveInfoDoc;
+  /** Call announcements (msgtype 5/6). */
+  callinfo?: CallInfoDoc;
   dateline: number;
+}
+
+export interface CallInfoDoc {
+  callid: string;
+  event: 'started' | 'ended' | 'missed' | 'declined';
+  video: boolean;
+  durationMs?: number;
 }
 
 export interface LiveInfoDoc {

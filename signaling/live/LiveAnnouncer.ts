@@ -1,4 +1,4 @@
-import { formatDuration } from '../calls/CallMessages';
+import { formatDuration } from '../protocol/duration';
 import { MsgType } from '../protocol/models';
 import type { LiveDeps } from './LiveDeps';
 import type { LiveStream } from './LiveStream';

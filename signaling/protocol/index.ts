@@ -4,3 +4,4 @@ export * from './schemas';
 export type * from './events';
 export * from './calls';
 export * from './live';
+export * from './duration';

@@ -106,6 +106,30 @@ export interface MessageView {
   fileinfo?: FileInfo;
   /** Live stream announcements (msgtype 7): the viewer page is `/live/<streamid>`. */
   liveinfo?: LiveInfo;
+  /** Call announcements (msgtype 5 voice, 6 video): what happened, for clients to say in their language. */
+  callinfo?: CallAnnouncement;
+}
+
+/**
+ * What a call announcement reports: the call was started; it ended after someone answered
+ * (`durationMs` from the answer to the end); nobody answered it; or the callee of a private call
+ * declined it.
+ */
+export const CallAnnouncementEvent = {
+  Started: 'started',
+  Ended: 'ended',
+  Missed: 'missed',
+  Declined: 'declined',
+} as const;
+export type CallAnnouncementEvent = (typeof CallAnnouncementEvent)[keyof typeof CallAnnouncementEvent];
+
+/** `callinfo` of a call announcement (named apart from the live call's `CallInfo`). */
+export interface CallAnnouncement {
+  callid: string;
+  event: CallAnnouncementEvent;
+  video: boolean;
+  /** Ended calls: how long it lasted, in ms. */
+  durationMs?: number;
 }
 
 export interface LiveInfo {

@@ -316,7 +316,7 @@ describe('web client: group video calls', () => {
     // a private call is declined, and the caller hears of it
     await bob.page.getByRole('button', { name: 'Decline' }).click();
     await alice.page.getByTestId('call-ended').filter({ hasText: 'Call declined' }).waitFor();
-    await alice.page.locator('[data-testid="call-message"][data-call-event="missed"]').first().waitFor();
+    await alice.page.locator('[data-testid="call-message"][data-call-event="declined"]').first().waitFor();
     await alice.page.getByTestId('call-view').waitFor({ state: 'detached' });
 
     // again, and Bob answers: a voice call shows avatars, no camera button

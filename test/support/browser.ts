@@ -50,7 +50,7 @@ export interface UserPage {
 
 /** A fresh, isolated browser context (own storage and cookies) with one page at the app's origin. */
 export async function openUser(browser: Browser, baseURL: string, options: BrowserContextOptions = desktop): Promise<UserPage> {
-  const context = await browser.newContext({ ...options, baseURL });
+  const context = await browser.newContext({ locale: 'en-US', ...options, baseURL });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const pageErrors: string[] = [];

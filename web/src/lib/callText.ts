@@ -1,16 +1,14 @@
 /**
- * The msgtype 5/6 call announcements the server writes ("started a video call", "missed voice
- * call", "call ended, 3:42"), read back into what happened, for the chat and the conversation list.
+ * The msgtype 5/6 call announcements, said in the user's language from their `callinfo`, for the
+ * chat and the conversation list. Announcements stored before `callinfo` existed show their
+ * stored text as it is.
  */
-import { MsgType } from '@protocol';
-
-export type CallEvent = 'started' | 'missed' | 'ended' | 'other';
+import { formatDuration, MsgType, type CallAnnouncementEvent, type MessageView } from '@protocol';
+import { t } from '@/i18n';
 
 export interface CallText {
-  event: CallEvent;
+  event: CallAnnouncementEvent | 'other';
   video: boolean;
-  /** "3:42" for ended calls. */
-  duration?: string;
   /** Full sentence for the chat. */
   text: string;
   /** Short form for list previews. */
@@ -21,21 +19,30 @@ export function isCallMessage(msgtype: number | undefined): boolean {
   return msgtype === MsgType.VoiceCall || msgtype === MsgType.VideoCall;
 }
 
-export function describeCall(msgtype: number, msg: string, nickname: string, mine: boolean): CallText {
-  const video = msgtype === MsgType.VideoCall;
-  const noun = video ? 'video call' : 'voice call';
-  const Noun = video ? 'Video call' : 'Voice call';
-  const text = msg.trim();
-  if (/^started an? (voice|video) call$/i.test(text)) {
-    const who = mine ? 'You' : nickname;
-    return { event: 'started', video, text: `${who} started a ${noun}`, short: `${mine ? 'You' : nickname} started a ${noun}` };
+export function describeCall(message: Pick<MessageView, 'msgtype' | 'msg' | 'nickname' | 'callinfo'>, mine: boolean): CallText {
+  const info = message.callinfo;
+  const video = info?.video ?? message.msgtype === MsgType.VideoCall;
+  const kind = video ? 'Video' : 'Voice';
+  const name = message.nickname;
+  switch (info?.event) {
+    case 'started': {
+      const text = mine ? t(`callMessage.youStarted${kind}`) : t(`callMessage.started${kind}`, { name });
+      return { event: 'started', video, text, short: text };
+    }
+    case 'ended': {
+      const duration = formatDuration(info.durationMs ?? 0);
+      return { event: 'ended', video, text: t(`callMessage.ended${kind}`, { duration }), short: t(`callMessage.short${kind}`, { duration }) };
+    }
+    case 'missed':
+      // the caller's own announcement: nobody picked up
+      return mine
+        ? { event: 'missed', video, text: t(`callMessage.unanswered${kind}`), short: t(`callMessage.unanswered${kind}`) }
+        : { event: 'missed', video, text: t(`callMessage.missed${kind}`, { name }), short: t(`callMessage.missed${kind}Short`) };
+    case 'declined':
+      return { event: 'declined', video, text: t(`callMessage.declined${kind}`), short: t(`callMessage.declined${kind}`) };
+    default: {
+      const text = message.msg.trim() || (video ? t('callMessage.video') : t('callMessage.voice'));
+      return { event: 'other', video, text, short: text };
+    }
   }
-  if (/^missed (voice|video) call$/i.test(text)) {
-    return { event: 'missed', video, text: mine ? `${Noun} not answered` : `Missed ${noun} from ${nickname}`, short: mine ? `${Noun} not answered` : `Missed ${noun}` };
-  }
-  const ended = /^call ended,?\s*(\d+(?::\d{2}){1,2})$/i.exec(text);
-  if (ended) {
-    return { event: 'ended', video, duration: ended[1], text: `${Noun} ended · ${ended[1]}`, short: `${Noun} · ${ended[1]}` };
-  }
-  return { event: 'other', video, text: text || Noun, short: text || Noun };
 }

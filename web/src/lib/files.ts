@@ -81,29 +81,8 @@ export function kindOfMime(mime: string): FileKind {
   return 'file';
 }
 
-const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-
-/** 1536 → "1.5 KB", 3_400_000 → "3.2 MB" (binary multiples, as file managers show). */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '';
-  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 100 ? Math.round(value) : value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
-}
-
-/** "0:07", "1:05:09" */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
-}
+// Formatting lives with the other formatters; re-exported for the components that import it from here.
+export { formatBytes, formatDuration } from './format';
 
 /** The extension a file name ends with, lower case, without the dot ('' when none). */
 export function extensionOf(name: string): string {

@@ -1,4 +1,7 @@
-/** Date and name helpers for the chat UI. */
+/** Name, date, duration and size helpers for the chat UI, in the user's language (Intl). */
+import { currentLocale, t } from '@/i18n';
+
+export { formatDuration } from '@protocol';
 
 export function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
@@ -14,16 +17,28 @@ export function hueOf(id: string): number {
   return hash % 360;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
-const shortDateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-const longDateFormat = new Intl.DateTimeFormat(undefined, {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+const formatOptions = {
+  time: { hour: '2-digit', minute: '2-digit' },
+  weekday: { weekday: 'short' },
+  shortDate: { day: 'numeric', month: 'short' },
+  longDate: { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' },
+  full: { dateStyle: 'full', timeStyle: 'medium' },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+// Intl formatters are costly to build: one per (locale, style), made on first use.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(style: keyof typeof formatOptions): Intl.DateTimeFormat {
+  // reading the locale here makes a template that formats a date re-render when it changes
+  const locale = currentLocale();
+  const key = `${locale} ${style}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, formatOptions[style]);
+    dateFormats.set(key, format);
+  }
+  return format;
+}
 
 export function dayKey(time: number): string {
   const d = new Date(time);
@@ -36,27 +51,51 @@ function startOfDay(time: number): number {
   return d.getTime();
 }
 
+function daysAgo(time: number, now: number): number {
+  return Math.round((startOfDay(now) - startOfDay(time)) / 86_400_000);
+}
+
 export function formatTime(time: number): string {
-  return timeFormat.format(time);
+  return dateFormat('time').format(time);
 }
 
 export function formatFull(time: number): string {
-  return fullFormat.format(time);
+  return dateFormat('full').format(time);
 }
 
 /** "Today", "Yesterday" or the full date, for day separators. */
 export function formatDay(time: number, now = Date.now()): string {
-  const days = Math.round((startOfDay(now) - startOfDay(time)) / 86_400_000);
-  if (days === 0) return 'Today';
-  if (days === 1) return 'Yesterday';
-  return longDateFormat.format(time);
+  const days = daysAgo(time, now);
+  if (days === 0) return t('time.today');
+  if (days === 1) return t('time.yesterday');
+  return dateFormat('longDate').format(time);
 }
 
 /** Compact stamp for the conversation list. */
 export function formatListStamp(time: number, now = Date.now()): string {
-  const days = Math.round((startOfDay(now) - startOfDay(time)) / 86_400_000);
-  if (days === 0) return timeFormat.format(time);
-  if (days === 1) return 'Yesterday';
-  if (days < 7) return weekdayFormat.format(time);
-  return shortDateFormat.format(time);
+  const days = daysAgo(time, now);
+  if (days === 0) return dateFormat('time').format(time);
+  if (days === 1) return t('time.yesterday');
+  if (days < 7) return dateFormat('weekday').format(time);
+  return dateFormat('shortDate').format(time);
+}
+
+const byteUnits = ['KB', 'MB', 'GB', 'TB'];
+
+/**
+ * 1536 → "1.5 KB", 3_400_000 → "3.2 MB" (binary multiples, as file managers show), the number in
+ * the user's style. The unit abbreviations are the same in English and Chinese; Intl's own unit
+ * names ("kB", "千字节") are not what file managers show.
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return t('units.bytes', { n: new Intl.NumberFormat(currentLocale()).format(bytes) }, bytes);
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < byteUnits.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const number = new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: value >= 100 ? 0 : 1, useGrouping: false }).format(value);
+  return `${number} ${byteUnits[unit]}`;
 }

@@ -1,8 +1,10 @@
 /**
- * The msgtype 7 live stream announcements ("X is live: title", "live stream ended"), for the chat
- * card and the conversation list, and small formatters the live screens share.
+ * The msgtype 7 live stream announcements ("X is live: title", "live stream ended"), said in the
+ * user's language, for the chat card and the conversation list, and small formatters the live
+ * screens share.
  */
 import { MsgType, type LiveInfo, type MessageView } from '@protocol';
+import { t } from '@/i18n';
 
 export function isLiveMessage(msgtype: number | undefined): boolean {
   return msgtype === MsgType.Live;
@@ -22,20 +24,15 @@ export function describeLive(message: Pick<MessageView, 'liveinfo' | 'msg' | 'ni
   const info = message.liveinfo;
   // an announcement without liveinfo (an older server) still says something sensible
   const title = info?.title ?? message.msg.trim();
-  const who = mine ? 'You' : message.nickname;
   if (info?.event === 'ended') {
-    return { event: 'ended', streamid: info.streamid, title, text: 'Live stream ended', short: 'Live stream ended' };
+    return { event: 'ended', streamid: info.streamid, title, text: t('live.ended'), short: t('live.ended') };
   }
-  const verb = mine ? 'are' : 'is';
-  return {
-    event: 'started',
-    streamid: info?.streamid,
-    title,
-    text: `🔴 ${who} ${verb} live${title ? `: ${title}` : ''}`,
-    short: `🔴 ${who} ${verb} live`,
-  };
+  const name = message.nickname;
+  const short = mine ? t('live.youAreLive') : t('live.isLive', { name });
+  const text = !title ? short : mine ? t('live.youAreLiveTitled', { title }) : t('live.isLiveTitled', { name, title });
+  return { event: 'started', streamid: info?.streamid, title, text, short };
 }
 
 export function formatViewers(count: number): string {
-  return `${count} ${count === 1 ? 'viewer' : 'viewers'}`;
+  return t('common.viewers', count);
 }
