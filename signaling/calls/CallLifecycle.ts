@@ -114,7 +114,7 @@ export class CallLifecycle {
       this.registry.release(call.sessionid, call.callid).catch(() => undefined),
       this.places.release(call.callid),
       this.deps.announcements
-        .post(call, reason === 'all_left' ? 'ended' : 'missed', durationMs)
+        .post(call, reason === 'all_left' ? 'ended' : reason === 'declined' ? 'declined' : 'missed', durationMs)
         .catch((err) => this.deps.logger.warn({ err, callid: call.callid }, 'posting the call message failed')),
     ]);
   }
