@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
 import type { ClientToServerEvents } from '../protocol/events';
 import type { ErrorBody } from '../protocol/errors';
-import { parsePayload } from './ackError';
+import { parsePayload } from './parsePayload';
 import type { ChatSocket } from './ChatSocket';
 import { sharedListener, type SharedListener } from './sharedListeners';
 

@@ -5,7 +5,8 @@ import type { ChatSocket } from './ChatSocket';
 export type SharedListener = (this: ChatSocket, payload: unknown, ack?: unknown) => void;
 
 /**
- * `guarded` for a handler that takes its socket: one function shared by every socket (the emitter
+ * A guarded handler that takes its socket (a missing ack, a bad payload or a thrown error never
+ * crashes the process; failures answer `{ error }`): one function shared by every socket (the emitter
  * passes the socket as `this`) instead of two closures per socket and event, which an idle
  * connection would otherwise hold for its whole life.
  */

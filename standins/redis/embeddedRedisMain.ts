@@ -15,7 +15,7 @@ import pino from 'pino';
 import { parseServerCommandLine } from '../supervisor/serverCommandLine';
 import { removeOwnServerInfo, writeServerInfo } from '../supervisor/serverInfoFile';
 import type { EmbeddedRedisInfo } from './embeddedRedisTypes';
-import { redisConnectedClients, redisPing } from '../../signaling/broker/redisCommand';
+import { redisConnectedClients, redisPing } from './redisCommand';
 
 const commandLine = parseServerCommandLine('--dir', 'embeddedRedisMain.ts');
 const dir = commandLine.dir;

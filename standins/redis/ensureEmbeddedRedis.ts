@@ -7,7 +7,7 @@ import { ensureSupervisedProcess } from '../supervisor/ensureSupervisedProcess';
 import { readServerInfo } from '../supervisor/serverInfoFile';
 import type { SupervisedServer } from '../supervisor/supervisedProcessTypes';
 import type { EmbeddedRedisInfo } from './embeddedRedisTypes';
-import { redisPing } from '../../signaling/broker/redisCommand';
+import { redisPing } from './redisCommand';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

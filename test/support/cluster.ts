@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { io } from 'socket.io-client';
-import { redisPing } from '../../signaling/broker/redisCommand';
+import { redisPing } from '../../standins/redis/redisCommand';
 import { pingDevMongo } from '../../standins/mongo/pingDevMongo';
 import { createGroup, emitAck, http, registerUser, sessionToken, type MessageView, type TestSocket, type TestUser } from './client';
 import { freePort, freshDataDir, startServer, type RunningServer } from './server';

@@ -2,8 +2,6 @@
 import { NoAnswer, RequestError } from './requestError';
 
 export { RequestError } from './requestError';
-/** @deprecated the old name of RequestError, kept only until RegisterView imports the new one. */
-export const ApiError = RequestError;
 
 type TokenGetter = () => string | null;
 type UnauthorizedHandler = (code: string) => void;

@@ -12,7 +12,7 @@ import { callRequest } from './callSignaling';
 import { callState, inCall, remoteSourceOff } from './callState';
 import { connection, type ChatSocket } from './connection';
 
-export { CallPhase, formatCallDuration, type EndedInfo, type IncomingCall, type RemoteProducer } from './callState';
+export { CallPhase, type EndedInfo, type IncomingCall, type RemoteProducer } from './callState';
 
 let unsubscribeConnect: (() => void) | null = null;
 const wired = new WeakSet<ChatSocket>();

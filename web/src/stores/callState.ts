@@ -7,6 +7,7 @@
 import { reactive } from 'vue';
 import type { CallEndReason, CallInfo, ProducerInfo } from '@protocol';
 import type { ConnectionState, RemoteMedia, TransportDirection } from '@/lib/callMedia';
+import { formatDuration } from '@/lib/format';
 
 export enum CallPhase {
   Idle = 'idle',
@@ -97,19 +98,11 @@ export function showNotice(text: string, ms = 5000): void {
   if (text) noticeTimer = setTimeout(() => (callState.notice = ''), ms);
 }
 
-export function formatCallDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
-}
-
 export function endedMessage(reason: EndedInfo['reason'], durationMs: number): string {
   if (reason === 'declined') return 'Call declined';
   if (reason === 'unanswered') return 'No answer';
   if (reason === 'offline') return 'The call ended while you were offline';
-  return durationMs > 0 ? `Call ended · ${formatCallDuration(durationMs)}` : 'Call ended';
+  return durationMs > 0 ? `Call ended · ${formatDuration(durationMs)}` : 'Call ended';
 }
 
 /** How long we have been talking (0 when the call never became a conversation). */
