@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { MsgType } from '../protocol/models';
 import { UrlSigner } from '../files/UrlSigner';
 import { ConcurrencyLimiter } from '../util/ConcurrencyLimiter';
+import { addressPolicy, type AddressAllowed } from './addressPolicy';
 import { fetchBounded, parseHttpUrl } from './fetchBounded';
 import { firstLink, normalizeUrl } from './firstLink';
 import { LinkPreviewError, NoMetadataError } from './linkPreviewErrors';
@@ -35,11 +36,13 @@ export class LinkPreviewer {
   private readonly inflight = new Map<string, Promise<LinkPreview | null>>();
   private readonly jobs = new Set<Promise<void>>();
   private readonly closing = new AbortController();
+  private readonly addressAllowed: AddressAllowed;
 
   constructor(private readonly options: LinkPreviewerOptions) {
     this.logger = options.logger.child({ component: 'link-previews' });
     this.images = new PreviewImages(options.files, options.thumbnailer);
     this.slots = new ConcurrencyLimiter(options.concurrency);
+    this.addressAllowed = options.allowPrivate ? addressPolicy(true) : (options.addressAllowed ?? addressPolicy(false));
   }
 
   get enabled(): boolean {
@@ -163,7 +166,7 @@ export class LinkPreviewer {
       timeoutMs: options.timeoutMs,
       maxBytes: options.htmlMaxBytes,
       maxRedirects: options.maxRedirects,
-      allowPrivate: options.allowPrivate,
+      addressAllowed: this.addressAllowed,
       accept: HTML_ACCEPT,
       acceptType: isHtml,
       // Metadata sits at the top: a page longer than the bound is read up to it, not refused.
@@ -197,7 +200,7 @@ export class LinkPreviewer {
         timeoutMs: options.timeoutMs,
         maxBytes: options.imageMaxBytes,
         maxRedirects: options.maxRedirects,
-        allowPrivate: options.allowPrivate,
+        addressAllowed: this.addressAllowed,
         accept: IMAGE_ACCEPT,
         acceptType: isImage,
         overflow: 'refuse',

@@ -55,14 +55,17 @@ export interface FetchBounds {
   maxBytes: number;
   /** Redirects followed at most; one more is refused. */
   maxRedirects: number;
-  /** Private, loopback, link-local... addresses allowed (tests only). */
-  allowPrivate: boolean;
+  /** Whether the server may connect to an address (addressPolicy.ts); asked for every connection. */
+  addressAllowed(address: string): boolean;
 }
 
 export interface LinkPreviewerOptions {
   /** LINK_PREVIEWS: false turns the whole feature off (nothing is fetched, nothing scheduled). */
   enabled: boolean;
+  /** LINK_PREVIEW_ALLOW_PRIVATE: any address may be fetched (tests only). */
   allowPrivate: boolean;
+  /** Which addresses count as public (default: addressPolicy.isPublicAddress); tests stand a local server in for a public one. */
+  addressAllowed?(address: string): boolean;
   timeoutMs: number;
   htmlMaxBytes: number;
   imageMaxBytes: number;

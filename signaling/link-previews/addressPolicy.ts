@@ -26,15 +26,21 @@ export function addressLiteral(hostname: string): string | null {
   return ipaddr.isValid(bare) ? bare : null;
 }
 
+/** Which addresses a fetch may connect to. */
+export type AddressAllowed = (address: string) => boolean;
+
+/** The policy: public unicast only, or anything (LINK_PREVIEW_ALLOW_PRIVATE, tests). */
+export function addressPolicy(allowPrivate: boolean): AddressAllowed {
+  return allowPrivate ? () => true : isPublicAddress;
+}
+
 /**
  * Refuses a URL whose host is an address literal the policy forbids. Connections to a literal skip
  * DNS (so the lookup hook below never sees them): this is their check.
  */
-export function checkAddressLiteral(url: URL, allowPrivate: boolean): void {
+export function checkAddressLiteral(url: URL, allowed: AddressAllowed): void {
   const literal = addressLiteral(url.hostname);
-  if (literal && !allowPrivate && !isPublicAddress(literal)) {
-    throw new BlockedAddressError(`${url.hostname} is not a public address`);
-  }
+  if (literal && !allowed(literal)) throw new BlockedAddressError(`${url.hostname} is not a public address`);
 }
 
 /**
@@ -42,16 +48,14 @@ export function checkAddressLiteral(url: URL, allowPrivate: boolean): void {
  * allows, so the socket connects to exactly an address that was checked (a second resolution that
  * could answer differently, DNS rebinding, never happens).
  */
-export function checkedLookup(allowPrivate: boolean): LookupFunction {
+export function checkedLookup(allowed: AddressAllowed): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { all: true, family: options.family, hints: options.hints }, (err, addresses) => {
       if (err) return callback(err, '');
-      const allowed = allowPrivate ? addresses : addresses.filter((a) => isPublicAddress(a.address));
-      if (allowed.length === 0) {
-        return callback(new BlockedAddressError(`${hostname} resolves to no public address`), '');
-      }
-      if (options.all) return callback(null, allowed);
-      return callback(null, allowed[0].address, allowed[0].family);
+      const usable = addresses.filter((a) => allowed(a.address));
+      if (usable.length === 0) return callback(new BlockedAddressError(`${hostname} resolves to no public address`), '');
+      if (options.all) return callback(null, usable);
+      return callback(null, usable[0].address, usable[0].family);
     });
   };
 }

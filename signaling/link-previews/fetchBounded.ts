@@ -2,7 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { checkAddressLiteral, checkedLookup, isPublicAddress } from './addressPolicy';
+import { checkAddressLiteral, checkedLookup } from './addressPolicy';
 import {
   BlockedAddressError,
   FetchTimeoutError,
@@ -114,7 +114,7 @@ export function parseHttpUrl(text: string, base?: URL): URL {
 }
 
 function open(url: URL, options: BoundedFetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
-  checkAddressLiteral(url, options.allowPrivate);
+  checkAddressLiteral(url, options.addressAllowed);
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const request = transport.request(
@@ -123,7 +123,7 @@ function open(url: URL, options: BoundedFetchOptions, signal: AbortSignal): Prom
         method: 'GET',
         // A fresh connection per request: a pooled socket would skip the address check of its lookup.
         agent: false,
-        lookup: checkedLookup(options.allowPrivate),
+        lookup: checkedLookup(options.addressAllowed),
         signal,
         headers: {
           'User-Agent': PREVIEW_USER_AGENT,
@@ -139,7 +139,7 @@ function open(url: URL, options: BoundedFetchOptions, signal: AbortSignal): Prom
     request.on('socket', (socket) => {
       socket.once('connect', () => {
         const remote = socket.remoteAddress;
-        if (!options.allowPrivate && remote && !isPublicAddress(remote)) {
+        if (remote && !options.addressAllowed(remote)) {
           request.destroy(new BlockedAddressError(`${url.hostname} connected to ${remote}, not a public address`));
         }
       });

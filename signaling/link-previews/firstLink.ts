@@ -8,6 +8,8 @@ export const URL_MAX = 2048;
  * previewed is what shows as a link: not inside code, explicit `[text](url)` links included.
  */
 const markdown = new MarkdownIt({ html: false, linkify: true });
+// Fuzzy links on, so `www.` is found; bare names (`example.com`) are dropped again in linkTarget.
+markdown.linkify.set({ fuzzyLink: true, fuzzyEmail: false });
 
 /**
  * The first http(s) link of a message text, normalized, or null. `www.example.com` counts (as
