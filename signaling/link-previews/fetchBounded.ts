@@ -16,7 +16,7 @@ import {
 import type { FetchBounds } from './LinkPreviewerTypes';
 
 /** Browser-like, so sites answer with the page a person would see, but saying honestly who fetches. */
-export const PREVIEW_USER_AGENT = 'Mozilla/5.0 (compatible; CookIM-LinkPreview/1.0; +link previews of a CookIM chat server)';
+export const PREVIEW_USER_AGENT = 'Mozilla/5.0 (compatible; CookIM-LinkPreview/1.0; link previews for a CookIM chat)';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Bytes of the previous chunk `enough` sees again (longer than any marker it looks for). */
@@ -59,6 +59,7 @@ export async function fetchBounded(start: URL, options: BoundedFetchOptions): Pr
   const timer = setTimeout(() => controller.abort(new FetchTimeoutError(options.timeoutMs)), options.timeoutMs);
   const stop = () => controller.abort(new LinkPreviewError('aborted', 'the fetch was cancelled'));
   options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
   try {
     let url = start;
     for (let redirects = 0; ; redirects++) {
