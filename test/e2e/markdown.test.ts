@@ -162,5 +162,13 @@ describe('web client: markdown and emoji shortcodes', () => {
     assert.ok(await input.evaluate((el) => el === document.activeElement), 'the keyboard stays up');
     await page.getByRole('button', { name: 'Send', exact: true }).tap();
     await alice.page.getByTestId('message-text').locator('img.emoji[alt="😂"]').first().waitFor();
+
+    // sending while the list is open takes the list away with the text
+    await input.pressSequentially('on :fire', { delay: 20 });
+    const list = page.getByRole('listbox', { name: 'Emoji suggestions' });
+    await list.waitFor();
+    await page.getByRole('button', { name: 'Send', exact: true }).tap();
+    await waitForMessage(page, 'on :fire', { mine: true });
+    await list.waitFor({ state: 'hidden' });
   });
 });

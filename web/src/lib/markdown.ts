@@ -141,8 +141,10 @@ function tooDeep(tokens: readonly Token[]): boolean {
   return tokens.some((t) => t.level >= MARKDOWN_MAX_NESTING - 1);
 }
 
+// message lists re-render often: ordinary messages are parsed once
 const cache = new Map<string, readonly MdNode[]>();
 const CACHE_MAX = 500;
+const CACHE_TEXT_MAX = 4_000;
 
 /** The view tree of a message's text. Shared between callers: do not modify it. */
 export function parseMarkdown(text: string): readonly MdNode[] {
@@ -160,8 +162,10 @@ export function parseMarkdown(text: string): readonly MdNode[] {
       build(tokens, [nodes]);
     }
   }
-  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(text, nodes);
+  if (text.length <= CACHE_TEXT_MAX) {
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(text, nodes);
+  }
   return nodes;
 }
 
