@@ -16,7 +16,6 @@ declare module 'virtual:twemoji' {
 declare module 'virtual:twemoji-catalog' {
   export interface EmojiGroup {
     slug: string;
-    label: string;
     icon: string;
     /** [character, English name] */
     emojis: [string, string][];

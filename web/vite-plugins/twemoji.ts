@@ -27,17 +27,20 @@ interface UnicodeGroup {
   emojis: { emoji: string; name: string; slug: string }[];
 }
 
-/** Category tabs of the picker: a short label and a representative emoji each. */
-const pickerGroups: Record<string, { label: string; icon: string }> = {
-  smileys_emotion: { label: 'Smileys', icon: '😀' },
-  people_body: { label: 'People', icon: '👋' },
-  animals_nature: { label: 'Nature', icon: '🐻' },
-  food_drink: { label: 'Food', icon: '🍔' },
-  activities: { label: 'Activities', icon: '⚽' },
-  travel_places: { label: 'Travel', icon: '✈️' },
-  objects: { label: 'Objects', icon: '💡' },
-  symbols: { label: 'Symbols', icon: '❤️' },
-  flags: { label: 'Flags', icon: '🏁' },
+/**
+ * Category tabs of the picker: a representative emoji each (the label is the client's, in the
+ * user's language: `emoji.group.<slug>` in web/src/i18n).
+ */
+const pickerGroups: Record<string, { icon: string }> = {
+  smileys_emotion: { icon: '😀' },
+  people_body: { icon: '👋' },
+  animals_nature: { icon: '🐻' },
+  food_drink: { icon: '🍔' },
+  activities: { icon: '⚽' },
+  travel_places: { icon: '✈️' },
+  objects: { icon: '💡' },
+  symbols: { icon: '❤️' },
+  flags: { icon: '🏁' },
 };
 
 function codepointsOf(emoji: string): string | undefined {
@@ -73,7 +76,6 @@ export function twemojiPlugin(): Plugin {
           .filter((g) => pickerGroups[g.slug])
           .map((g) => ({
             slug: g.slug,
-            label: pickerGroups[g.slug]!.label,
             icon: pickerGroups[g.slug]!.icon,
             // [character, name]: only emoji that have a Twemoji graphic
             emojis: g.emojis
