@@ -70,7 +70,6 @@ const en = {
     signIn: 'Sign in',
     passwordTooShort: 'The password needs at least {min} characters.',
     badNickname: 'Choose another nickname: {reason}.',
-    nicknameLength: '1 to {max} characters',
     weakPassword: 'Choose a stronger password: {reason}.',
   },
   errors: {
@@ -238,6 +237,13 @@ const en = {
     download: 'Download {name}, {size}',
     remove: 'Remove {name}',
     cancel: 'Cancel sending {name}',
+    unnamed: 'file',
+    waiting: 'Waiting for connection…',
+    preparing: 'Preparing…',
+    preparingPercent: 'Preparing… {percent}%',
+    uploading: 'Uploading {percent}%',
+    sending: 'Sending…',
+    sendingKnown: 'Sending (already on the server)…',
   },
   emoji: {
     picker: 'Emoji picker',
@@ -285,6 +291,7 @@ const en = {
     leaveGroup: 'Leave group',
     leaveQuestion: 'Leave this group?',
     leaveConfirm: 'Leave “{name}”? You will stop receiving its messages.',
+    added: '{name} was added to the group.',
   },
   search: {
     label: 'Find people by nickname or email',
@@ -307,6 +314,7 @@ const en = {
     whoCanJoin: 'Who can join',
     create: 'Create group',
     creating: 'Creating…',
+    badName: 'Choose another group name: {reason}.',
   },
   discover: {
     title: 'Discover groups',
@@ -334,6 +342,13 @@ const en = {
     newPassword: 'New password',
     language: 'Language',
     signOut: 'Sign out',
+    notAnImage: 'Choose an image (JPEG, PNG, WebP or GIF).',
+    pictureUpdated: 'Profile picture updated.',
+    pictureRemoved: 'Profile picture removed.',
+    saved: 'Profile saved.',
+    newPasswordTooShort: 'The new password needs at least {min} characters.',
+    enterCurrentPassword: 'Enter your current password.',
+    passwordChanged: 'Password changed.',
   },
   call: {
     voiceInProgress: 'Voice call in progress',
@@ -458,6 +473,14 @@ const en = {
     youAreLive: '🔴 You are live',
     youAreLiveTitled: '🔴 You are live: {title}',
     ended: 'Live stream ended',
+    startingSoon: 'Starting soon…',
+    replayGone: 'This stream has ended and its replay is no longer available.',
+    loadingStream: 'Loading the stream…',
+    forMembers: 'This live stream is for the members of its conversation.',
+    player: {
+      unsupported: 'This browser cannot play live streams.',
+      reconnecting: 'Reconnecting to the stream…',
+    },
   },
   goLive: {
     preview: 'Preview of what viewers see',
@@ -507,6 +530,22 @@ const en = {
       inUse: 'the device is in use by another app',
       insecure: 'this browser allows it on secure (https) pages only',
     },
+  },
+  recorder: {
+    tooShort: 'Too short to send. Tap the microphone to record, or hold it while you speak.',
+    denied: 'Microphone access was denied. Allow it in the browser to record.',
+    noMicrophone: 'No microphone was found.',
+    inUse: 'The microphone is in use by another app.',
+    insecure: 'Recording needs a secure (https) connection.',
+    failed: 'The microphone could not be started.',
+    unsupported: 'This browser cannot record audio.',
+  },
+  names: {
+    empty: 'a name cannot be empty',
+    tooLong: 'a name holds at most {max} characters',
+    control: 'a name cannot contain control characters (line breaks, tabs...)',
+    direction: 'a name cannot contain text-direction override or isolate characters',
+    invisible: 'a name needs at least one visible character',
   },
 };
 

@@ -67,7 +67,6 @@ const zhCN: MessageSchema = {
     signIn: '登录',
     passwordTooShort: '密码至少需要 {min} 个字符。',
     badNickname: '请换一个昵称：{reason}。',
-    nicknameLength: '1 到 {max} 个字符',
     weakPassword: '请换一个更安全的密码：{reason}。',
   },
   errors: {
@@ -235,6 +234,13 @@ const zhCN: MessageSchema = {
     download: '下载 {name}（{size}）',
     remove: '移除 {name}',
     cancel: '取消发送 {name}',
+    unnamed: '文件',
+    waiting: '等待连接…',
+    preparing: '正在准备…',
+    preparingPercent: '正在准备… {percent}%',
+    uploading: '正在上传 {percent}%',
+    sending: '正在发送…',
+    sendingKnown: '正在发送（文件已在服务器上）…',
   },
   emoji: {
     picker: '表情选择',
@@ -282,6 +288,7 @@ const zhCN: MessageSchema = {
     leaveGroup: '退出群聊',
     leaveQuestion: '退出这个群聊？',
     leaveConfirm: '确定退出“{name}”？退出后将不再收到该群的消息。',
+    added: '已将 {name} 加入群聊。',
   },
   search: {
     label: '按昵称或邮箱查找用户',
@@ -304,6 +311,7 @@ const zhCN: MessageSchema = {
     whoCanJoin: '谁可以加入',
     create: '创建群聊',
     creating: '正在创建…',
+    badName: '请换一个群聊名称：{reason}。',
   },
   discover: {
     title: '发现群组',
@@ -331,6 +339,13 @@ const zhCN: MessageSchema = {
     newPassword: '新密码',
     language: '语言',
     signOut: '退出登录',
+    notAnImage: '请选择图片（JPEG、PNG、WebP 或 GIF）。',
+    pictureUpdated: '头像已更新。',
+    pictureRemoved: '头像已移除。',
+    saved: '资料已保存。',
+    newPasswordTooShort: '新密码至少需要 {min} 个字符。',
+    enterCurrentPassword: '请输入当前密码。',
+    passwordChanged: '密码已修改。',
   },
   call: {
     voiceInProgress: '语音通话进行中',
@@ -455,6 +470,14 @@ const zhCN: MessageSchema = {
     youAreLive: '🔴 你正在直播',
     youAreLiveTitled: '🔴 你正在直播：{title}',
     ended: '直播已结束',
+    startingSoon: '即将开始…',
+    replayGone: '直播已结束，回放已不可观看。',
+    loadingStream: '正在加载直播…',
+    forMembers: '该直播仅对所在会话的成员开放。',
+    player: {
+      unsupported: '此浏览器无法播放直播。',
+      reconnecting: '正在重新连接直播…',
+    },
   },
   goLive: {
     preview: '观众看到的画面预览',
@@ -504,6 +527,22 @@ const zhCN: MessageSchema = {
       inUse: '设备正被其他应用占用',
       insecure: '浏览器只允许在安全（https）页面上使用',
     },
+  },
+  recorder: {
+    tooShort: '录音太短，无法发送。点一下麦克风开始录音，或按住说话。',
+    denied: '麦克风权限被拒绝。请在浏览器中允许后再录音。',
+    noMicrophone: '未找到麦克风。',
+    inUse: '麦克风正被其他应用占用。',
+    insecure: '录音需要安全连接（https）。',
+    failed: '无法启动麦克风。',
+    unsupported: '此浏览器不支持录音。',
+  },
+  names: {
+    empty: '名称不能为空',
+    tooLong: '名称最多 {max} 个字符',
+    control: '名称不能包含控制字符（换行、制表符等）',
+    direction: '名称不能包含文字方向控制字符',
+    invisible: '名称至少需要一个可见字符',
   },
 };
 
