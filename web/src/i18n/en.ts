@@ -34,6 +34,7 @@ const en = {
     viewers: '{n} viewer | {n} viewers',
     unread: '{n} unread',
     listSeparator: ', ',
+    someone: 'Someone',
   },
   units: {
     bytes: '{n} byte | {n} bytes',
@@ -200,6 +201,8 @@ const en = {
     membersAndSettings: 'Members and settings',
     untitled: 'Conversation',
     membersOnline: '{members}, {online} online',
+    privateChat: 'Private chat',
+    untitledGroup: 'Group',
   },
   messages: {
     loading: 'Loading messages',
@@ -392,7 +395,6 @@ const en = {
     callingGroup: 'Calling the group…',
     reconnecting: 'Reconnecting…',
     inCall: 'In call',
-    someone: 'Someone',
     nobodyYet: 'Nobody in it yet',
     inItOne: '{a} is in it',
     inItTwo: '{a} and {b} are in it',

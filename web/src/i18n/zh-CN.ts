@@ -31,6 +31,7 @@ const zhCN: MessageSchema = {
     viewers: '{n} 人观看',
     unread: '{n} 条未读',
     listSeparator: '，',
+    someone: '某人',
   },
   units: {
     bytes: '{n} 字节',
@@ -197,6 +198,8 @@ const zhCN: MessageSchema = {
     membersAndSettings: '成员和设置',
     untitled: '会话',
     membersOnline: '{members}，{online} 人在线',
+    privateChat: '私聊',
+    untitledGroup: '群聊',
   },
   messages: {
     loading: '正在加载消息',
@@ -389,7 +392,6 @@ const zhCN: MessageSchema = {
     callingGroup: '正在呼叫群成员…',
     reconnecting: '正在重新连接…',
     inCall: '通话中',
-    someone: '某人',
     nobodyYet: '还没有人加入',
     inItOne: '{a} 正在通话中',
     inItTwo: '{a} 和 {b} 正在通话中',
