@@ -17,8 +17,8 @@ declare module 'virtual:twemoji-catalog' {
   export interface EmojiGroup {
     slug: string;
     icon: string;
-    /** [character, English name] */
-    emojis: [string, string][];
+    /** [character, English name, Chinese name] */
+    emojis: [string, string, string][];
   }
   export const emojiCatalog: EmojiGroup[];
 }

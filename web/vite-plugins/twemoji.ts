@@ -17,6 +17,8 @@ const require = createRequire(import.meta.url);
 const svgDir = dirname(require.resolve('@twemoji/svg/package.json'));
 const svgVersion = (JSON.parse(readFileSync(join(svgDir, 'package.json'), 'utf8')) as { version: string }).version;
 const groupsFile = require.resolve('unicode-emoji-json/data-by-group.json');
+// the Chinese names of the picker's emoji (the client's other language)
+const chineseFile = require.resolve('emojibase-data/zh/compact.json');
 
 const VIRTUAL_SET = 'virtual:twemoji';
 const VIRTUAL_CATALOG = 'virtual:twemoji-catalog';
@@ -72,18 +74,23 @@ export function twemojiPlugin(): Plugin {
         ].join('\n');
       }
       if (id === '\0' + VIRTUAL_CATALOG) {
+        // by the character without variation selectors: the two data sets differ in those
+        const bare = (emoji: string) => emoji.replace(/\uFE0F/g, '');
+        const chinese = new Map(
+          (JSON.parse(readFileSync(chineseFile, 'utf8')) as { unicode: string; label: string }[]).map((e) => [bare(e.unicode), e.label]),
+        );
         const groups = (JSON.parse(readFileSync(groupsFile, 'utf8')) as UnicodeGroup[])
           .filter((g) => pickerGroups[g.slug])
           .map((g) => ({
             slug: g.slug,
             icon: pickerGroups[g.slug]!.icon,
-            // [character, name]: only emoji that have a Twemoji graphic
+            // [character, English name, Chinese name]: only emoji that have a Twemoji graphic
             emojis: g.emojis
               .filter((e) => {
                 const cp = codepointsOf(e.emoji);
                 return cp !== undefined && names.has(cp);
               })
-              .map((e) => [e.emoji, e.name] as const),
+              .map((e) => [e.emoji, e.name, chinese.get(bare(e.emoji)) ?? e.name] as const),
           }));
         return `export const emojiCatalog = ${JSON.stringify(groups)};`;
       }

@@ -483,6 +483,7 @@ const en = {
       unsupported: 'This browser cannot play live streams.',
       reconnecting: 'Reconnecting to the stream…',
     },
+    pageTitle: 'Live stream',
   },
   goLive: {
     preview: 'Preview of what viewers see',

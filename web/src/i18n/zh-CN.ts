@@ -480,6 +480,7 @@ const zhCN: MessageSchema = {
       unsupported: '此浏览器无法播放直播。',
       reconnecting: '正在重新连接直播…',
     },
+    pageTitle: '直播',
   },
   goLive: {
     preview: '观众看到的画面预览',
