@@ -2,7 +2,7 @@
  * Text a store or a view keeps while the language may change under it: a catalogue key with its
  * parameters, put into words only when shown (`say`), so switching language re-renders it. A plain
  * string is a catalogue key when the catalogue has it, else words to show as they are (a server's
- * or a browser's own message): it can be kept where only strings fit (the outbox's stored records).
+ * or a browser's own message), so a key fits where a string is expected.
  */
 import { i18n, t } from './index';
 
@@ -21,11 +21,6 @@ export type LocalText =
 /** A key and its parameters, said later. */
 export function text(key: string, params?: Record<string, LocalParam>, n?: number): LocalText {
   return { key, ...(params ? { params } : {}), ...(n !== undefined ? { n } : {}) };
-}
-
-/** A kept string (a catalogue key, or words) as a parameter of another text, where strings are words. */
-export function asText(kept: string): LocalText {
-  return i18n.global.te(kept) ? { key: kept } : kept;
 }
 
 /** The words of a kept text in the current language (a reactive read: templates re-render on a switch). */
