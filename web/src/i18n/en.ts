@@ -550,6 +550,10 @@ const en = {
     direction: 'a name cannot contain text-direction override or isolate characters',
     invisible: 'a name needs at least one visible character',
   },
+  shortcodes: {
+    list: 'Emoji suggestions',
+    count: '{n} emoji suggestion | {n} emoji suggestions',
+  },
 };
 
 export type MessageSchema = typeof en;

@@ -547,6 +547,10 @@ const zhCN: MessageSchema = {
     direction: '名称不能包含文字方向控制字符',
     invisible: '名称至少需要一个可见字符',
   },
+  shortcodes: {
+    list: '表情建议',
+    count: '{n} 个表情建议',
+  },
 };
 
 export default zhCN;
