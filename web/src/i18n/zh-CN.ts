@@ -395,7 +395,7 @@ const zhCN: MessageSchema = {
     nobodyYet: '还没有人加入',
     inItOne: '{a} 正在通话中',
     inItTwo: '{a} 和 {b} 正在通话中',
-    inItMany: '{a}、{b} 等 {n} 人正在通话中',
+    inItMany: '{a}、{b} 和另外 {n} 人正在通话中',
     endedDeclined: '对方已拒绝',
     noAnswer: '无人接听',
     endedOffline: '你离线期间通话已结束',
