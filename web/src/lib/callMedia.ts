@@ -163,7 +163,8 @@ export class CallMedia {
 
   /** The local devices, or an error saying there are none to use here. */
   private localDevices(): LocalDevices {
-    if (!this.devices) throw new Error('No camera or microphone can be used here.');
+    // what a browser says where the page may not use devices (said as such: localMedia.ts)
+    if (!this.devices) throw new DOMException('No camera or microphone can be used here.', 'SecurityError');
     return this.devices;
   }
 

@@ -52,5 +52,6 @@ export function mediaErrorReason(error: unknown): MediaErrorReason {
   if (name === 'NotAllowedError') return { key: 'media.reason.denied' };
   if (name === 'NotFoundError' || name === 'OverconstrainedError') return { key: 'media.reason.noDevice' };
   if (name === 'NotReadableError') return { key: 'media.reason.inUse' };
+  if (name === 'SecurityError') return INSECURE;
   return error instanceof Error ? error.message : String(error);
 }
