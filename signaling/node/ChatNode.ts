@@ -7,6 +7,7 @@ import { CursorStore } from '../../storage/CursorStore';
 import { FileStore } from '../../storage/FileStore';
 import { Database } from '../../storage/Database';
 import { MessageBatcher } from '../../storage/MessageBatcher';
+import { MessageChangeStore } from '../../storage/MessageChangeStore';
 import { MessageStore } from '../../storage/MessageStore';
 import { PresenceStore } from '../../storage/PresenceStore';
 import { SessionStore } from '../../storage/SessionStore';
@@ -19,6 +20,7 @@ import { ClusterPeers } from '../cluster/ClusterPeers';
 import { Live } from '../live/Live';
 import { postAnnouncement } from '../announcements';
 import type { Config } from '../config';
+import { ConversationEvents } from '../conversation-events/ConversationEvents';
 import { FileService } from '../files/FileService';
 import { Thumbnailer } from '../files/Thumbnailer';
 import { UrlSigner } from '../files/UrlSigner';
@@ -72,6 +74,16 @@ export class ChatNode {
     const sessions = new SessionStore(db);
     const presence = new PresenceStore(db, config.onlineTtl * 1000);
     const fanout = new Fanout(io);
+    const messages = new MessageStore(db);
+    const batcher = new MessageBatcher(db, {
+      windowMs: config.batchWindowMs,
+      onBatch: (size, seconds) => {
+        metrics.batchSize.observe(size);
+        metrics.storeLatency.observe(seconds);
+      },
+    });
+    const changes = new MessageChangeStore(db);
+    const conversationEvents = new ConversationEvents({ config, batcher, messages, changes, sessions, files, fanout, fileUrls });
     const ctx: AppContext = {
       config,
       logger,
@@ -79,15 +91,10 @@ export class ChatNode {
       db,
       users,
       sessions,
-      sessionService: new SessionService({ sessions, users, presence, fanout, fileUrls }),
-      messages: new MessageStore(db),
-      batcher: new MessageBatcher(db, {
-        windowMs: config.batchWindowMs,
-        onBatch: (size, seconds) => {
-          metrics.batchSize.observe(size);
-          metrics.storeLatency.observe(seconds);
-        },
-      }),
+      sessionService: new SessionService({ sessions, users, presence, fanout, fileUrls, memberEvents: conversationEvents }),
+      messages,
+      batcher,
+      conversationEvents,
       cursors: new CursorStore(db),
       presence,
       tokens: new TokenService(options.jwtSecret, config.userTokenTtl, config.sessionTokenTtl),
