@@ -69,8 +69,8 @@ export class Database {
         { key: { sessionid: 1, senduid: 1, uuid: 1 }, unique: true },
         { key: { senduid: 1 } },
         { key: { 'fileinfo.fileid': 1 }, sparse: true },
-        // A message's change events, in order (re-applying them, S24).
-        { key: { 'change.msgid': 1, seq: 1 }, sparse: true },
+        // A message's change events, in order (re-applying them, S24); messages themselves are not indexed.
+        { key: { 'change.msgid': 1, seq: 1 }, name: 'change_msgid_seq', partialFilterExpression: { 'change.msgid': { $exists: true } } },
       ]),
       this.online.createIndexes([
         { key: { uid: 1 } },

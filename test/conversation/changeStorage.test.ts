@@ -85,3 +85,10 @@ test('foldMessage: order by seq, reactions per user, nothing after a delete', ()
   const deleted = foldMessage(base, [...changesList, change(7, author, { kind: 'delete', msgid }), change(8, author, { kind: 'edit', msgid, msg: 'late' })]);
   assert.deepEqual(deleted, { content: '', size: 0, version: 8, deleted: true, reactions: [] });
 });
+
+test("a message's change events have their own index, which leaves messages out", async () => {
+  const index = (await t.db.messages.listIndexes().toArray()).find((x) => x.name === 'change_msgid_seq');
+  assert.ok(index);
+  assert.deepEqual(index.key, { 'change.msgid': 1, seq: 1 });
+  assert.deepEqual(index.partialFilterExpression, { 'change.msgid': { $exists: true } });
+});
