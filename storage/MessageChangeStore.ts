@@ -50,6 +50,15 @@ export class MessageChangeStore {
     );
   }
 
+  /** `repair` for messages read without their change events (history pages): their events' seqs are looked up by index. */
+  async current(messages: MessageDoc[]): Promise<MessageDoc[]> {
+    if (messages.length === 0) return messages;
+    const heads = await this.db.messageChanges
+      .find({ 'change.msgid': { $in: messages.map((m) => m._id.toHexString()) } }, { projection: { _id: 0, seq: 1, 'change.kind': 1, 'change.msgid': 1 } })
+      .toArray();
+    return heads.length ? this.repair(messages, heads) : messages;
+  }
+
   private changesOf(msgid: string): Promise<MessageChangeDoc[]> {
     return this.db.messageChanges.find({ 'change.msgid': msgid }).sort({ seq: 1 }).toArray();
   }

@@ -126,6 +126,11 @@ export class ConversationEvents {
     return this.deps.changes.repair(messages, changes);
   }
 
+  /** History's repair step: the same, for messages whose change events are not at hand. */
+  current(messages: MessageDoc[]): Promise<MessageDoc[]> {
+    return this.deps.changes.current(messages);
+  }
+
   private async messageIn(sessionid: string, msgid: string, options: { deletedToo?: boolean } = {}): Promise<MessageDoc> {
     const message = await this.deps.messages.get(msgid);
     if (!message || message.sessionid !== sessionid || (message.deleted && !options.deletedToo)) throw new MessageNotFoundError();

@@ -59,6 +59,12 @@ test('a change stored but not applied (a crash between the two steps) is applied
   // Applying again changes nothing.
   const again = await changes.apply(msgid);
   assert.deepEqual(again, repaired);
+  // History reads messages without their events: it finds what is behind through the index.
+  const pin = await batcher.submitChange({ sessionid, senduid: author, change: { kind: 'pin', msgid, pinned: true } });
+  const [page] = await changes.current([again!]);
+  assert.equal(page!.pinned, true);
+  assert.equal(page!.version, pin.seq);
+  assert.deepEqual(await changes.current([page!]), [page], 'a message up to date is answered as it is');
   await batcher.close();
 });
 
