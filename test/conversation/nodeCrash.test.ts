@@ -77,7 +77,7 @@ test(
       await sleep(2000);
       await one.kill();
       const before = await writing;
-      assert.ok(before.length > 20, `some requests were acknowledged before the crash (${before.length})`);
+      assert.ok(before.length > 5, `some requests were acknowledged before the crash (${before.length})`);
 
       // Both come back on node two; the writer goes on a little.
       const aAgain = await connectSocket(two.url, a!.token);
