@@ -89,9 +89,15 @@ export class ConversationEvents {
     return this.applyChange(sessionid, uid, { kind: 'pin', msgid, pinned });
   }
 
-  /** A link preview the server fetched for a message (kind `preview`). */
-  attachPreview(sessionid: string, msgid: string, preview: LinkPreviewDoc, by: string): Promise<ChangeResult> {
-    return this.applyChange(sessionid, by, { kind: 'preview', msgid, preview });
+  /**
+   * A link preview the server fetched for a message (kind `preview`), recorded as made by the
+   * message's author unless `by` says otherwise. A preview image is a stored file (`imageFileid`):
+   * views sign its URL; link it to the conversation (FileStore.linkSession) for Bearer fetches.
+   * A message deleted meanwhile is `not_found`.
+   */
+  async attachPreview(sessionid: string, msgid: string, preview: LinkPreviewDoc, by?: string): Promise<ChangeResult> {
+    const message = await this.messageIn(sessionid, msgid);
+    return this.applyChange(sessionid, by ?? message.senduid, { kind: 'preview', msgid, preview });
   }
 
   /** A membership event (kind `member`): who, what happened, and who did it (the member themself when absent). */

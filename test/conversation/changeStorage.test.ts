@@ -98,3 +98,12 @@ test("a message's change events have their own index, which leaves messages out"
   assert.deepEqual(index.key, { 'change.msgid': 1, seq: 1 });
   assert.deepEqual(index.partialFilterExpression, { 'change.msgid': { $exists: true } });
 });
+
+test('a preview attaches through the same path and shows in the message', () => {
+  const base = { _id: null as never, sessionid: 's', seq: 1, senduid: author, nickname: 'A', msgtype: 0 as const, content: 'see https://example.test', size: 24, uuid: 'u', dateline: 1 };
+  const preview = { url: 'https://example.test', title: 'Example', imageFileid: 'f'.repeat(24) };
+  const state = foldMessage(base, [{ _id: null as never, sessionid: 's', seq: 2, senduid: author, uuid: '~2', change: { kind: 'preview', msgid: 'm', preview }, dateline: 2 }]);
+  assert.deepEqual(state.preview, preview);
+  assert.equal(state.version, 2);
+  assert.equal(state.editedAt, undefined, 'a preview is not an edit');
+});
