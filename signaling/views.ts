@@ -77,7 +77,7 @@ export function messageView(doc: MessageDoc, signer?: FileUrlSigner): MessageVie
             url: doc.preview.url,
             title: doc.preview.title,
             ...(doc.preview.description ? { description: doc.preview.description } : {}),
-            ...(doc.preview.imageFileid ? { imageUrl: url(doc.preview.imageFileid, 'file') } : {}),
+            ...(doc.preview.imageFileId ? { imageUrl: url(doc.preview.imageFileId, 'file') } : {}),
           },
         }
       : {}),

@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { ConversationLogDoc, CursorDoc, MessageChangeDoc, FileDoc, LiveStreamDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
+import type { ConversationLogDoc, CursorDoc, FileDoc, LinkPreviewDoc, LiveStreamDoc, MessageChangeDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
 
 export interface DatabaseOptions {
   url: string;
@@ -25,6 +25,7 @@ export class Database {
   readonly files: Collection<FileDoc>;
   readonly liveStreams: Collection<LiveStreamDoc>;
   readonly userSlots: Collection<UserSlotDoc>;
+  readonly linkPreviews: Collection<LinkPreviewDoc>;
 
   private constructor(
     readonly client: MongoClient,
@@ -41,6 +42,7 @@ export class Database {
     this.files = db.collection<FileDoc>('files');
     this.liveStreams = db.collection<LiveStreamDoc>('livestreams');
     this.userSlots = db.collection<UserSlotDoc>('userslots');
+    this.linkPreviews = db.collection<LinkPreviewDoc>('linkpreviews');
   }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
@@ -81,6 +83,8 @@ export class Database {
       this.liveStreams.createIndexes([{ key: { state: 1, startedAt: -1 } }, { key: { replayUntil: 1 }, sparse: true }]),
       // Releases and refreshes of per-user places look them up by holder.
       this.userSlots.createIndexes([{ key: { holder: 1 } }]),
+      // Link previews are found by URL (_id); stale ones are removed by the TTL index.
+      this.linkPreviews.createIndexes([{ key: { expiresAt: 1 }, expireAfterSeconds: 0 }]),
     ]);
   }
 

@@ -132,7 +132,7 @@ export interface MessageDoc {
   deleted?: boolean;
   reactions?: ReactionDoc[];
   pinned?: boolean;
-  preview?: LinkPreviewDoc;
+  preview?: MessagePreviewDoc;
 }
 
 export interface ReplyToDoc {
@@ -149,12 +149,12 @@ export interface ReactionDoc {
 }
 
 /** A link preview the server attached to a message. */
-export interface LinkPreviewDoc {
+export interface MessagePreviewDoc {
   url: string;
   title: string;
   description?: string;
   /** The preview image, stored as a file (its URL is signed in views). */
-  imageFileid?: string;
+  imageFileId?: string;
 }
 
 export type MemberAction = 'join' | 'leave' | 'invite' | 'kick' | 'ban' | 'role';
@@ -165,7 +165,7 @@ export type ChangeDoc =
   | { kind: 'delete'; msgid: string }
   | { kind: 'reaction'; msgid: string; emoji: string; on: boolean }
   | { kind: 'pin'; msgid: string; pinned: boolean }
-  | { kind: 'preview'; msgid: string; preview: LinkPreviewDoc }
+  | { kind: 'preview'; msgid: string; preview: MessagePreviewDoc }
   | { kind: 'member'; uid: string; action: MemberAction };
 
 /**
@@ -247,4 +247,23 @@ export interface UserSlotDoc {
   holder: string;
   /** Refreshed by the holder's process; a place not refreshed for `staleMs` is free again. */
   heartbeatAt: number;
+}
+
+/**
+ * A link preview fetched by the server, cached by the link's normalized URL (`_id`): a found
+ * preview, or the reason none could be made (remembered for a shorter time).
+ */
+export interface LinkPreviewDoc {
+  _id: string;
+  ok: boolean;
+  title?: string;
+  description?: string;
+  siteName?: string;
+  /** The page's image, re-encoded and stored as a file (a `files` record). */
+  imageFileId?: string;
+  /** Why there is no preview (failures only). */
+  reason?: string;
+  fetchedAt: number;
+  /** The entry is stale from then on; a TTL index removes it later. */
+  expiresAt: Date;
 }

@@ -1,4 +1,4 @@
-import type { LinkPreviewDoc, MessageChangeDoc, MessageDoc, ReactionDoc } from './documents';
+import type { MessagePreviewDoc, MessageChangeDoc, MessageDoc, ReactionDoc } from './documents';
 
 /** A message's state after its change events (S24): what the message document stores. */
 export interface MessageState {
@@ -11,7 +11,7 @@ export interface MessageState {
   deleted?: true;
   reactions: ReactionDoc[];
   pinned?: true;
-  preview?: LinkPreviewDoc;
+  preview?: MessagePreviewDoc;
 }
 
 /**
@@ -26,7 +26,7 @@ export function foldMessage(message: MessageDoc, changes: readonly MessageChange
   let editedAt: number | undefined;
   let deleted = message.deleted === true;
   let pinned = false;
-  let preview: LinkPreviewDoc | undefined;
+  let preview: MessagePreviewDoc | undefined;
   const reactions = new Map<string, string[]>();
   for (const { seq, senduid, change, dateline } of [...changes].sort((a, b) => a.seq - b.seq)) {
     version = Math.max(version, seq);

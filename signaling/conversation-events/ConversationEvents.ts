@@ -1,4 +1,4 @@
-import type { ChangeDoc, LinkPreviewDoc, MemberAction, MessageChangeDoc, MessageDoc, ReplyToDoc } from '../../storage/documents';
+import type { ChangeDoc, MessagePreviewDoc, MemberAction, MessageChangeDoc, MessageDoc, ReplyToDoc } from '../../storage/documents';
 import { DeniedError, InvalidRequestError, LimitError, TooLargeError } from '../errors/DomainError';
 import { emojifyText } from '../emoji';
 import { ErrorCode } from '../protocol/errors';
@@ -95,7 +95,7 @@ export class ConversationEvents {
    * views sign its URL; link it to the conversation (FileStore.linkSession) for Bearer fetches.
    * A message deleted meanwhile is `not_found`.
    */
-  async attachPreview(sessionid: string, msgid: string, preview: LinkPreviewDoc, by?: string): Promise<ChangeResult> {
+  async attachPreview(sessionid: string, msgid: string, preview: MessagePreviewDoc, by?: string): Promise<ChangeResult> {
     const message = await this.messageIn(sessionid, msgid);
     return this.applyChange(sessionid, by ?? message.senduid, { kind: 'preview', msgid, preview });
   }

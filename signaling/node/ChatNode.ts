@@ -5,6 +5,7 @@ import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import { CursorStore } from '../../storage/CursorStore';
 import { FileStore } from '../../storage/FileStore';
+import { LinkPreviewStore } from '../../storage/LinkPreviewStore';
 import { Database } from '../../storage/Database';
 import { MessageBatcher } from '../../storage/MessageBatcher';
 import { MessageChangeStore } from '../../storage/MessageChangeStore';
@@ -25,6 +26,8 @@ import { FileService } from '../files/FileService';
 import { Thumbnailer } from '../files/Thumbnailer';
 import { UrlSigner } from '../files/UrlSigner';
 import { createApp, type AppOptions } from '../http/createApp';
+import { LinkPreviewer } from '../link-previews/LinkPreviewer';
+import { linkPreviewOptions, loggingPreviewSink } from '../link-previews/linkPreviewOptions';
 import { Metrics } from '../metrics';
 import { SessionService } from '../sessions/SessionService';
 import { Fanout, type ChatServer } from '../socket/Fanout';
@@ -74,6 +77,7 @@ export class ChatNode {
     const sessions = new SessionStore(db);
     const presence = new PresenceStore(db, config.onlineTtl * 1000);
     const fanout = new Fanout(io);
+    const thumbnailer = new Thumbnailer(config.imageMaxPixels);
     const messages = new MessageStore(db);
     const batcher = new MessageBatcher(db, {
       windowMs: config.batchWindowMs,
@@ -101,8 +105,12 @@ export class ChatNode {
       metrics,
       fanout,
       files,
-      uploads: new FileService(files, new Thumbnailer(config.imageMaxPixels), fileUrls, logger),
+      uploads: new FileService(files, thumbnailer, fileUrls, logger),
       fileUrls,
+      // The sink is to become `message:update` kind `preview` (conversation events).
+      linkPreviews: new LinkPreviewer(
+        linkPreviewOptions(config, { store: new LinkPreviewStore(db), files, thumbnailer, logger, sink: loggingPreviewSink(logger) }),
+      ),
     };
     // Temporary files of uploads a crash interrupted.
     files.sweepTemp().catch((err) => logger.warn({ err }, 'sweeping temporary upload files failed'));
@@ -143,6 +151,7 @@ export class ChatNode {
       this.ctx.live?.close().catch((err) => logger.warn({ err }, 'closing live streams failed')),
     ]);
     (await this.mediaPool)?.close();
+    await this.ctx.linkPreviews.close();
     await this.ctx.batcher.close();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     await this.ctx.presence.clearNode(this.ctx.nodeId).catch(() => undefined);

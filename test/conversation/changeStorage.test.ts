@@ -101,7 +101,7 @@ test("a message's change events have their own index, which leaves messages out"
 
 test('a preview attaches through the same path and shows in the message', () => {
   const base = { _id: null as never, sessionid: 's', seq: 1, senduid: author, nickname: 'A', msgtype: 0 as const, content: 'see https://example.test', size: 24, uuid: 'u', dateline: 1 };
-  const preview = { url: 'https://example.test', title: 'Example', imageFileid: 'f'.repeat(24) };
+  const preview = { url: 'https://example.test', title: 'Example', imageFileId: 'f'.repeat(24) };
   const state = foldMessage(base, [{ _id: null as never, sessionid: 's', seq: 2, senduid: author, uuid: '~2', change: { kind: 'preview', msgid: 'm', preview }, dateline: 2 }]);
   assert.deepEqual(state.preview, preview);
   assert.equal(state.version, 2);

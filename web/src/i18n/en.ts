@@ -402,6 +402,10 @@ const en = {
     again: 'Go live again',
     chatLater: 'The stream’s chat opens here once you are live.',
   },
+  shortcodes: {
+    list: 'Emoji suggestions',
+    count: '{n} emoji suggestion | {n} emoji suggestions',
+  },
 };
 
 export type MessageSchema = typeof en;

@@ -399,6 +399,10 @@ const zhCN: MessageSchema = {
     again: '再次开播',
     chatLater: '开播后，直播聊天会显示在这里。',
   },
+  shortcodes: {
+    list: '表情建议',
+    count: '{n} 个表情建议',
+  },
 };
 
 export default zhCN;
