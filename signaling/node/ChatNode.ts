@@ -22,12 +22,13 @@ import { Live } from '../live/Live';
 import { postAnnouncement } from '../announcements';
 import type { Config } from '../config';
 import { ConversationEvents } from '../conversation-events/ConversationEvents';
+import { previewSink } from '../conversation-events/previewSink';
 import { FileService } from '../files/FileService';
 import { Thumbnailer } from '../files/Thumbnailer';
 import { UrlSigner } from '../files/UrlSigner';
 import { createApp, type AppOptions } from '../http/createApp';
 import { LinkPreviewer } from '../link-previews/LinkPreviewer';
-import { linkPreviewOptions, loggingPreviewSink } from '../link-previews/linkPreviewOptions';
+import { linkPreviewOptions } from '../link-previews/linkPreviewOptions';
 import { Metrics } from '../metrics';
 import { SessionService } from '../sessions/SessionService';
 import { Fanout, type ChatServer } from '../socket/Fanout';
@@ -107,9 +108,9 @@ export class ChatNode {
       files,
       uploads: new FileService(files, thumbnailer, fileUrls, logger),
       fileUrls,
-      // The sink is to become `message:update` kind `preview` (conversation events).
+      // A finished preview becomes the message's change event (S24): `message:update` kind `preview`.
       linkPreviews: new LinkPreviewer(
-        linkPreviewOptions(config, { store: new LinkPreviewStore(db), files, thumbnailer, logger, sink: loggingPreviewSink(logger) }),
+        linkPreviewOptions(config, { store: new LinkPreviewStore(db), files, thumbnailer, logger, sink: previewSink(conversationEvents) }),
       ),
     };
     // Temporary files of uploads a crash interrupted.

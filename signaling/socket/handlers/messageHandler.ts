@@ -19,10 +19,10 @@ import { NotOnlineError } from '../NotOnlineError';
  * 1-4, S7, S9) name an uploaded file by `filemd5`; the stored message carries its `fileinfo` and the
  * file record lists the message.
  */
-export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls' | 'conversationEvents'>;
+export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls' | 'conversationEvents' | 'linkPreviews'>;
 
 export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:send'> {
-  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls, conversationEvents } = deps;
+  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls, conversationEvents, linkPreviews } = deps;
   const limiter = new RateLimiter(config.messageRate, config.messageRate * 2);
   const onlineTtlMs = config.onlineTtl * 1000;
 
@@ -85,6 +85,8 @@ export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:
       if (!stored.duplicate) {
         metrics.messagesStored.inc();
         fanout.message(messageView(message, fileUrls));
+        // In the background: the preview reaches the message later as a change (never delays the ack).
+        linkPreviews.scheduleFor(message);
       }
       return { msgid, seq: message.seq, time: message.dateline, ...(stored.duplicate ? { duplicate: true } : {}) };
     },
