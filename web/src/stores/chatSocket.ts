@@ -1,7 +1,7 @@
 /** The chat's side of the socket: server events into the stores, and what each (re)connect does. */
 import { auth } from './auth';
 import type { ChatSocket } from './connection';
-import { receive } from './incoming';
+import { applyUpdate, receive } from './incoming';
 import { outbox } from './outbox';
 import { presence } from './presence';
 import { sessions } from './sessions';
@@ -10,6 +10,7 @@ import { typing } from './typing';
 
 export function wireChatEvents(socket: ChatSocket): void {
   socket.on('message', receive);
+  socket.on('message:update', applyUpdate);
   socket.on('session:update', ({ session }) => {
     if (!session.uids.includes(auth.uid.value)) sessions.drop(session.sessionid);
     else sessions.upsert(session);

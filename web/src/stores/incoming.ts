@@ -3,7 +3,7 @@
  * changes: the conversation's preview and counter, the message list, the outbox, read markers
  * (our own message never counts as unread) and the sender's typing mark.
  */
-import type { MessageSendResult, MessageView } from '@protocol';
+import type { MessageSendResult, MessageUpdate, MessageView } from '@protocol';
 import type { OutgoingMessage } from '@/lib/outgoing';
 import { auth } from './auth';
 import { history } from './history';
@@ -29,6 +29,20 @@ export function receive(message: MessageView): void {
     if (readMarkers.readUpTo(message.sessionid) >= message.seq - 1) readMarkers.markRead(message.sessionid, message.seq);
   }
   typing.stopped(message.sessionid, message.senduid);
+}
+
+/**
+ * A change event (pushed or synced): it takes a seq of the conversation like a message does, so the
+ * conversation's counter moves; a changed message that is loaded shows its new state, and the
+ * list's preview follows an edit or delete of the last message.
+ */
+export function applyUpdate(update: MessageUpdate): void {
+  const session = sessions.state.sessions[update.sessionid];
+  if (session) session.lastSeq = Math.max(session.lastSeq, update.seq);
+  if (!update.message) return;
+  messages.replace(update.message);
+  if (session?.lastMessage?.msgid === update.message.msgid) session.lastMessage = update.message;
+  history.saveIfLoaded(update.sessionid);
 }
 
 /** The acknowledgement of one of our messages, shown at once; the pushed copy replaces it. */

@@ -60,6 +60,18 @@ export const messages = {
     list.splice(index, 1, message);
   },
 
+  /**
+   * A change event's new view of a loaded message (edit, delete, reaction, pin, preview): the view
+   * with the highest `version` wins, so updates may arrive in any order or twice.
+   */
+  replace(message: MessageView): void {
+    const list = state.messages[message.sessionid];
+    const index = list?.findIndex((m) => m.msgid === message.msgid) ?? -1;
+    if (!list || index < 0) return;
+    if ((list[index].version ?? list[index].seq) > (message.version ?? message.seq)) return;
+    list.splice(index, 1, message);
+  },
+
   /** Shown from an acknowledgement: the server's pushed copy, when it comes, replaces it. */
   markProvisional(msgid: string): void {
     provisional.add(msgid);
