@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { CursorDoc, FileDoc, LiveStreamDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
+import type { CursorDoc, FileDoc, LiveStreamDoc, MessageDoc, MigrationDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
 
 export interface DatabaseOptions {
   url: string;
@@ -18,6 +18,8 @@ export class Database {
   readonly files: Collection<FileDoc>;
   readonly liveStreams: Collection<LiveStreamDoc>;
   readonly userSlots: Collection<UserSlotDoc>;
+  /** One-time data migrations that ran (storage/SearchTermsBackfill.ts). */
+  readonly migrations: Collection<MigrationDoc>;
 
   private constructor(
     readonly client: MongoClient,
@@ -32,6 +34,7 @@ export class Database {
     this.files = db.collection<FileDoc>('files');
     this.liveStreams = db.collection<LiveStreamDoc>('livestreams');
     this.userSlots = db.collection<UserSlotDoc>('userslots');
+    this.migrations = db.collection<MigrationDoc>('migrations');
   }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
@@ -60,6 +63,8 @@ export class Database {
         { key: { sessionid: 1, senduid: 1, uuid: 1 }, unique: true },
         { key: { senduid: 1 } },
         { key: { 'fileinfo.fileid': 1 }, sparse: true },
+        // Message search (storage/MessageSearch.ts): a term, the caller's conversations, newest first.
+        { key: { terms: 1, sessionid: 1, dateline: -1 } },
       ]),
       this.online.createIndexes([
         { key: { uid: 1 } },

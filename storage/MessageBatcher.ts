@@ -3,6 +3,7 @@ import type { Database } from './Database';
 import type { MessageDoc } from './documents';
 import { SessionNotFoundError, StorageError, isDuplicateKeyError } from './errors';
 import type { MessageBatcherOptions, MessageDraft, StoredMessage } from './MessageBatcherTypes';
+import { searchableTextOf, searchTermsOf } from './searchTerms';
 
 interface Pending {
   /** The message's _id, fixed at submit: a retried insert that finds it stored knows it is its own. */
@@ -203,6 +204,7 @@ export class MessageBatcher {
           ...(p.draft.liveinfo ? { liveinfo: p.draft.liveinfo } : {}),
           ...(p.draft.callinfo ? { callinfo: p.draft.callinfo } : {}),
           dateline: p.time,
+          terms: searchTermsOf(searchableTextOf(p.draft)),
         });
       }
     }

@@ -119,6 +119,8 @@ export interface MessageDoc {
   /** Call announcements (msgtype 5/6). */
   callinfo?: CallInfoDoc;
   dateline: number;
+  /** Search terms of the message's text (storage/searchTerms.ts); missing on messages not yet backfilled. */
+  terms?: string[];
 }
 
 export interface CallInfoDoc {
@@ -181,4 +183,12 @@ export interface UserSlotDoc {
   holder: string;
   /** Refreshed by the holder's process; a place not refreshed for `staleMs` is free again. */
   heartbeatAt: number;
+}
+
+/** A one-time data migration that has run; `_id` names it. */
+export interface MigrationDoc {
+  _id: string;
+  doneAt: number;
+  /** Documents it changed. */
+  changed: number;
 }
