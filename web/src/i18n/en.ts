@@ -402,6 +402,21 @@ const en = {
     again: 'Go live again',
     chatLater: 'The stream’s chat opens here once you are live.',
   },
+  // message search (issue 13)
+  messageSearch: {
+    open: 'Search messages',
+    title: 'Search messages',
+    label: 'Search messages',
+    placeholder: 'Search messages (Ctrl+K)',
+    scope: 'Where to search',
+    scopeAll: 'All conversations',
+    scopeHere: 'This conversation',
+    results: 'Search results',
+    hint: 'Find words in your conversations; Chinese, Japanese and Korean words are found inside sentences.',
+    none: 'No messages found for “{query}”.',
+    loadMore: 'Load more',
+    conversation: 'Conversation',
+  },
 };
 
 export type MessageSchema = typeof en;
