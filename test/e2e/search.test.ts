@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openUser, screenshot, type UserPage } from '../support/browser';
+import { launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
 import { connectSocket, http, registerUser, sendText, sessionToken, type TestSocket } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
-import { createGroup, newAccount, register } from '../support/userSteps';
+import { createGroup, hasHorizontalScroll, newAccount, register } from '../support/userSteps';
 
 describe('web client: message search', () => {
   let server: RunningServer;
@@ -65,5 +65,22 @@ describe('web client: message search', () => {
     assert.match(page.url(), new RegExp(`/c/${sessionid}`));
     await screenshot(page, 'search-jump');
     assert.deepEqual(alice.pageErrors, []);
+  });
+
+  test('on a phone: opened from the sidebar, full screen, no sideways scrolling', async () => {
+    const user = await openUser(browser, server.url, phone);
+    try {
+      await register(user.page, newAccount('Carol'));
+      await user.page.getByTestId('message-search-open').click();
+      await user.page.getByTestId('message-search-input').fill('nothing here');
+      await user.page.getByText('No messages found for “nothing here”.').waitFor();
+      assert.equal(await hasHorizontalScroll(user.page), false);
+      await screenshot(user.page, 'search-phone');
+      await user.page.keyboard.press('Escape');
+      await user.page.getByTestId('message-search').waitFor({ state: 'detached' });
+      assert.deepEqual(user.pageErrors, []);
+    } finally {
+      await user.context.close();
+    }
   });
 });
