@@ -112,6 +112,25 @@ export interface Config {
   allowedOrigins: string[];
   /** Simultaneous Socket.IO connections of one user across the whole cluster. */
   maxSocketsPerUser: number;
+  // --- link previews (issue 12): the server fetches the first link of a text message ---
+  /** LINK_PREVIEWS: `off` turns link previews off (nothing is fetched). */
+  linkPreviews: boolean;
+  /** LINK_PREVIEW_ALLOW_PRIVATE=1: private, loopback and link-local addresses may be fetched (tests only). */
+  linkPreviewAllowPrivate: boolean;
+  /** One page (or image) fetch must be over within this time, redirects included (ms). */
+  linkPreviewTimeoutMs: number;
+  /** Bytes of a page read at most (its head is enough; a longer page is read up to this). */
+  linkPreviewHtmlMaxBytes: number;
+  /** Largest page image fetched (bytes); a larger one is refused. */
+  linkPreviewImageMaxBytes: number;
+  /** Redirects followed at most (each checked again). */
+  linkPreviewMaxRedirects: number;
+  /** Fetches one process runs at once. */
+  linkPreviewConcurrency: number;
+  /** How long a found preview is reused (seconds). */
+  linkPreviewTtl: number;
+  /** How long a failed preview is remembered before the link is tried again (seconds). */
+  linkPreviewFailureTtl: number;
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -205,6 +224,16 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
       .map((o) => o.trim().replace(/\/+$/, ''))
       .filter(Boolean),
     maxSocketsPerUser: int('MAX_SOCKETS_PER_USER', 20, 1),
+    // --- link previews (issue 12) ---
+    linkPreviews: !/^(off|0|false|no)$/i.test(process.env.LINK_PREVIEWS?.trim() ?? ''),
+    linkPreviewAllowPrivate: /^(1|true|yes|on)$/i.test(process.env.LINK_PREVIEW_ALLOW_PRIVATE?.trim() ?? ''),
+    linkPreviewTimeoutMs: int('LINK_PREVIEW_TIMEOUT_MS', 5000, 100),
+    linkPreviewHtmlMaxBytes: int('LINK_PREVIEW_HTML_MAX_BYTES', 512 * 1024, 1024),
+    linkPreviewImageMaxBytes: int('LINK_PREVIEW_IMAGE_MAX_BYTES', 5 * 1024 * 1024, 1024),
+    linkPreviewMaxRedirects: int('LINK_PREVIEW_MAX_REDIRECTS', 3, 0),
+    linkPreviewConcurrency: int('LINK_PREVIEW_CONCURRENCY', 4, 1),
+    linkPreviewTtl: int('LINK_PREVIEW_TTL', 24 * 3600, 1),
+    linkPreviewFailureTtl: int('LINK_PREVIEW_FAILURE_TTL', 3600, 1),
   };
 }
 

@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { CursorDoc, FileDoc, LiveStreamDoc, MessageDoc, MigrationDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
+import type { CursorDoc, FileDoc, LinkPreviewDoc, LiveStreamDoc, MessageDoc, MigrationDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
 
 export interface DatabaseOptions {
   url: string;
@@ -20,6 +20,7 @@ export class Database {
   readonly userSlots: Collection<UserSlotDoc>;
   /** One-time data migrations that ran (storage/SearchTermsBackfill.ts). */
   readonly migrations: Collection<MigrationDoc>;
+  readonly linkPreviews: Collection<LinkPreviewDoc>;
 
   private constructor(
     readonly client: MongoClient,
@@ -35,6 +36,7 @@ export class Database {
     this.liveStreams = db.collection<LiveStreamDoc>('livestreams');
     this.userSlots = db.collection<UserSlotDoc>('userslots');
     this.migrations = db.collection<MigrationDoc>('migrations');
+    this.linkPreviews = db.collection<LinkPreviewDoc>('linkpreviews');
   }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
@@ -75,6 +77,8 @@ export class Database {
       this.liveStreams.createIndexes([{ key: { state: 1, startedAt: -1 } }, { key: { replayUntil: 1 }, sparse: true }]),
       // Releases and refreshes of per-user places look them up by holder.
       this.userSlots.createIndexes([{ key: { holder: 1 } }]),
+      // Link previews are found by URL (_id); stale ones are removed by the TTL index.
+      this.linkPreviews.createIndexes([{ key: { expiresAt: 1 }, expireAfterSeconds: 0 }]),
     ]);
   }
 

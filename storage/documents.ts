@@ -192,3 +192,22 @@ export interface MigrationDoc {
   /** Documents it changed. */
   changed: number;
 }
+
+/**
+ * A link preview fetched by the server, cached by the link's normalized URL (`_id`): a found
+ * preview, or the reason none could be made (remembered for a shorter time).
+ */
+export interface LinkPreviewDoc {
+  _id: string;
+  ok: boolean;
+  title?: string;
+  description?: string;
+  siteName?: string;
+  /** The page's image, re-encoded and stored as a file (a `files` record). */
+  imageFileId?: string;
+  /** Why there is no preview (failures only). */
+  reason?: string;
+  fetchedAt: number;
+  /** The entry is stale from then on; a TTL index removes it later. */
+  expiresAt: Date;
+}

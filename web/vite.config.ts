@@ -3,6 +3,7 @@ import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { twemojiPlugin } from './vite-plugins/twemoji';
 import { precompileMessagesPlugin } from './vite-plugins/precompileMessages';
+import { emojiShortcodesPlugin } from './vite-plugins/emojiShortcodes';
 
 // Dev mode: `npx vite web` serves the app with hot reload and forwards API and socket traffic
 // to a running CookIM server (COOKIM_URL, default http://localhost:8080).
@@ -10,7 +11,7 @@ const serverUrl = process.env.COOKIM_URL ?? 'http://localhost:8080';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: [vue(), twemojiPlugin(), precompileMessagesPlugin()],
+  plugins: [vue(), twemojiPlugin(), precompileMessagesPlugin(), emojiShortcodesPlugin()],
   // vue-i18n's runtime-only build: catalogues arrive compiled, so no message compiler ships
   define: {
     __VUE_I18N_FULL_INSTALL__: 'true',

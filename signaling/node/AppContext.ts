@@ -10,6 +10,7 @@ import type { UserStore } from '../../storage/UserStore';
 import type { TokenService } from '../auth/TokenService';
 import type { Config } from '../config';
 import type { FileService } from '../files/FileService';
+import type { LinkPreviewer } from '../link-previews/LinkPreviewer';
 import type { UrlSigner } from '../files/UrlSigner';
 import type { LiveQueries } from '../live/LiveQueries';
 import type { Metrics } from '../metrics';
@@ -48,6 +49,8 @@ export interface AppContext {
   uploads: FileService;
   /** Signs the file URLs handed to users allowed to see the files. */
   fileUrls: UrlSigner;
+  /** Link previews of text messages, fetched by the server (issue 12; `scheduleFor` once a message is stored). */
+  linkPreviews: LinkPreviewer;
   /** Group calls (S18); set once the node is built. */
   calls?: SocketFeature;
   /** Live streams (S12, S19); set once the node is built. */

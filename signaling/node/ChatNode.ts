@@ -5,6 +5,7 @@ import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import { CursorStore } from '../../storage/CursorStore';
 import { FileStore } from '../../storage/FileStore';
+import { LinkPreviewStore } from '../../storage/LinkPreviewStore';
 import { Database } from '../../storage/Database';
 import { MessageBatcher } from '../../storage/MessageBatcher';
 import { MessageStore } from '../../storage/MessageStore';
@@ -23,6 +24,8 @@ import { FileService } from '../files/FileService';
 import { Thumbnailer } from '../files/Thumbnailer';
 import { UrlSigner } from '../files/UrlSigner';
 import { createApp, type AppOptions } from '../http/createApp';
+import { LinkPreviewer } from '../link-previews/LinkPreviewer';
+import { linkPreviewOptions, loggingPreviewSink } from '../link-previews/linkPreviewOptions';
 import { Metrics } from '../metrics';
 import { SessionService } from '../sessions/SessionService';
 import { Fanout, type ChatServer } from '../socket/Fanout';
@@ -72,6 +75,7 @@ export class ChatNode {
     const sessions = new SessionStore(db);
     const presence = new PresenceStore(db, config.onlineTtl * 1000);
     const fanout = new Fanout(io);
+    const thumbnailer = new Thumbnailer(config.imageMaxPixels);
     const ctx: AppContext = {
       config,
       logger,
@@ -94,8 +98,12 @@ export class ChatNode {
       metrics,
       fanout,
       files,
-      uploads: new FileService(files, new Thumbnailer(config.imageMaxPixels), fileUrls, logger),
+      uploads: new FileService(files, thumbnailer, fileUrls, logger),
       fileUrls,
+      // The sink is to become `message:update` kind `preview` (conversation events).
+      linkPreviews: new LinkPreviewer(
+        linkPreviewOptions(config, { store: new LinkPreviewStore(db), files, thumbnailer, logger, sink: loggingPreviewSink(logger) }),
+      ),
     };
     // Temporary files of uploads a crash interrupted.
     files.sweepTemp().catch((err) => logger.warn({ err }, 'sweeping temporary upload files failed'));
@@ -136,6 +144,7 @@ export class ChatNode {
       this.ctx.live?.close().catch((err) => logger.warn({ err }, 'closing live streams failed')),
     ]);
     (await this.mediaPool)?.close();
+    await this.ctx.linkPreviews.close();
     await this.ctx.batcher.close();
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     await this.ctx.presence.clearNode(this.ctx.nodeId).catch(() => undefined);

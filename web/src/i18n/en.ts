@@ -417,6 +417,10 @@ const en = {
     loadMore: 'Load more',
     conversation: 'Conversation',
   },
+  shortcodes: {
+    list: 'Emoji suggestions',
+    count: '{n} emoji suggestion | {n} emoji suggestions',
+  },
 };
 
 export type MessageSchema = typeof en;

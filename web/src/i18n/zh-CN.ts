@@ -414,6 +414,10 @@ const zhCN: MessageSchema = {
     loadMore: '加载更多',
     conversation: '会话',
   },
+  shortcodes: {
+    list: '表情建议',
+    count: '{n} 个表情建议',
+  },
 };
 
 export default zhCN;

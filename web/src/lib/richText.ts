@@ -1,6 +1,8 @@
 /**
  * Splits message text into plain text, link and emoji segments. Components render these as text
- * nodes, <a> and <img> elements, so user text never reaches the DOM as HTML.
+ * nodes, <a> and <img> elements, so user text never reaches the DOM as HTML. Names and titles use
+ * this directly (RichText.vue); message bodies go through markdown first (lib/markdown.ts,
+ * MarkdownText.vue), which uses the emoji segments for its text.
  */
 import { parse as parseEmoji } from '@twemoji/parser';
 import { twemojiBaseUrl, twemojiNames } from 'virtual:twemoji';
@@ -38,6 +40,13 @@ function emojiSegments(text: string, out: Segment[]): void {
     cursor = end;
   }
   if (cursor < text.length) out.push({ kind: 'text', text: text.slice(cursor) });
+}
+
+/** Text and emoji only (no link detection): for text whose links are already found, as in markdown. */
+export function toEmojiSegments(text: string): Segment[] {
+  const out: Segment[] = [];
+  emojiSegments(text, out);
+  return out;
 }
 
 export function toSegments(text: string): Segment[] {
