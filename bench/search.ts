@@ -135,8 +135,7 @@ async function main(): Promise<void> {
     let indexSource = 'estimate';
     try {
       const stats = await db.db.command({ collStats: 'messages' });
-      const size = stats.indexSizes?.terms_1_sessionid_1_dateline_
-        ?? stats.indexSizes?.['terms_1_sessionid_1_dateline_-1'];
+      const size = stats.indexSizes?.['terms_1_sessionid_1_dateline_-1__id_-1'];
       if (typeof size === 'number' && size > 0) {
         indexBytesPerMessage = Math.round(size / args.messages);
         indexSource = 'collStats';
@@ -144,9 +143,9 @@ async function main(): Promise<void> {
     } catch {
       // The stand-in has no collStats: estimated below.
     }
-    // An entry holds a term, the sessionid (24 chars), the dateline (8) and a record id (8), plus about 8 bytes of key overhead.
+    // An entry holds a term, the sessionid (24 chars), the dateline (8), the _id (12) and a record id (8), plus about 8 bytes of key overhead.
     const avgTermBytes = (termBytes - args.messages * 5) / Math.max(1, termCount) - 3;
-    const estimate = Math.round((termCount / args.messages) * (avgTermBytes + 24 + 8 + 8 + 8));
+    const estimate = Math.round((termCount / args.messages) * (avgTermBytes + 24 + 8 + 12 + 8 + 8));
     printJson({
       bench: 'search-index-size',
       termsPerMessage: Number((termCount / args.messages).toFixed(1)),

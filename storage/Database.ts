@@ -65,8 +65,8 @@ export class Database {
         { key: { sessionid: 1, senduid: 1, uuid: 1 }, unique: true },
         { key: { senduid: 1 } },
         { key: { 'fileinfo.fileid': 1 }, sparse: true },
-        // Message search (storage/MessageSearch.ts): a term, the caller's conversations, newest first.
-        { key: { terms: 1, sessionid: 1, dateline: -1 } },
+        // Message search (storage/MessageSearch.ts): a term, the caller's conversations, newest first (_id breaks ties).
+        { key: { terms: 1, sessionid: 1, dateline: -1, _id: -1 } },
       ]),
       this.online.createIndexes([
         { key: { uid: 1 } },

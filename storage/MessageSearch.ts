@@ -24,7 +24,7 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  * Full-text search over stored messages (issue 13), newest first by (dateline, _id). Uses only
  * documented operators so the development stand-in and MongoDB answer alike: `$all` over the
  * query's terms, an anchored `$regex` per prefix (an index range on MongoDB), `$in` over the
- * conversations and a range on dateline; index { terms, sessionid, dateline }.
+ * conversations and a range on dateline; index { terms, sessionid, dateline, _id }, whose order is the sort's.
  */
 export class MessageSearch {
   constructor(private readonly db: Database) {}
