@@ -112,6 +112,15 @@ export interface Config {
   allowedOrigins: string[];
   /** Simultaneous Socket.IO connections of one user across the whole cluster. */
   maxSocketsPerUser: number;
+  // conversation events (S24)
+  /** Edits one user may make per minute. */
+  editsPerMinute: number;
+  /** Reactions, pins and deletes one user may make per minute. */
+  changesPerMinute: number;
+  /** Reactions one message may carry, all emoji together. */
+  reactionsPerMessage: number;
+  /** Different emoji one message may carry. */
+  reactionEmojiPerMessage: number;
   // --- link previews (issue 12): the server fetches the first link of a text message ---
   /** LINK_PREVIEWS: `off` turns link previews off (nothing is fetched). */
   linkPreviews: boolean;
@@ -224,6 +233,11 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
       .map((o) => o.trim().replace(/\/+$/, ''))
       .filter(Boolean),
     maxSocketsPerUser: int('MAX_SOCKETS_PER_USER', 20, 1),
+    // conversation events (S24)
+    editsPerMinute: int('EDIT_RATE_PER_MINUTE', 20, 1),
+    changesPerMinute: int('CHANGE_RATE_PER_MINUTE', 120, 1),
+    reactionsPerMessage: int('REACTIONS_PER_MESSAGE', 200, 1),
+    reactionEmojiPerMessage: int('REACTION_EMOJI_PER_MESSAGE', 20, 1),
     // --- link previews (issue 12) ---
     linkPreviews: !/^(off|0|false|no)$/i.test(process.env.LINK_PREVIEWS?.trim() ?? ''),
     linkPreviewAllowPrivate: /^(1|true|yes|on)$/i.test(process.env.LINK_PREVIEW_ALLOW_PRIVATE?.trim() ?? ''),

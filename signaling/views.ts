@@ -1,8 +1,8 @@
 /** Stored documents as the wire shapes of PROTOCOL.md. */
-import type { MessageDoc, SessionDoc, UserDoc } from '../storage/documents';
+import type { MessageChangeDoc, MessageDoc, SessionDoc, UserDoc } from '../storage/documents';
 import { kindOfMime } from './files/ContentSniffer';
 import { UrlSigner, type UrlVariant } from './files/UrlSigner';
-import type { MemberView, MessageView, SessionView, UserView, VisiblePresence } from './protocol/models';
+import type { MemberView, MessageUpdate, MessageView, SessionView, UserView, VisiblePresence } from './protocol/models';
 
 /**
  * Signs file URLs for the user a view is for (signaling/files/UrlSigner). Pass one only when that
@@ -65,7 +65,34 @@ export function messageView(doc: MessageDoc, signer?: FileUrlSigner): MessageVie
       : {}),
     ...(doc.liveinfo ? { liveinfo: { streamid: doc.liveinfo.streamid, title: doc.liveinfo.title, event: doc.liveinfo.event } } : {}),
     ...(doc.callinfo ? { callinfo: { callid: doc.callinfo.callid, event: doc.callinfo.event, video: doc.callinfo.video, ...(doc.callinfo.durationMs !== undefined ? { durationMs: doc.callinfo.durationMs } : {}) } } : {}),
+    version: doc.version ?? doc.seq,
+    ...(doc.editedAt !== undefined ? { editedAt: doc.editedAt } : {}),
+    ...(doc.deleted ? { deleted: true } : {}),
+    ...(doc.replyTo ? { replyTo: { ...doc.replyTo } } : {}),
+    reactions: (doc.reactions ?? []).map((r) => ({ emoji: r.emoji, count: r.uids.length, uids: [...r.uids] })),
+    ...(doc.pinned ? { pinned: true } : {}),
+    ...(doc.preview
+      ? {
+          preview: {
+            url: doc.preview.url,
+            title: doc.preview.title,
+            ...(doc.preview.description ? { description: doc.preview.description } : {}),
+            ...(doc.preview.imageFileId ? { imageUrl: url(doc.preview.imageFileId, 'file') } : {}),
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * A stored change event as clients receive it (S24); `message` is the changed message's view now
+ * (absent for membership events, or when the message is gone).
+ */
+export function messageUpdateView(doc: MessageChangeDoc, message: MessageView | undefined): MessageUpdate {
+  const { change } = doc;
+  const base = { sessionid: doc.sessionid, seq: doc.seq, kind: change.kind, time: doc.dateline };
+  if (change.kind === 'member') return { ...base, uid: change.uid, action: change.action };
+  return { ...base, msgid: change.msgid, uid: doc.senduid, ...(message ? { message } : {}) };
 }
 
 export function sessionView(doc: SessionDoc, signer?: FileUrlSigner): SessionView {

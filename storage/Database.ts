@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { CursorDoc, FileDoc, LinkPreviewDoc, LiveStreamDoc, MessageDoc, MigrationDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
+import type { ConversationLogDoc, CursorDoc, FileDoc, LinkPreviewDoc, LiveStreamDoc, MessageChangeDoc, MessageDoc, MigrationDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
 
 export interface DatabaseOptions {
   url: string;
@@ -13,6 +13,13 @@ export class Database {
   readonly users: Collection<UserDoc>;
   readonly sessions: Collection<SessionDoc>;
   readonly messages: Collection<MessageDoc>;
+  /**
+   * The same `messages` collection seen whole: messages and their change events (S24), which share
+   * the unique (sessionid, seq) index and so one gapless seq per conversation.
+   */
+  readonly conversationLog: Collection<ConversationLogDoc>;
+  /** The change events alone (queries select them by `change.*` fields). */
+  readonly messageChanges: Collection<MessageChangeDoc>;
   readonly online: Collection<OnlineDoc>;
   readonly cursors: Collection<CursorDoc>;
   readonly files: Collection<FileDoc>;
@@ -30,6 +37,8 @@ export class Database {
     this.users = db.collection<UserDoc>('users');
     this.sessions = db.collection<SessionDoc>('sessions');
     this.messages = db.collection<MessageDoc>('messages');
+    this.conversationLog = db.collection<ConversationLogDoc>('messages');
+    this.messageChanges = db.collection<MessageChangeDoc>('messages');
     this.online = db.collection<OnlineDoc>('online');
     this.cursors = db.collection<CursorDoc>('cursors');
     this.files = db.collection<FileDoc>('files');
@@ -65,6 +74,8 @@ export class Database {
         { key: { sessionid: 1, senduid: 1, uuid: 1 }, unique: true },
         { key: { senduid: 1 } },
         { key: { 'fileinfo.fileid': 1 }, sparse: true },
+        // A message's change events, in order (re-applying them, S24); messages themselves are not indexed.
+        { key: { 'change.msgid': 1, seq: 1 }, name: 'change_msgid_seq', partialFilterExpression: { 'change.msgid': { $exists: true } } },
         // Message search (storage/MessageSearch.ts): a term, the caller's conversations, newest first (_id breaks ties).
         { key: { terms: 1, sessionid: 1, dateline: -1, _id: -1 } },
       ]),

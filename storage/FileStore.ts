@@ -233,6 +233,22 @@ export class FileStore {
     await this.db.files.updateOne({ _id: new ObjectId(fileid) }, { $addToSet: { msgids: msgid, sessionids: sessionid } });
   }
 
+  /**
+   * A message carrying the file was deleted (S24): the file no longer lists it, and a conversation
+   * where no other live message carries it no longer opens the file to its members (the uploaders keep it).
+   */
+  async unlinkMessage(msgid: string, sessionid: string): Promise<void> {
+    const files = await this.db.files.find({ msgids: msgid }, { projection: { _id: 1 } }).toArray();
+    for (const { _id } of files) {
+      const fileid = _id.toHexString();
+      const stillShown = await this.db.messages.countDocuments(
+        { sessionid, 'fileinfo.fileid': fileid, deleted: { $ne: true }, _id: { $ne: new ObjectId(msgid) } },
+        { limit: 1 },
+      );
+      await this.db.files.updateOne({ _id }, { $pull: { msgids: msgid, ...(stillShown ? {} : { sessionids: sessionid }) } });
+    }
+  }
+
   async setAvatarPath(fileid: string, avatarpath: string): Promise<void> {
     await this.db.files.updateOne({ _id: new ObjectId(fileid) }, { $set: { avatarpath } });
   }

@@ -1,19 +1,24 @@
 import { MongoBulkWriteError, ObjectId } from 'mongodb';
 import type { Database } from './Database';
-import type { MessageDoc } from './documents';
+import type { ConversationLogDoc, MessageChangeDoc, MessageDoc } from './documents';
 import { SessionNotFoundError, StorageError, isDuplicateKeyError } from './errors';
-import type { MessageBatcherOptions, MessageDraft, StoredMessage } from './MessageBatcherTypes';
+import type { ChangeDraft, MessageBatcherOptions, MessageDraft, StoredMessage } from './MessageBatcherTypes';
 import { searchableTextOf, searchTermsOf } from './searchTerms';
 
+/** What a pending entry is: a message, or a change event (S24), which takes a seq the same way. */
+type Draft = ({ kind: 'message' } & MessageDraft) | ({ kind: 'change'; uuid: string } & ChangeDraft);
+
 interface Pending {
-  /** The message's _id, fixed at submit: a retried insert that finds it stored knows it is its own. */
+  /** The entry's _id, fixed at submit: a retried insert that finds it stored knows it is its own. */
   id: ObjectId;
-  draft: MessageDraft;
+  draft: Draft;
   time: number;
   attempts: number;
-  resolve: (stored: StoredMessage) => void;
+  resolve: (doc: ConversationLogDoc, duplicate: boolean) => void;
   reject: (err: unknown) => void;
 }
+
+const isChange = (doc: ConversationLogDoc): doc is MessageChangeDoc => 'change' in doc;
 
 export class BatcherClosedError extends StorageError {
   constructor() {
@@ -62,11 +67,30 @@ export class MessageBatcher {
   }
 
   submit(draft: MessageDraft): Promise<StoredMessage> {
-    if (this.closed) return Promise.reject(new BatcherClosedError());
     return new Promise((resolve, reject) => {
-      this.pending.push({ id: new ObjectId(), draft, time: Date.now(), attempts: 0, resolve, reject });
-      this.schedule();
+      this.enqueue({ kind: 'message', ...draft }, (doc, duplicate) => resolve({ message: doc as MessageDoc, duplicate }), reject);
     });
+  }
+
+  /**
+   * A change event (S24): stored in the same ordered inserts as messages, so it takes the
+   * conversation's next seq; resolves once stored.
+   */
+  submitChange(draft: ChangeDraft): Promise<MessageChangeDoc> {
+    const id = new ObjectId();
+    return new Promise((resolve, reject) => {
+      // The uuid only fills the (sessionid, senduid, uuid) unique index: a change is never merged.
+      this.enqueue({ kind: 'change', ...draft, uuid: `~${id.toHexString()}` }, (doc) => resolve(doc as MessageChangeDoc), reject, id);
+    });
+  }
+
+  private enqueue(draft: Draft, resolve: Pending['resolve'], reject: Pending['reject'], id = new ObjectId()): void {
+    if (this.closed) {
+      reject(new BatcherClosedError());
+      return;
+    }
+    this.pending.push({ id, draft, time: Date.now(), attempts: 0, resolve, reject });
+    this.schedule();
   }
 
   /** Stores everything submitted so far, then refuses new messages. */
@@ -145,9 +169,9 @@ export class MessageBatcher {
         continue;
       }
       const { resolve, reject } = first;
-      first.resolve = (stored) => {
-        resolve(stored);
-        p.resolve({ message: stored.message, duplicate: true });
+      first.resolve = (doc, duplicate) => {
+        resolve(doc, duplicate);
+        p.resolve(doc, true);
       };
       first.reject = (err) => {
         reject(err);
@@ -169,7 +193,7 @@ export class MessageBatcher {
       return [];
     }
     const ordered: Pending[] = [];
-    const docs: MessageDoc[] = [];
+    const docs: ConversationLogDoc[] = [];
     const next = new Map(bases);
     // Group by session so each session's seqs are contiguous inside the ordered insert.
     const bySession = new Map<string, Pending[]>();
@@ -189,22 +213,28 @@ export class MessageBatcher {
         seq += 1;
         p.attempts += 1;
         ordered.push(p);
+        const d = p.draft;
+        if (d.kind === 'change') {
+          docs.push({ _id: p.id, sessionid, seq, senduid: d.senduid, uuid: d.uuid, change: d.change, dateline: p.time });
+          continue;
+        }
         docs.push({
           _id: p.id,
           sessionid,
           seq,
-          senduid: p.draft.senduid,
-          nickname: p.draft.nickname,
-          msgtype: p.draft.msgtype,
-          content: p.draft.content,
+          senduid: d.senduid,
+          nickname: d.nickname,
+          msgtype: d.msgtype,
+          content: d.content,
           // A file message's size is the file's (PROTOCOL.md), a text message's that of its text.
-          size: p.draft.fileinfo ? p.draft.fileinfo.size : Buffer.byteLength(p.draft.content),
-          uuid: p.draft.uuid,
-          ...(p.draft.fileinfo ? { fileinfo: p.draft.fileinfo } : {}),
-          ...(p.draft.liveinfo ? { liveinfo: p.draft.liveinfo } : {}),
-          ...(p.draft.callinfo ? { callinfo: p.draft.callinfo } : {}),
+          size: d.fileinfo ? d.fileinfo.size : Buffer.byteLength(d.content),
+          uuid: d.uuid,
+          ...(d.fileinfo ? { fileinfo: d.fileinfo } : {}),
+          ...(d.liveinfo ? { liveinfo: d.liveinfo } : {}),
+          ...(d.callinfo ? { callinfo: d.callinfo } : {}),
+          ...(d.replyTo ? { replyTo: d.replyTo } : {}),
           dateline: p.time,
-          terms: searchTermsOf(searchableTextOf(p.draft)),
+          terms: searchTermsOf(searchableTextOf(d)),
         });
       }
     }
@@ -213,7 +243,7 @@ export class MessageBatcher {
     let inserted = docs.length;
     let failure: unknown = null;
     try {
-      await this.db.messages.insertMany(docs, { ordered: true });
+      await this.db.conversationLog.insertMany(docs, { ordered: true });
     } catch (err) {
       failure = err;
       inserted = err instanceof MongoBulkWriteError ? (err.result?.insertedCount ?? 0) : 0;
@@ -225,7 +255,7 @@ export class MessageBatcher {
       // Session bookkeeping is best effort: the messages collection stays the authority on seq.
       await this.recordSessionHeads(storedDocs).catch(() => undefined);
     }
-    for (let i = 0; i < inserted; i++) ordered[i].resolve({ message: docs[i], duplicate: false });
+    for (let i = 0; i < inserted; i++) ordered[i].resolve(docs[i], false);
     if (!failure) return [];
 
     const failedAt = inserted;
@@ -233,13 +263,13 @@ export class MessageBatcher {
     const retry: Pending[] = [];
     const dupKind = this.duplicateKind(failure);
     if (failed && (dupKind === 'uuid' || dupKind === 'id')) {
-      const earlier = await this.db.messages
+      const earlier = await this.db.conversationLog
         .findOne(
           dupKind === 'id' ? { _id: failed.id } : { sessionid: failed.draft.sessionid, senduid: failed.draft.senduid, uuid: failed.draft.uuid },
         )
         .catch(() => null);
       // Our own earlier attempt (its answer was lost with the connection) stored it: not a duplicate.
-      if (earlier) failed.resolve({ message: earlier, duplicate: !earlier._id.equals(failed.id) });
+      if (earlier) failed.resolve(earlier, !earlier._id.equals(failed.id));
       else retry.push(failed);
     } else if (failed && dupKind === 'seq') {
       this.knownMax.delete(failed.draft.sessionid);
@@ -279,15 +309,21 @@ export class MessageBatcher {
     return bases;
   }
 
-  private async recordSessionHeads(docs: MessageDoc[]): Promise<void> {
-    const heads = new Map<string, MessageDoc>();
-    for (const doc of docs) heads.set(doc.sessionid, doc);
-    for (const [sessionid, doc] of heads) this.knownMax.set(sessionid, Math.max(this.knownMax.get(sessionid) ?? 0, doc.seq));
+  private async recordSessionHeads(docs: ConversationLogDoc[]): Promise<void> {
+    const heads = new Map<string, { seq: number; message?: MessageDoc }>();
+    for (const doc of docs) {
+      const head = heads.get(doc.sessionid) ?? { seq: 0 };
+      head.seq = doc.seq;
+      // A change event moves lastSeq; the list preview stays the newest message.
+      if (!isChange(doc)) head.message = doc;
+      heads.set(doc.sessionid, head);
+    }
+    for (const [sessionid, head] of heads) this.knownMax.set(sessionid, Math.max(this.knownMax.get(sessionid) ?? 0, head.seq));
     await this.db.sessions.bulkWrite(
-      [...heads].map(([sessionid, doc]) => ({
+      [...heads].map(([sessionid, head]) => ({
         updateOne: {
-          filter: { _id: new ObjectId(sessionid), lastSeq: { $lt: doc.seq } },
-          update: { $set: { lastSeq: doc.seq, lastActivity: doc.dateline, lastMessage: doc } },
+          filter: { _id: new ObjectId(sessionid), lastSeq: { $lt: head.seq } },
+          update: { $set: { lastSeq: head.seq, ...(head.message ? { lastActivity: head.message.dateline, lastMessage: head.message } : {}) } },
         },
       })),
       { ordered: false },

@@ -1,4 +1,4 @@
-import type { CallInfoDoc, FileInfoDoc, LiveInfoDoc, MessageDoc, MsgType } from './documents';
+import type { CallInfoDoc, ChangeDoc, FileInfoDoc, LiveInfoDoc, MessageChangeDoc, MessageDoc, MsgType, ReplyToDoc } from './documents';
 
 /** A message as submitted, before it has an id and a seq. */
 export interface MessageDraft {
@@ -11,6 +11,19 @@ export interface MessageDraft {
   fileinfo?: FileInfoDoc;
   liveinfo?: LiveInfoDoc;
   callinfo?: CallInfoDoc;
+  replyTo?: ReplyToDoc;
+}
+
+/** A change event as submitted (S24): it takes the conversation's next seq like a message. */
+export interface ChangeDraft {
+  sessionid: string;
+  /** Who made the change. */
+  senduid: string;
+  change: ChangeDoc;
+}
+
+export interface StoredChange {
+  change: MessageChangeDoc;
 }
 
 export interface StoredMessage {

@@ -1,22 +1,46 @@
+import { ObjectId } from 'mongodb';
 import type { Database } from './Database';
-import type { MessageDoc } from './documents';
+import type { ConversationLogDoc, MessageDoc } from './documents';
 
-/** Reads of stored messages: history pages (S14) and everything after a cursor (S13). Writes go through MessageBatcher. */
+/** Only messages, not the change events stored beside them (S24). */
+const MESSAGES_ONLY = { change: { $exists: false } } as const;
+
+/**
+ * Reads of stored messages: history pages (S14), everything after a cursor (S13), and the
+ * conversation's whole log (messages and change events) for sync. Writes go through MessageBatcher.
+ */
 export class MessageStore {
   constructor(private readonly db: Database) {}
 
   /** Newest first, strictly before `before` (a seq) when given. */
   history(sessionid: string, limit: number, before?: number): Promise<MessageDoc[]> {
-    const filter = before === undefined ? { sessionid } : { sessionid, seq: { $lt: before } };
+    const filter = before === undefined ? { sessionid, ...MESSAGES_ONLY } : { sessionid, seq: { $lt: before }, ...MESSAGES_ONLY };
     return this.db.messages.find(filter).sort({ seq: -1 }).limit(limit).toArray();
   }
 
-  /** Oldest first, strictly after `afterSeq`. */
+  /** Messages oldest first, strictly after `afterSeq`. */
   since(sessionid: string, afterSeq: number, limit: number): Promise<MessageDoc[]> {
     return this.db.messages
-      .find({ sessionid, seq: { $gt: afterSeq } })
+      .find({ sessionid, seq: { $gt: afterSeq }, ...MESSAGES_ONLY })
       .sort({ seq: 1 })
       .limit(limit)
       .toArray();
+  }
+
+  /** Messages and change events, oldest first, strictly after `afterSeq`: every seq once. */
+  logSince(sessionid: string, afterSeq: number, limit: number): Promise<ConversationLogDoc[]> {
+    return this.db.conversationLog.find({ sessionid, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).toArray();
+  }
+
+  /** One message by id (null for an unknown id or a change event). */
+  async get(msgid: string): Promise<MessageDoc | null> {
+    if (!ObjectId.isValid(msgid)) return null;
+    return this.db.messages.findOne({ _id: new ObjectId(msgid), ...MESSAGES_ONLY });
+  }
+
+  async getMany(msgids: string[]): Promise<MessageDoc[]> {
+    const ids = msgids.filter((id) => ObjectId.isValid(id)).map((id) => new ObjectId(id));
+    if (ids.length === 0) return [];
+    return this.db.messages.find({ _id: { $in: ids }, ...MESSAGES_ONLY }).toArray();
   }
 }

@@ -31,7 +31,8 @@ export class SearchTermsBackfill {
       ops = [];
     };
     const cursor = this.db.messages.find(
-      { terms: { $exists: false } },
+      // Change events (S24) share the collection and carry no text of their own.
+      { terms: { $exists: false }, change: { $exists: false } },
       { projection: { msgtype: 1, content: 1, 'fileinfo.filename': 1, 'liveinfo.title': 1 } },
     );
     for await (const doc of cursor) {

@@ -43,6 +43,8 @@ export interface SessionDoc {
   lastMessage?: MessageDoc;
   /** Private sessions only: the two uids sorted and joined, unique, so a pair has one conversation. */
   pairKey?: string;
+  /** Group roles beyond plain membership (the creator, `senduid`, is always an owner). */
+  roles?: Record<string, 'owner' | 'admin'>;
 }
 
 export interface FileInfoDoc {
@@ -119,9 +121,73 @@ export interface MessageDoc {
   /** Call announcements (msgtype 5/6). */
   callinfo?: CallInfoDoc;
   dateline: number;
+  /** The message this one answers (S24), copied at send time. */
+  replyTo?: ReplyToDoc;
+  // ---- current state after its changes (S24); absent until the first change ----
+  /** Seq of the latest change (the message's own seq when never changed). */
+  version?: number;
+  /** The text as sent, kept once an edit replaced `content` (changes are re-applied from it). */
+  original?: string;
+  editedAt?: number;
+  deleted?: boolean;
+  reactions?: ReactionDoc[];
+  pinned?: boolean;
+  preview?: MessagePreviewDoc;
   /** Search terms of the message's text (storage/searchTerms.ts); missing on messages not yet backfilled. */
   terms?: string[];
 }
+
+export interface ReplyToDoc {
+  msgid: string;
+  senduid: string;
+  nickname: string;
+  excerpt: string;
+}
+
+/** One emoji on a message and who put it there, in the order they did. */
+export interface ReactionDoc {
+  emoji: string;
+  uids: string[];
+}
+
+/** A link preview the server attached to a message. */
+export interface MessagePreviewDoc {
+  url: string;
+  title: string;
+  description?: string;
+  /** The preview image, stored as a file (its URL is signed in views). */
+  imageFileId?: string;
+}
+
+export type MemberAction = 'join' | 'leave' | 'invite' | 'kick' | 'ban' | 'role';
+
+/** What one change event does (S24). */
+export type ChangeDoc =
+  | { kind: 'edit'; msgid: string; msg?: string }
+  | { kind: 'delete'; msgid: string }
+  | { kind: 'reaction'; msgid: string; emoji: string; on: boolean }
+  | { kind: 'pin'; msgid: string; pinned: boolean }
+  | { kind: 'preview'; msgid: string; preview: MessagePreviewDoc }
+  | { kind: 'member'; uid: string; action: MemberAction };
+
+/**
+ * A change event of a conversation (S24). It is stored in the `messages` collection, next to the
+ * messages, so the one unique (sessionid, seq) index keeps a single gapless seq for both; `change`
+ * tells it apart from a message. `senduid` is who made the change, `uuid` a unique filler for the
+ * (sessionid, senduid, uuid) index.
+ */
+export interface MessageChangeDoc {
+  _id: ObjectId;
+  sessionid: string;
+  seq: number;
+  senduid: string;
+  uuid: string;
+  change: ChangeDoc;
+  dateline: number;
+}
+
+/** Anything that takes a seq in a conversation. */
+export type ConversationLogDoc = MessageDoc | MessageChangeDoc;
 
 export interface CallInfoDoc {
   callid: string;

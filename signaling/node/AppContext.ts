@@ -9,6 +9,7 @@ import type { SessionStore } from '../../storage/SessionStore';
 import type { UserStore } from '../../storage/UserStore';
 import type { TokenService } from '../auth/TokenService';
 import type { Config } from '../config';
+import type { ConversationEvents } from '../conversation-events/ConversationEvents';
 import type { FileService } from '../files/FileService';
 import type { LinkPreviewer } from '../link-previews/LinkPreviewer';
 import type { UrlSigner } from '../files/UrlSigner';
@@ -38,6 +39,8 @@ export interface AppContext {
   sessionService: SessionService;
   messages: MessageStore;
   batcher: MessageBatcher;
+  /** Edits, deletes, reactions, pins, link previews and membership events of conversations (S24). */
+  conversationEvents: ConversationEvents;
   cursors: CursorStore;
   presence: PresenceStore;
   tokens: TokenService;

@@ -8,6 +8,7 @@ import { FileStore } from '../../storage/FileStore';
 import { LinkPreviewStore } from '../../storage/LinkPreviewStore';
 import { Database } from '../../storage/Database';
 import { MessageBatcher } from '../../storage/MessageBatcher';
+import { MessageChangeStore } from '../../storage/MessageChangeStore';
 import { MessageStore } from '../../storage/MessageStore';
 import { PresenceStore } from '../../storage/PresenceStore';
 import { SessionStore } from '../../storage/SessionStore';
@@ -20,12 +21,14 @@ import { ClusterPeers } from '../cluster/ClusterPeers';
 import { Live } from '../live/Live';
 import { postAnnouncement } from '../announcements';
 import type { Config } from '../config';
+import { ConversationEvents } from '../conversation-events/ConversationEvents';
+import { previewSink } from '../conversation-events/previewSink';
 import { FileService } from '../files/FileService';
 import { Thumbnailer } from '../files/Thumbnailer';
 import { UrlSigner } from '../files/UrlSigner';
 import { createApp, type AppOptions } from '../http/createApp';
 import { LinkPreviewer } from '../link-previews/LinkPreviewer';
-import { linkPreviewOptions, loggingPreviewSink } from '../link-previews/linkPreviewOptions';
+import { linkPreviewOptions } from '../link-previews/linkPreviewOptions';
 import { Metrics } from '../metrics';
 import { SessionService } from '../sessions/SessionService';
 import { Fanout, type ChatServer } from '../socket/Fanout';
@@ -76,6 +79,16 @@ export class ChatNode {
     const presence = new PresenceStore(db, config.onlineTtl * 1000);
     const fanout = new Fanout(io);
     const thumbnailer = new Thumbnailer(config.imageMaxPixels);
+    const messages = new MessageStore(db);
+    const batcher = new MessageBatcher(db, {
+      windowMs: config.batchWindowMs,
+      onBatch: (size, seconds) => {
+        metrics.batchSize.observe(size);
+        metrics.storeLatency.observe(seconds);
+      },
+    });
+    const changes = new MessageChangeStore(db);
+    const conversationEvents = new ConversationEvents({ config, batcher, messages, changes, sessions, files, fanout, fileUrls });
     const ctx: AppContext = {
       config,
       logger,
@@ -83,15 +96,10 @@ export class ChatNode {
       db,
       users,
       sessions,
-      sessionService: new SessionService({ sessions, users, presence, fanout, fileUrls }),
-      messages: new MessageStore(db),
-      batcher: new MessageBatcher(db, {
-        windowMs: config.batchWindowMs,
-        onBatch: (size, seconds) => {
-          metrics.batchSize.observe(size);
-          metrics.storeLatency.observe(seconds);
-        },
-      }),
+      sessionService: new SessionService({ sessions, users, presence, fanout, fileUrls, memberEvents: conversationEvents }),
+      messages,
+      batcher,
+      conversationEvents,
       cursors: new CursorStore(db),
       presence,
       tokens: new TokenService(options.jwtSecret, config.userTokenTtl, config.sessionTokenTtl),
@@ -100,9 +108,9 @@ export class ChatNode {
       files,
       uploads: new FileService(files, thumbnailer, fileUrls, logger),
       fileUrls,
-      // The sink is to become `message:update` kind `preview` (conversation events).
+      // A finished preview becomes the message's change event (S24): `message:update` kind `preview`.
       linkPreviews: new LinkPreviewer(
-        linkPreviewOptions(config, { store: new LinkPreviewStore(db), files, thumbnailer, logger, sink: loggingPreviewSink(logger) }),
+        linkPreviewOptions(config, { store: new LinkPreviewStore(db), files, thumbnailer, logger, sink: previewSink(conversationEvents) }),
       ),
     };
     // Temporary files of uploads a crash interrupted.

@@ -40,6 +40,8 @@ export const ErrorCode = {
   TooManyCalls: 'too_many_calls',
   // connections (issue 10: sockets per user)
   TooManyConnections: 'too_many_connections',
+  // conversation events (S24): a message carries too many reactions or different emoji
+  TooManyReactions: 'too_many_reactions',
   // HTTP ranges (files)
   RangeNotSatisfiable: 'range_not_satisfiable',
 } as const;

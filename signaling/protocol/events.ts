@@ -3,10 +3,19 @@
  * (socket.io's `Server<ClientToServerEvents, ServerToClientEvents>` / `Socket<...>`).
  */
 import type { Ack } from './ack';
-import type { MessageView, SessionView, VisiblePresence } from './models';
+import type { MessageUpdate, MessageView, SessionView, VisiblePresence } from './models';
 import type { CallClientEvents, CallServerEvents } from './calls';
 import type { LiveClientEvents, LiveServerEvents } from './live';
-import type { MessageSendPayload, PresenceSetPayload, SyncPayload, TypingPayload } from './schemas';
+import type {
+  MessageDeletePayload,
+  MessageEditPayload,
+  MessagePinPayload,
+  MessageReactPayload,
+  MessageSendPayload,
+  PresenceSetPayload,
+  SyncPayload,
+  TypingPayload,
+} from './schemas';
 
 export type { Ack } from './ack';
 
@@ -18,8 +27,19 @@ export interface MessageSendResult {
   duplicate?: boolean;
 }
 
+/** Ack of message:edit, :delete, :react and :pin: the seq the change took (S24). */
+export interface MessageChangeResult {
+  msgid: string;
+  seq: number;
+}
+
+/**
+ * `messages` created after each cursor, in their current state, and `updates` (change events)
+ * after it, each ordered by seq: together every seq after the cursor up to where the answer stops.
+ */
 export interface SyncResult {
   messages: MessageView[];
+  updates: MessageUpdate[];
   /** True when the answer was capped: call `sync` again with the advanced cursors. */
   more: boolean;
 }
@@ -39,6 +59,10 @@ export interface ClientToServerEvents extends CallClientEvents, LiveClientEvents
   'message:send': (payload: MessageSendPayload, ack: Ack<MessageSendResult>) => void;
   'presence:set': (payload: PresenceSetPayload, ack: Ack<{ ok: true }>) => void;
   sync: (payload: SyncPayload, ack: Ack<SyncResult>) => void;
+  'message:edit': (payload: MessageEditPayload, ack: Ack<MessageChangeResult>) => void;
+  'message:delete': (payload: MessageDeletePayload, ack: Ack<MessageChangeResult>) => void;
+  'message:react': (payload: MessageReactPayload, ack: Ack<MessageChangeResult>) => void;
+  'message:pin': (payload: MessagePinPayload, ack: Ack<MessageChangeResult>) => void;
   typing: (payload: TypingPayload, ack?: Ack<{ ok: true }>) => void;
 }
 
@@ -46,6 +70,8 @@ export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents
   /** Sent once on connect: who the server thinks you are and which node process serves you. */
   welcome: (event: { uid: string; node: string }) => void;
   message: (message: MessageView) => void;
+  /** A change in a conversation (S24): an edit, delete, reaction, pin, link preview or membership event. */
+  'message:update': (update: MessageUpdate) => void;
   presence: (event: PresenceEvent) => void;
   typing: (event: TypingEvent) => void;
   'session:update': (event: { session: SessionView }) => void;

@@ -108,6 +108,68 @@ export interface MessageView {
   liveinfo?: LiveInfo;
   /** Call announcements (msgtype 5 voice, 6 video): what happened, for clients to say in their language. */
   callinfo?: CallAnnouncement;
+  // ---- conversation events (S24) ----
+  // `version` and `reactions` are always present in what the server sends; they are optional in
+  // the type only so a client can build a provisional view of its own send.
+  /** Seq of the latest change; equal to `seq` when never changed. */
+  version?: number;
+  /** When the text was last edited (ms). */
+  editedAt?: number;
+  /** A tombstone: `msg` is empty and there is no `fileinfo`. */
+  deleted?: boolean;
+  /** The message this one answers. */
+  replyTo?: ReplyTo;
+  /** Always present (from the server); empty when nobody reacted. */
+  reactions?: Reaction[];
+  pinned?: boolean;
+  /** A link preview the server attached. */
+  preview?: LinkPreview;
+  mentions?: string[];
+}
+
+export interface ReplyTo {
+  msgid: string;
+  senduid: string;
+  nickname: string;
+  /** The start of the quoted message's text (or its file name). */
+  excerpt: string;
+}
+
+export interface Reaction {
+  emoji: string;
+  count: number;
+  /** Who reacted, in the order they did. */
+  uids: string[];
+}
+
+export interface LinkPreview {
+  url: string;
+  title: string;
+  description?: string;
+  imageUrl?: string;
+}
+
+/** What a `message:update` reports (S24). */
+export const MessageUpdateKind = ['edit', 'delete', 'reaction', 'pin', 'preview', 'member'] as const;
+export type MessageUpdateKind = (typeof MessageUpdateKind)[number];
+
+export const MemberAction = ['join', 'leave', 'invite', 'kick', 'ban', 'role'] as const;
+export type MemberAction = (typeof MemberAction)[number];
+
+/**
+ * One change event of a conversation (S24), live as `message:update` and in `sync`'s `updates`.
+ * Message kinds carry `msgid` and `message` (its view now, which may be newer than this event);
+ * `member` carries `uid` and `action`. `uid` is also who made a message change.
+ */
+export interface MessageUpdate {
+  sessionid: string;
+  seq: number;
+  kind: MessageUpdateKind;
+  msgid?: string;
+  uid?: string;
+  action?: MemberAction;
+  message?: MessageView;
+  time: number;
 }
 
 /**

@@ -134,8 +134,41 @@ export const MessageSendPayload = z.object({
   filemd5: z.string().regex(/^[0-9a-f]{32}$/).optional(),
   /** File messages: the name to show (S3); the uploaded file's name when absent. */
   filename: z.string().max(Limits.fileNameMax * 4).optional(),
+  /** The message this one answers (S24), of the same conversation. */
+  replyTo: objectId.optional(),
 });
 export type MessageSendPayload = z.infer<typeof MessageSendPayload>;
+
+// ---- conversation events (S24) ----
+
+export const MessageEditPayload = z.object({
+  sessionToken: z.string().min(1).max(4096),
+  msgid: objectId,
+  msg: z.string().max(Limits.messageBytesMax * 4),
+});
+export type MessageEditPayload = z.infer<typeof MessageEditPayload>;
+
+export const MessageDeletePayload = z.object({
+  sessionToken: z.string().min(1).max(4096),
+  msgid: objectId,
+});
+export type MessageDeletePayload = z.infer<typeof MessageDeletePayload>;
+
+export const MessageReactPayload = z.object({
+  sessionToken: z.string().min(1).max(4096),
+  msgid: objectId,
+  /** One emoji (or its `:shortcode:`). */
+  emoji: z.string().min(1).max(64),
+  on: z.boolean(),
+});
+export type MessageReactPayload = z.infer<typeof MessageReactPayload>;
+
+export const MessagePinPayload = z.object({
+  sessionToken: z.string().min(1).max(4096),
+  msgid: objectId,
+  pinned: z.boolean(),
+});
+export type MessagePinPayload = z.infer<typeof MessagePinPayload>;
 
 export const PresenceSetPayload = z.object({
   status: z.enum(PresenceStatus),

@@ -1,6 +1,6 @@
 import type { SessionDoc, UserDoc } from '../../storage/documents';
 import type { NewGroup, SessionListType, SessionUpdate } from '../../storage/SessionStore';
-import type { SessionView } from '../protocol/models';
+import type { MemberAction, SessionView } from '../protocol/models';
 import { memberView, sessionView, visiblePresence } from '../views';
 import {
   isMember,
@@ -79,11 +79,13 @@ export class SessionService {
 
   async join(sessionid: string, uid: string): Promise<SessionView> {
     let session = await this.deps.sessions.get(sessionid);
+    let seq: number | undefined;
     if (!isMember(session, uid)) {
       mustBeJoinable(session);
       session = await this.deps.sessions.addMember(sessionid, uid);
+      seq = await this.recordMember(sessionid, uid, 'join');
     }
-    const view = this.view(session);
+    const view = this.view(session, seq);
     this.deps.fanout.memberAdded(uid, view);
     return view;
   }
@@ -92,8 +94,12 @@ export class SessionService {
     await this.deps.users.get(uid);
     let session = await this.deps.sessions.get(sessionid);
     mustBeAbleToInvite(session, inviter);
-    if (!isMember(session, uid)) session = await this.deps.sessions.addMember(sessionid, uid);
-    const view = this.view(session);
+    let seq: number | undefined;
+    if (!isMember(session, uid)) {
+      session = await this.deps.sessions.addMember(sessionid, uid);
+      seq = await this.recordMember(sessionid, uid, 'invite', inviter);
+    }
+    const view = this.view(session, seq);
     this.deps.fanout.memberAdded(uid, view);
     return view;
   }
@@ -101,8 +107,9 @@ export class SessionService {
   async leave(sessionid: string, uid: string): Promise<void> {
     const session = await this.deps.sessions.get(sessionid);
     mustBeMember(session, uid);
-    const view = this.view(await this.deps.sessions.removeMember(sessionid, uid));
-    this.deps.fanout.memberRemoved(uid, view);
+    const removed = await this.deps.sessions.removeMember(sessionid, uid);
+    const seq = await this.recordMember(sessionid, uid, 'leave');
+    this.deps.fanout.memberRemoved(uid, this.view(removed, seq));
   }
 
   async updateSettings(sessionid: string, uid: string, update: SessionUpdate): Promise<SessionView> {
@@ -118,8 +125,17 @@ export class SessionService {
     return view;
   }
 
-  /** A conversation as its members see it (file URLs signed for them). */
-  private view(session: SessionDoc): SessionView {
-    return sessionView(session, this.deps.fileUrls);
+  /**
+   * A membership event in the conversation (S24). The membership itself is already stored; the
+   * event is the conversation's record of it (kind `member`), shown in the chat.
+   */
+  private async recordMember(sessionid: string, uid: string, action: MemberAction, by?: string): Promise<number | undefined> {
+    return this.deps.memberEvents?.member(sessionid, uid, action, by);
+  }
+
+  /** A conversation as its members see it (file URLs signed for them); `seq`: a change just recorded, which the stored head may not show yet. */
+  private view(session: SessionDoc, seq?: number): SessionView {
+    const view = sessionView(session, this.deps.fileUrls);
+    return seq !== undefined && seq > view.lastSeq ? { ...view, lastSeq: seq } : view;
   }
 }

@@ -1,7 +1,7 @@
 import type { PresenceStore } from '../../storage/PresenceStore';
 import type { SessionStore } from '../../storage/SessionStore';
 import type { UserStore } from '../../storage/UserStore';
-import type { MemberView, SessionView } from '../protocol/models';
+import type { MemberAction, MemberView, SessionView } from '../protocol/models';
 import type { Fanout } from '../socket/Fanout';
 import type { FileUrlSigner } from '../views';
 
@@ -14,6 +14,13 @@ export interface SessionServiceDeps {
   fanout: Fanout;
   /** Signs file URLs in views for members. */
   fileUrls: FileUrlSigner;
+  /** Records membership changes in the conversation (S24: joins, leaves, invites take a seq). */
+  memberEvents?: MemberEvents;
+}
+
+/** Where the SessionService records a membership event; answers the seq it took. */
+export interface MemberEvents {
+  member(sessionid: string, uid: string, action: MemberAction, by?: string): Promise<number>;
 }
 
 /** A conversation as `GET /api/sessions/:id` answers it. */

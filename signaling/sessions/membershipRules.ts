@@ -54,3 +54,21 @@ export function mustBeAbleToChangeSettings(session: SessionDoc, uid: string): vo
 export function mustBeTwoUsers(creator: string, other: string): void {
   if (creator === other) throw new SelfConversationError();
 }
+
+/** A group's owners (its creator, and anyone given the role) and admins; nobody in a private chat. */
+export function isOwnerOrAdmin(session: SessionDoc, uid: string): boolean {
+  if (session.sessiontype !== SessionType.Group || !isMember(session, uid)) return false;
+  return session.senduid === uid || session.roles?.[uid] === 'owner' || session.roles?.[uid] === 'admin';
+}
+
+/** Deleting someone else's message: owners and admins of a group (S24). */
+export function mustBeAbleToDeleteFor(session: SessionDoc, uid: string, author: string): void {
+  mustBeMember(session, uid);
+  if (author !== uid && !isOwnerOrAdmin(session, uid)) throw new NotAllowedError('only the author, or an owner or admin of the group, may delete this message');
+}
+
+/** Pinning: both members of a private chat; owners and admins of a group (S24). */
+export function mustBeAbleToPin(session: SessionDoc, uid: string): void {
+  mustBeMember(session, uid);
+  if (session.sessiontype === SessionType.Group && !isOwnerOrAdmin(session, uid)) throw new NotAllowedError('only owners and admins may pin messages in a group');
+}

@@ -1,7 +1,7 @@
 import type { Server } from 'socket.io';
 import type { ServerSideEvents } from '../cluster/ServerSideEvents';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/events';
-import type { MessageView, SessionView } from '../protocol/models';
+import type { MessageUpdate, MessageView, SessionView } from '../protocol/models';
 import type { SocketData } from './SocketData';
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
@@ -21,6 +21,11 @@ export class Fanout {
 
   message(message: MessageView): void {
     this.io.to(sessionRoom(message.sessionid)).emit('message', message);
+  }
+
+  /** A change in a conversation (S24), to its members. */
+  messageUpdate(update: MessageUpdate): void {
+    this.io.to(sessionRoom(update.sessionid)).emit('message:update', update);
   }
 
   sessionUpdated(session: SessionView): void {

@@ -5,6 +5,10 @@ import type { ChatSocket } from './ChatSocket';
 import { attachOnFirstUse } from './sharedListeners';
 import { attachListeners, tableListeners, type EventTable } from './eventTable';
 import { messageHandler } from './handlers/messageHandler';
+import { messageEditHandler } from './handlers/messageEditHandler';
+import { messageDeleteHandler } from './handlers/messageDeleteHandler';
+import { messageReactHandler } from './handlers/messageReactHandler';
+import { messagePinHandler } from './handlers/messagePinHandler';
 import { presenceHandler } from './handlers/presenceHandler';
 import { announceOffline, announcePresence } from './presenceAnnouncements';
 import { syncHandler } from './handlers/syncHandler';
@@ -18,7 +22,7 @@ import { socketsPerUserLimit } from './socketsPerUser';
  * record is written, and the keepalive keeps it fresh (S17).
  */
 /** The chat's client events (calls and live attach their own tables on first use). */
-type ChatEvent = 'message:send' | 'presence:set' | 'sync' | 'typing';
+type ChatEvent = 'message:send' | 'message:edit' | 'message:delete' | 'message:react' | 'message:pin' | 'presence:set' | 'sync' | 'typing';
 
 export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
   const onlineTtlMs = ctx.config.onlineTtl * 1000;
@@ -28,6 +32,10 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
   // of its own, only the entries in its listener table (docs: "Memory per idle connection").
   const chatEvents: EventTable<ChatEvent> = {
     'message:send': messageHandler(ctx),
+    'message:edit': messageEditHandler(ctx),
+    'message:delete': messageDeleteHandler(ctx),
+    'message:react': messageReactHandler(ctx),
+    'message:pin': messagePinHandler(ctx),
     'presence:set': presenceHandler(ctx),
     sync: syncHandler(ctx),
     typing: typingHandler(ctx),

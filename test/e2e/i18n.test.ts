@@ -2,20 +2,48 @@
  * The web client speaks the browser's language (issue 14, point 4): Chromium with a zh-CN locale
  * gets the Chinese sign-in and registration pages (no English word left on them), `<html
  * lang="zh-CN">`, and after registering Chinese chrome around the chats; the profile switches
- * to English and the choice outlasts a reload. An en browser gets English.
+ * to English and the choice outlasts a reload. An en browser gets English. In Chinese, a chat with
+ * a message, a group call (its ring, banner and ended screen) and the profile say nothing in
+ * English but names and what people wrote; switching to English re-says all of it at once,
+ * without a reload (texts kept by the stores included).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { desktop, launchBrowser, openUser, screenshot } from '../support/browser';
+import { startCallServer } from '../support/calls';
+import { connectSocket, joinGroup, registerUser, request, type TestSocket } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
-import { newAccount } from '../support/userSteps';
+import { newAccount, type Account } from '../support/userSteps';
 
 /** Latin words on the page that are not the product's name or the user's own data. */
 async function englishWords(page: Page, allowed: string[]): Promise<string[]> {
   const text = await page.locator('body').innerText();
   const words = text.match(/[A-Za-z]{2,}/g) ?? [];
   return words.filter((word) => !allowed.some((a) => a.toLowerCase() === word.toLowerCase()));
+}
+
+/** Chinese characters on the page that are not in the allowed texts (names, what people wrote). */
+async function chineseText(page: Page, allowed: string[]): Promise<string[]> {
+  let text = await page.locator('body').innerText();
+  for (const a of allowed) text = text.split(a).join(' ');
+  return text.match(/[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]+/g) ?? [];
+}
+
+/** The Latin words of an account's own data (email, nickname, and its initials on avatars), which may show in any language. */
+function wordsOf(...texts: string[]): string[] {
+  const initials = texts.map((text) => text.split(/\s+/).slice(0, 2).map((word) => word[0] ?? '').join('').toUpperCase());
+  return [...texts, ...initials].flatMap((text) => text.match(/[A-Za-z]{2,}/g) ?? []);
+}
+
+/** Registers through the Chinese form. */
+async function registerInChinese(page: Page, account: Account): Promise<void> {
+  await page.goto('/register');
+  await page.getByLabel('邮箱').fill(account.email);
+  await page.getByLabel('昵称').fill(account.nickname);
+  await page.getByLabel('密码', { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: '注册' }).click();
+  await page.getByRole('heading', { name: '聊天' }).waitFor();
 }
 
 describe('web client in Chinese and English', () => {
@@ -103,6 +131,106 @@ describe('web client in Chinese and English', () => {
       await page.getByRole('heading', { name: 'Chats' }).waitFor();
       await page.getByRole('navigation', { name: 'Conversation list' }).getByText('No conversations yet.').waitFor();
       await screenshot(page, 'i18n-en-home');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the Chinese interface around a chat, a call and the profile, switched at runtime', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let socket: TestSocket | undefined;
+
+  before(async () => {
+    [server, browser] = await Promise.all([startCallServer(1, { CALL_RING_TIMEOUT: '45' }), launchBrowser()]);
+  });
+  after(async () => {
+    socket?.disconnect();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('no English in zh-CN; English everywhere right after the switch', { timeout: 120_000 }, async () => {
+    const { page, context } = await openUser(browser, server.url, { ...desktop, locale: 'zh-CN' });
+    context.setDefaultTimeout(20_000);
+    try {
+      const account = newAccount('Mei');
+      const group = `徒步群 ${Date.now().toString(36)}`;
+      const mine = wordsOf(account.email, account.nickname, group);
+      // names (and the group's initial on its avatar), which show as they are in any language
+      const names = [account.nickname, group, '李雷', group[0]!];
+      await registerInChinese(page, account);
+
+      // a group with a message in it, and someone else (李雷, a socket client) who joins
+      await page.getByRole('button', { name: '新建会话' }).click();
+      await page.getByRole('menuitem', { name: /创建群聊/ }).click();
+      await page.getByLabel('群聊名称').fill(group);
+      await page.getByRole('button', { name: '创建群聊' }).click();
+      await page.getByTestId('chat-title').filter({ hasText: group }).waitFor();
+      const sessionid = new URL(page.url()).pathname.split('/').pop()!;
+      const lei = await registerUser(server.url, '李雷');
+      await joinGroup(server.url, lei, sessionid);
+      await page.getByTestId('composer-input').fill('你好');
+      await page.getByRole('button', { name: '发送', exact: true }).click();
+      await page.locator('[data-testid="message"][data-status="sent"]').filter({ hasText: '你好' }).waitFor();
+      await page.getByText(/2 位成员/).first().waitFor();
+      assert.deepEqual(await englishWords(page, ['CookIM', ...mine]), [], 'no English in the chat');
+
+      // 李雷 starts a voice call: it rings here, is ignored, and shows as a banner in the chat
+      socket = await connectSocket(server.url, lei.token);
+      const { call } = await request<{ call: { callid: string } }>(socket, 'call:start', { sessionid, kind: 'voice' });
+      await request(socket, 'call:join', { callid: call.callid });
+      const ring = page.getByTestId('incoming-call');
+      await ring.waitFor();
+      assert.deepEqual(await englishWords(page, ['CookIM', ...mine]), [], 'no English on the incoming call');
+      await ring.getByRole('button', { name: '忽略' }).click();
+      const banner = page.getByTestId('call-banner');
+      await banner.filter({ hasText: '李雷 正在通话中' }).waitFor();
+      assert.deepEqual(await englishWords(page, ['CookIM', ...mine]), [], 'no English with the call banner');
+      await screenshot(page, 'i18n-zh-CN-call-banner');
+
+      // the profile, reached in the app (no reload): a saved note
+      await page.getByRole('link', { name: '个人资料和设置' }).click();
+      await page.getByRole('heading', { name: '个人资料' }).waitFor();
+      await page.getByRole('button', { name: '保存资料' }).click();
+      await page.getByText('资料已保存。').waitFor();
+      // "English" is the language's own name in the language menu
+      assert.deepEqual(await englishWords(page, ['CookIM', 'English', ...mine]), [], 'no English on the profile');
+      await screenshot(page, 'i18n-zh-CN-profile');
+
+      // back in the chat, join the call, and forward to the profile under the call screen, where
+      // the profile is saved again (its note is kept to be said in the language of the moment)
+      await page.goBack();
+      await banner.getByRole('button', { name: '加入' }).click();
+      await page.getByTestId('call-view').waitFor();
+      await page.goForward();
+      await page.locator('#profile-language').waitFor();
+      await page.locator('form:has(#profile-nickname)').evaluate((form: HTMLFormElement) => form.requestSubmit());
+      await page.getByText('资料已保存。').waitFor();
+      await page.getByRole('button', { name: '挂断' }).click();
+      const ended = page.getByTestId('call-ended');
+      await ended.filter({ hasText: '通话已结束' }).waitFor();
+      assert.deepEqual(await englishWords(page, ['CookIM', 'English', ...mine]), [], 'no English on the ended call');
+
+      // the switch to English while the ended screen shows: texts the stores and views kept, said again
+      await page.locator('#profile-language').selectOption('en', { force: true });
+      await ended.filter({ hasText: 'Call ended' }).waitFor();
+      await screenshot(page, 'i18n-en-call-ended-after-switch');
+      await ended.waitFor({ state: 'detached' });
+      await page.getByText('Profile saved.').waitFor();
+      await page.getByRole('heading', { name: 'Profile' }).waitFor();
+      assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+      assert.deepEqual(await chineseText(page, [...names, '简体中文']), [], 'no Chinese left on the profile');
+
+      // back to the chat, still without a reload: English around the Chinese people wrote
+      await page.locator(`a[data-session="${sessionid}"]`).click();
+      await page.getByTestId('chat-title').filter({ hasText: group }).waitFor();
+      await page.getByRole('separator', { name: 'Today' }).waitFor();
+      await page.getByText(/2 members/).first().waitFor();
+      await page.locator('[data-testid="call-message"]').first().waitFor();
+      assert.deepEqual(await chineseText(page, [...names, '你好']), [], 'no Chinese left in the chat');
+      await screenshot(page, 'i18n-en-after-switch-chat');
     } finally {
       await context.close();
     }

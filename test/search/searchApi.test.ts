@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connectSocket, createGroup, http, registerUser, sendText, sessionToken, type TestSocket, type TestUser } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
+import { del, edit } from '../conversation/conversationSteps';
 
 let server: RunningServer;
 let url: string;
@@ -124,5 +125,17 @@ describe('GET /api/search', () => {
     assert.deepEqual(texts(first.body), ['秘密：上海 plans for Sunday']);
     const next = await search(alice, { q: 'sunday', limit: 1, before: first.body.results[0].message.time });
     assert.deepEqual(texts(next.body), ['Hiking on Sunday?']);
+  });
+
+  test('an edited message is found by its new words only; a deleted one not at all', async () => {
+    const token = await sessionToken(url, alice, shared);
+    const sent = await sendText(aliceSocket, token, 'draft about 北京 trip');
+    assert.deepEqual(texts((await search(bob, { q: '北京' })).body), ['draft about 北京 trip']);
+    await edit(aliceSocket, token, sent.msgid, 'final about 广州 trip');
+    assert.deepEqual(texts((await search(bob, { q: '北京' })).body), []);
+    assert.deepEqual(texts((await search(bob, { q: '广州' })).body), ['final about 广州 trip']);
+    await del(aliceSocket, token, sent.msgid);
+    assert.deepEqual(texts((await search(bob, { q: '广州' })).body), []);
+    assert.deepEqual(texts((await search(bob, { q: 'trip' })).body), []);
   });
 });

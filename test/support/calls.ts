@@ -80,7 +80,7 @@ export class CallPeer {
     if (!this.opened) {
       this.opened = true;
       const problems = await this.media.openLocal('video');
-      if (problems.length) throw new Error(`${this.name}: ${problems.join(' ')}`);
+      if (problems.length) throw new Error(`${this.name}: ${JSON.stringify(problems)}`);
     }
     this.media.callid = callid;
     this.media.closeTransports();

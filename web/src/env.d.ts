@@ -16,10 +16,9 @@ declare module 'virtual:twemoji' {
 declare module 'virtual:twemoji-catalog' {
   export interface EmojiGroup {
     slug: string;
-    label: string;
     icon: string;
-    /** [character, English name] */
-    emojis: [string, string][];
+    /** [character, English name, Chinese name] */
+    emojis: [string, string, string][];
   }
   export const emojiCatalog: EmojiGroup[];
 }

@@ -17,6 +17,8 @@ const require = createRequire(import.meta.url);
 const svgDir = dirname(require.resolve('@twemoji/svg/package.json'));
 const svgVersion = (JSON.parse(readFileSync(join(svgDir, 'package.json'), 'utf8')) as { version: string }).version;
 const groupsFile = require.resolve('unicode-emoji-json/data-by-group.json');
+// the Chinese names of the picker's emoji (the client's other language)
+const chineseFile = require.resolve('emojibase-data/zh/compact.json');
 
 const VIRTUAL_SET = 'virtual:twemoji';
 const VIRTUAL_CATALOG = 'virtual:twemoji-catalog';
@@ -27,17 +29,20 @@ interface UnicodeGroup {
   emojis: { emoji: string; name: string; slug: string }[];
 }
 
-/** Category tabs of the picker: a short label and a representative emoji each. */
-const pickerGroups: Record<string, { label: string; icon: string }> = {
-  smileys_emotion: { label: 'Smileys', icon: '😀' },
-  people_body: { label: 'People', icon: '👋' },
-  animals_nature: { label: 'Nature', icon: '🐻' },
-  food_drink: { label: 'Food', icon: '🍔' },
-  activities: { label: 'Activities', icon: '⚽' },
-  travel_places: { label: 'Travel', icon: '✈️' },
-  objects: { label: 'Objects', icon: '💡' },
-  symbols: { label: 'Symbols', icon: '❤️' },
-  flags: { label: 'Flags', icon: '🏁' },
+/**
+ * Category tabs of the picker: a representative emoji each (the label is the client's, in the
+ * user's language: `emoji.group.<slug>` in web/src/i18n).
+ */
+const pickerGroups: Record<string, { icon: string }> = {
+  smileys_emotion: { icon: '😀' },
+  people_body: { icon: '👋' },
+  animals_nature: { icon: '🐻' },
+  food_drink: { icon: '🍔' },
+  activities: { icon: '⚽' },
+  travel_places: { icon: '✈️' },
+  objects: { icon: '💡' },
+  symbols: { icon: '❤️' },
+  flags: { icon: '🏁' },
 };
 
 function codepointsOf(emoji: string): string | undefined {
@@ -69,19 +74,23 @@ export function twemojiPlugin(): Plugin {
         ].join('\n');
       }
       if (id === '\0' + VIRTUAL_CATALOG) {
+        // by the character without variation selectors: the two data sets differ in those
+        const bare = (emoji: string) => emoji.replace(/\uFE0F/g, '');
+        const chinese = new Map(
+          (JSON.parse(readFileSync(chineseFile, 'utf8')) as { unicode: string; label: string }[]).map((e) => [bare(e.unicode), e.label]),
+        );
         const groups = (JSON.parse(readFileSync(groupsFile, 'utf8')) as UnicodeGroup[])
           .filter((g) => pickerGroups[g.slug])
           .map((g) => ({
             slug: g.slug,
-            label: pickerGroups[g.slug]!.label,
             icon: pickerGroups[g.slug]!.icon,
-            // [character, name]: only emoji that have a Twemoji graphic
+            // [character, English name, Chinese name]: only emoji that have a Twemoji graphic
             emojis: g.emojis
               .filter((e) => {
                 const cp = codepointsOf(e.emoji);
                 return cp !== undefined && names.has(cp);
               })
-              .map((e) => [e.emoji, e.name] as const),
+              .map((e) => [e.emoji, e.name, chinese.get(bare(e.emoji)) ?? e.name] as const),
           }));
         return `export const emojiCatalog = ${JSON.stringify(groups)};`;
       }

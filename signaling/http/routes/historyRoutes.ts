@@ -5,13 +5,13 @@ import { messageView, sessionView } from '../../views';
 import { currentUser, currentUserId } from '../requireUser';
 import { validate } from '../validate';
 
-export type HistoryRouteDeps = Pick<AppContext, 'sessionService' | 'messages' | 'tokens' | 'fileUrls'>;
+export type HistoryRouteDeps = Pick<AppContext, 'sessionService' | 'messages' | 'conversationEvents' | 'tokens' | 'fileUrls'>;
 
 /**
  * A member's access to a conversation's messages: the S15 step-3 session token (for sending over
  * the socket) and the history. Behind requireUser (mounted in createApp).
  */
-export function historyRoutes({ sessionService, messages, tokens, fileUrls }: HistoryRouteDeps): Router {
+export function historyRoutes({ sessionService, messages, conversationEvents, tokens, fileUrls }: HistoryRouteDeps): Router {
   const router = Router();
 
   router.post('/sessions/:id/token', async (req, res) => {
@@ -27,7 +27,8 @@ export function historyRoutes({ sessionService, messages, tokens, fileUrls }: Hi
     const id = validate(IdParam, req.params.id);
     const { before, limit } = validate(HistoryQuery, req.query);
     await sessionService.forMember(id, currentUserId(res));
-    const page = await messages.history(id, limit, before);
+    // Each message in its current state (S24), also one whose last change a crash left unapplied.
+    const page = await conversationEvents.current(await messages.history(id, limit, before));
     res.json({ messages: page.map((m) => messageView(m, fileUrls)) });
   });
 

@@ -19,10 +19,10 @@ import { NotOnlineError } from '../NotOnlineError';
  * 1-4, S7, S9) name an uploaded file by `filemd5`; the stored message carries its `fileinfo` and the
  * file record lists the message.
  */
-export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls'>;
+export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls' | 'conversationEvents' | 'linkPreviews'>;
 
 export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:send'> {
-  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls } = deps;
+  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls, conversationEvents, linkPreviews } = deps;
   const limiter = new RateLimiter(config.messageRate, config.messageRate * 2);
   const onlineTtlMs = config.onlineTtl * 1000;
 
@@ -51,6 +51,8 @@ export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:
       if (!isFile && content.trim().length === 0) throw new InvalidRequestError('msg: the message is empty');
       if (!limiter.take(uid)) throw new LimitError('too many messages; slow down');
 
+      // S24: a reply quotes a live message of the same conversation, else `not_found`.
+      const replyTo = payload.replyTo ? await conversationEvents.quote(claims.sessionid, payload.replyTo) : undefined;
       let fileinfo: FileInfoDoc | undefined;
       let fileid: string | undefined;
       if (isFile) {
@@ -73,6 +75,7 @@ export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:
         content,
         uuid: payload.uuid,
         ...(fileinfo ? { fileinfo } : {}),
+        ...(replyTo ? { replyTo } : {}),
       });
       const { message } = stored;
       const msgid = message._id.toHexString();
@@ -82,6 +85,8 @@ export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:
       if (!stored.duplicate) {
         metrics.messagesStored.inc();
         fanout.message(messageView(message, fileUrls));
+        // In the background: the preview reaches the message later as a change (never delays the ack).
+        linkPreviews.scheduleFor(message);
       }
       return { msgid, seq: message.seq, time: message.dateline, ...(stored.duplicate ? { duplicate: true } : {}) };
     },

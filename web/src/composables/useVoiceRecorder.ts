@@ -23,18 +23,20 @@ export function voiceRecordingSupported(): boolean {
   return typeof MediaRecorder !== 'undefined' && !!navigator.mediaDevices?.getUserMedia;
 }
 
+/** A catalogue key (web/src/i18n), put into words where it shows. */
 function describe(error: unknown): string {
   const name = error instanceof DOMException ? error.name : '';
-  if (name === 'NotAllowedError' || name === 'SecurityError') return 'Microphone access was denied. Allow it in the browser to record.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No microphone was found.';
-  if (name === 'NotReadableError') return 'The microphone is in use by another app.';
-  if (!window.isSecureContext) return 'Recording needs a secure (https) connection.';
-  return 'The microphone could not be started.';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return 'recorder.denied';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'recorder.noMicrophone';
+  if (name === 'NotReadableError') return 'recorder.inUse';
+  if (!window.isSecureContext) return 'recorder.insecure';
+  return 'recorder.failed';
 }
 
 export function useVoiceRecorder(options: { maxMs: number; onLimit: (clip: VoiceClip) => void }) {
   const state = ref<RecorderState>('idle');
   const elapsedMs = ref(0);
+  /** A catalogue key (see describe). */
   const error = ref('');
 
   let stream: MediaStream | null = null;
@@ -59,7 +61,7 @@ export function useVoiceRecorder(options: { maxMs: number; onLimit: (clip: Voice
     if (state.value !== 'idle') return false;
     error.value = '';
     if (!voiceRecordingSupported()) {
-      error.value = window.isSecureContext ? 'This browser cannot record audio.' : 'Recording needs a secure (https) connection.';
+      error.value = window.isSecureContext ? 'recorder.unsupported' : 'recorder.insecure';
       return false;
     }
     const mine = ++generation;

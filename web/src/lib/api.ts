@@ -1,4 +1,5 @@
 /** Thin fetch wrapper for the REST API: JSON in and out, bearer token, failures as RequestError. */
+import { describeError } from '@/i18n/errorText';
 import { NoAnswer, RequestError } from './requestError';
 
 export { RequestError } from './requestError';
@@ -134,7 +135,7 @@ export function isAbortError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 
+/** A failure in the user's language (the server's error codes through the catalogue). */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return describeError(error);
 }

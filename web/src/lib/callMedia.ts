@@ -16,7 +16,7 @@ import type {
   RemoteMedia,
   TransportDirection,
 } from './callMediaTypes';
-import { AUDIO_CONSTRAINTS, browserDevices, describeMediaError, videoConstraints, type Facing, type LocalDevices } from './localMedia';
+import { AUDIO_CONSTRAINTS, browserDevices, INSECURE, mediaErrorReason, videoConstraints, type Facing, type LocalDevices, type MediaProblem } from './localMedia';
 import { createTransport, loadDevice, loadMediasoupClient, type HandlerName } from './mediasoupDevice';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnectPolicy';
 import { RequestError } from './socketRequest';
@@ -95,14 +95,14 @@ export class CallMedia {
    * Opens the microphone (and the camera for video calls). Missing devices are not fatal: a call
    * can go on with what there is (listening only, at worst). Answers what could not be opened.
    */
-  async openLocal(kind: CallKind): Promise<string[]> {
-    const problems: string[] = [];
+  async openLocal(kind: CallKind): Promise<MediaProblem[]> {
+    const problems: MediaProblem[] = [];
     const wantVideo = kind === 'video';
     this.cameraOn = wantVideo;
     const devices = this.devices;
     if (!devices) {
       this.cameraOn = false;
-      return ['This browser cannot use a microphone here (a secure https page is needed).'];
+      return [{ device: 'microphone', reason: INSECURE }];
     }
     let stream: MediaStream | null = null;
     try {
@@ -112,12 +112,12 @@ export class CallMedia {
         // no camera (or no permission for it): try the microphone alone
         try {
           stream = await devices.getUserMedia({ audio: AUDIO_CONSTRAINTS });
-          problems.push(`Camera unavailable: ${describeMediaError(error)}`);
+          problems.push({ device: 'camera', reason: mediaErrorReason(error) });
         } catch (again) {
-          problems.push(`Microphone unavailable: ${describeMediaError(again)}`);
+          problems.push({ device: 'microphone', reason: mediaErrorReason(again) });
         }
       } else {
-        problems.push(`Microphone unavailable: ${describeMediaError(error)}`);
+        problems.push({ device: 'microphone', reason: mediaErrorReason(error) });
       }
     }
     if (this.closed) {
@@ -163,7 +163,8 @@ export class CallMedia {
 
   /** The local devices, or an error saying there are none to use here. */
   private localDevices(): LocalDevices {
-    if (!this.devices) throw new Error('No camera or microphone can be used here.');
+    // what a browser says where the page may not use devices (said as such: localMedia.ts)
+    if (!this.devices) throw new DOMException('No camera or microphone can be used here.', 'SecurityError');
     return this.devices;
   }
 

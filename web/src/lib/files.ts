@@ -52,19 +52,13 @@ export async function uploadBlob(blob: Blob, name: string, md5: string, options:
   form.append('md5', md5);
   if (options.intent !== undefined) form.append('msgtype', String(options.intent));
   form.append('file', blob, name);
-  try {
-    const { file } = await apiUpload<{ file: FileInfo }>('/files', form, {
-      query: { md5 },
-      signal: options.signal,
-      onProgress: (loaded, total) => options.onProgress?.(total ? loaded / total : 0),
-    });
-    return file;
-  } catch (error) {
-    if (error instanceof RequestError && error.code === 'quota_exceeded') {
-      throw new RequestError({ code: error.code, status: error.status, retryable: error.retryable, message: 'Your file storage is full, so this file cannot be sent.' });
-    }
-    throw error;
-  }
+  // a refusal keeps its code: the client says it in the user's words (quota_exceeded: storage full)
+  const { file } = await apiUpload<{ file: FileInfo }>('/files', form, {
+    query: { md5 },
+    signal: options.signal,
+    onProgress: (loaded, total) => options.onProgress?.(total ? loaded / total : 0),
+  });
+  return file;
 }
 
 /** What the server detected (`kind`, else the MIME family) decides the message type. */

@@ -80,6 +80,11 @@ export function formatListStamp(time: number, now = Date.now()): string {
   return dateFormat('shortDate').format(time);
 }
 
+/** A count in the user's style of digits ("1,234"), for messages whose plural form the count picks. */
+export function formatCount(count: number): string {
+  return new Intl.NumberFormat(currentLocale()).format(count);
+}
+
 const byteUnits = ['KB', 'MB', 'GB', 'TB'];
 
 /**

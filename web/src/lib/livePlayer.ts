@@ -28,7 +28,7 @@ export interface LivePlayerOptions {
    * null: not known right now, ask again shortly; '': nothing to play any more.
    */
   source(): Promise<LiveSource | null | ''>;
-  /** Something went wrong that retrying has not fixed yet (shown to the viewer); '' once it plays. */
+  /** Something went wrong that retrying has not fixed yet (shown to the viewer, a catalogue key of web/src/i18n); '' once it plays. */
   onProblem?(message: string): void;
   /** The browser refused to start playing without a tap. */
   onBlocked?(): void;
@@ -100,7 +100,7 @@ export class LivePlayer {
       this.video.addEventListener('playing', this.onNativePlaying);
       await this.reload();
     } else {
-      this.options.onProblem?.('This browser cannot play live streams.');
+      this.options.onProblem?.('live.player.unsupported');
     }
   }
 
@@ -222,7 +222,7 @@ export class LivePlayer {
         data.details === ErrorDetails.MANIFEST_LOAD_TIMEOUT ||
         data.details === ErrorDetails.LEVEL_LOAD_ERROR ||
         data.response?.code === 403;
-      this.options.onProblem?.('Reconnecting to the stream…');
+      this.options.onProblem?.('live.player.reconnecting');
       if (playlistGone) this.scheduleReload();
       else {
         // segments failed (a network drop): carry on loading where it stopped
@@ -232,7 +232,7 @@ export class LivePlayer {
       return;
     }
     // anything else fatal: start over with a new player
-    this.options.onProblem?.('Reconnecting to the stream…');
+    this.options.onProblem?.('live.player.reconnecting');
     this.hls.destroy();
     this.attachHls(HlsClass);
     this.scheduleReload();
@@ -255,7 +255,7 @@ export class LivePlayer {
   }
 
   private readonly onNativeError = (): void => {
-    this.options.onProblem?.('Reconnecting to the stream…');
+    this.options.onProblem?.('live.player.reconnecting');
     this.scheduleReload();
   };
 

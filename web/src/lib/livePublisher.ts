@@ -7,7 +7,7 @@
 import type { types as mc } from 'mediasoup-client';
 import type { LiveCreateResult, MediaSource } from '@protocol';
 import type { LivePublisherOptions, LiveRequest, LiveSource, PublisherListener, UplinkStats } from './livePublisherTypes';
-import { AUDIO_CONSTRAINTS, browserDevices, describeMediaError, videoConstraints, type LocalDevices } from './localMedia';
+import { AUDIO_CONSTRAINTS, browserDevices, INSECURE, mediaErrorReason, videoConstraints, type LocalDevices, type MediaProblem } from './localMedia';
 import { createTransport, loadDevice, type HandlerName } from './mediasoupDevice';
 
 export type * from './livePublisherTypes';
@@ -54,10 +54,10 @@ export class LivePublisher {
    * opened; a missing microphone is no reason not to stream. While live the new video replaces the
    * old in its producer, so switching needs no renegotiation.
    */
-  async open(source: LiveSource): Promise<string[]> {
+  async open(source: LiveSource): Promise<MediaProblem[]> {
     const devices = this.devices;
-    if (!devices) return ['This browser cannot use a camera here (a secure https page is needed).'];
-    const problems: string[] = [];
+    if (!devices) return [{ device: 'camera', reason: INSECURE }];
+    const problems: MediaProblem[] = [];
     let video: MediaStreamTrack | undefined;
     if (source === 'screen') {
       // the picker may be closed: that rejects, and the camera stays
@@ -70,14 +70,14 @@ export class LivePublisher {
         video = stream.getVideoTracks()[0];
         this.takeMic(stream.getAudioTracks()[0]);
       } catch (error) {
-        problems.push(`Camera unavailable: ${describeMediaError(error)}`);
+        problems.push({ device: 'camera', reason: mediaErrorReason(error) });
       }
     }
     if (!this.mic) {
       try {
         this.takeMic((await devices.getUserMedia({ audio: AUDIO_CONSTRAINTS })).getAudioTracks()[0]);
       } catch (error) {
-        problems.push(`Microphone unavailable: ${describeMediaError(error)}`);
+        problems.push({ device: 'microphone', reason: mediaErrorReason(error) });
       }
     }
     if (this.closed) {

@@ -5,6 +5,7 @@
  */
 import { MsgType, type LiveInfo, type MessageView } from '@protocol';
 import { t } from '@/i18n';
+import { formatCount } from './format';
 
 export function isLiveMessage(msgtype: number | undefined): boolean {
   return msgtype === MsgType.Live;
@@ -34,5 +35,5 @@ export function describeLive(message: Pick<MessageView, 'liveinfo' | 'msg' | 'ni
 }
 
 export function formatViewers(count: number): string {
-  return t('common.viewers', count);
+  return t('common.viewers', { n: formatCount(count) }, count);
 }

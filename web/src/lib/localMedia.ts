@@ -1,5 +1,5 @@
 /**
- * Camera and microphone settings shared by calls and live streams, readable media errors, and the
+ * Camera and microphone settings shared by calls and live streams, why a device failed, and the
  * seam the media engines open tracks through: the browser's devices, or a synthetic source in tests.
  */
 
@@ -31,10 +31,27 @@ export function canCaptureScreen(): boolean {
   return !!navigator.mediaDevices?.getDisplayMedia && !window.matchMedia('(pointer: coarse)').matches;
 }
 
-export function describeMediaError(error: unknown): string {
+/**
+ * Why a camera, microphone or screen could not be used: a catalogue key of web/src/i18n when the
+ * reason is a known one, else the browser's own words. (This file stays free of the i18n library:
+ * the media engines that use it also run in Node tests; the views put the reason into words.)
+ */
+export type MediaErrorReason = { key: `media.reason.${'denied' | 'noDevice' | 'inUse' | 'insecure'}` } | string;
+
+/** A device the engine could not open, and why. */
+export interface MediaProblem {
+  device: 'camera' | 'microphone';
+  reason: MediaErrorReason;
+}
+
+/** Outside a secure context (plain http on a LAN address) the page may use no device at all. */
+export const INSECURE: MediaErrorReason = { key: 'media.reason.insecure' };
+
+export function mediaErrorReason(error: unknown): MediaErrorReason {
   const name = error instanceof DOMException || error instanceof Error ? error.name : '';
-  if (name === 'NotAllowedError') return 'permission was denied';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'no such device';
-  if (name === 'NotReadableError') return 'the device is in use by another app';
+  if (name === 'NotAllowedError') return { key: 'media.reason.denied' };
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return { key: 'media.reason.noDevice' };
+  if (name === 'NotReadableError') return { key: 'media.reason.inUse' };
+  if (name === 'SecurityError') return INSECURE;
   return error instanceof Error ? error.message : String(error);
 }

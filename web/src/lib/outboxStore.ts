@@ -8,6 +8,7 @@
 import type { DBSchema } from 'idb';
 import { lazyDatabase } from './indexedDb';
 import type { FileInfo, FileKind } from '@protocol';
+import type { LocalText } from '@/i18n/localText';
 
 /** A file message's file, its bytes apart (see StoredEntry). */
 export interface StoredAttachment {
@@ -33,7 +34,7 @@ export interface StoredOutgoing {
   msgtype: number;
   msgtypeFixed?: boolean;
   status: 'sending' | 'failed';
-  error?: string;
+  error?: LocalText;
   attachment?: StoredAttachment;
 }
 

@@ -1,6 +1,7 @@
 /** A message on its way out, as the outbox holds it in memory, and its record on disk (outboxStore). */
 import { markRaw } from 'vue';
 import type { FileInfo, FileKind, MsgType } from '@protocol';
+import type { LocalText } from '@/i18n/localText';
 import type { StoredEntry, StoredOutgoing } from './outboxStore';
 
 /** A file on its way: hashed in a worker, found on the server or uploaded, then announced (S7, S9). */
@@ -36,7 +37,8 @@ export interface OutgoingMessage {
   order: number;
   /** `sending` while queued or on its way; `failed` only once the server refused it. */
   status: 'sending' | 'failed';
-  error?: string;
+  /** Why the server refused it: a catalogue key, or its own words (web/src/i18n/localText.ts). */
+  error?: LocalText;
   msgtype: MsgType;
   /** Fixed by the sender (a voice recording is a voice message whatever its container). */
   msgtypeFixed?: boolean;
@@ -56,7 +58,8 @@ export function recordOf(item: OutgoingMessage, owner: string): StoredOutgoing {
     msgtype: item.msgtype,
     ...(item.msgtypeFixed ? { msgtypeFixed: true } : {}),
     status: item.status,
-    ...(item.error ? { error: item.error } : {}),
+    // a plain copy: IndexedDB cannot clone reactive proxies
+    ...(item.error ? { error: JSON.parse(JSON.stringify(item.error)) as LocalText } : {}),
     ...(file
       ? {
           attachment: {
@@ -100,7 +103,7 @@ export function itemOf({ record, blob }: StoredEntry): OutgoingMessage {
     time: record.time,
     order: record.order,
     status: lost ? 'failed' : record.status,
-    ...(lost ? { error: 'The file was not kept; pick it again.' } : record.error ? { error: record.error } : {}),
+    ...(lost ? { error: 'outbox.fileLost' } : record.error ? { error: record.error } : {}),
     msgtype: record.msgtype as MsgType,
     ...(record.msgtypeFixed ? { msgtypeFixed: true } : {}),
     ...(attachment ? { attachment } : {}),

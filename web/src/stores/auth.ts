@@ -50,15 +50,16 @@ function clear(notice: string | null): void {
   if (wasSignedIn) for (const listener of signedOutListeners) listener();
 }
 
+/** Catalogue keys (kept, not words: the language may change before the login screen shows them). */
 const expiredNotices: Record<string, string> = {
-  token_expired: 'Your session has expired. Please sign in again.',
-  token_revoked: 'You were signed out. Please sign in again.',
-  token_invalid: 'Please sign in again.',
+  token_expired: 'auth.expired',
+  token_revoked: 'auth.revoked',
+  token_invalid: 'auth.signInAgain',
 };
 
 /** Called on a 401 or a socket token error: drop the token and go back to the login screen. */
 export function expireSession(code: string): void {
-  clear(expiredNotices[code] ?? 'Please sign in again.');
+  clear(expiredNotices[code] ?? 'auth.signInAgain');
 }
 
 configureApi(

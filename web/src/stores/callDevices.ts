@@ -5,7 +5,7 @@
  */
 import type { MediaSource } from '@protocol';
 import type { CallMedia } from '@/lib/callMedia';
-import { describeMediaError } from '@/lib/localMedia';
+import { mediaFailureText } from '@/i18n/mediaText';
 import { callState, showNotice } from './callState';
 import { callErrorText } from './callSignaling';
 
@@ -27,12 +27,12 @@ export async function toggleMic(media: CallMedia | null): Promise<void> {
 
 export async function toggleCamera(media: CallMedia | null): Promise<void> {
   if (!media) return;
-  await media.setCamera(!media.cameraOn).catch((e) => showNotice(`Camera: ${describeMediaError(e)}`));
+  await media.setCamera(!media.cameraOn).catch((e) => showNotice(mediaFailureText('camera', e)));
   syncLocal(media);
 }
 
 export async function switchCamera(media: CallMedia | null): Promise<void> {
-  await media?.switchCamera().catch((e) => showNotice(`Camera: ${describeMediaError(e)}`));
+  await media?.switchCamera().catch((e) => showNotice(mediaFailureText('camera', e)));
   syncLocal(media);
 }
 
@@ -43,7 +43,7 @@ export async function toggleScreenShare(media: CallMedia | null): Promise<void> 
     else await media.startScreenShare();
   } catch (e) {
     // closing the browser's picker is no error worth showing
-    if (!(e instanceof DOMException && e.name === 'NotAllowedError')) showNotice(`Screen sharing: ${describeMediaError(e)}`);
+    if (!(e instanceof DOMException && e.name === 'NotAllowedError')) showNotice(mediaFailureText('screen', e));
   }
   syncLocal(media);
 }

@@ -6,6 +6,8 @@
  */
 import { markRaw } from 'vue';
 import { SessionType, type CallInfo, type CallKind, type JoinResult } from '@protocol';
+import { text } from '@/i18n/localText';
+import { mediaProblemText } from '@/i18n/mediaText';
 import { CallMedia, isSuperseded } from '@/lib/callMedia';
 import { reconnectPolicy } from '@/lib/reconnectPolicy';
 import { RequestError } from '@/lib/socketRequest';
@@ -114,7 +116,8 @@ export async function enterCall(callid: string | null, sessionid: string, kind: 
   try {
     const problems = await current.openLocal(callid ? (state.call?.kind ?? kind) : kind);
     syncLocal(current);
-    if (problems.length) showNotice(problems.join(' '), 8000);
+    // the engine names at most one device it could not open
+    if (problems[0]) showNotice(mediaProblemText(problems[0]), 8000);
     if (media !== current) return;
     let id = callid;
     if (!id) {
@@ -142,10 +145,10 @@ export async function enterCall(callid: string | null, sessionid: string, kind: 
   } catch (error) {
     if (isSuperseded(error) || media !== current) return;
     joining = false;
-    const message = callErrorText(error);
+    const reason = callErrorText(error);
     console.warn('[call] joining failed', String(error));
     if (state.call?.callid) await request('call:leave', { callid: state.call.callid }).catch(() => undefined);
-    finish({ reason: 'failed', durationMs: 0, message: `Could not join the call: ${message}` });
+    finish({ reason: 'failed', durationMs: 0, message: text('call.joinFailed', { reason }) });
   } finally {
     if (media === current) joining = false;
     state.busy = false;
@@ -206,7 +209,7 @@ async function recover(reason: string): Promise<void> {
       const delay = reconnectPolicy().nextRetryDelayInMs({ retryCount, elapsedMs: Date.now() - began, reason });
       if (delay === null) {
         await request('call:leave', { callid: call.callid }).catch(() => undefined);
-        finish({ reason: 'failed', durationMs: 0, message: 'The connection to the call was lost.' });
+        finish({ reason: 'failed', durationMs: 0, message: 'call.connectionLost' });
         return;
       }
       await new Promise((r) => setTimeout(r, delay));
@@ -295,7 +298,8 @@ export function wireCallSession(socket: ChatSocket): void {
 
   socket.on('call:declined', ({ callid, uid }) => {
     if (!isMine(callid) || uid === auth.uid.value) return;
-    showNotice(`${chat.state.users[uid]?.nickname ?? 'They'} declined the call`);
+    const name = chat.state.users[uid]?.nickname;
+    showNotice(name ? text('call.declinedBy', { name }) : 'call.declinedBySomeone');
   });
 
   socket.on('call:ended', ({ callid, reason, durationMs }) => {

@@ -7,6 +7,7 @@
 import { reactive } from 'vue';
 import type { CallEndReason, CallInfo, ProducerInfo } from '@protocol';
 import type { ConnectionState, RemoteMedia, TransportDirection } from '@/lib/callMedia';
+import { text, type LocalText } from '@/i18n/localText';
 import { formatDuration } from '@/lib/format';
 
 export enum CallPhase {
@@ -38,7 +39,8 @@ export interface RemoteProducer extends ProducerInfo {}
 export interface EndedInfo {
   reason: CallEndReason | 'left' | 'failed' | 'offline';
   durationMs: number;
-  message: string;
+  /** Kept as a catalogue key (the language may change while the ended screen shows). */
+  message: LocalText;
 }
 
 export const callState = reactive({
@@ -70,7 +72,7 @@ export const callState = reactive({
   recovering: false,
   /** When the call became a conversation (for the timer). */
   talkingSince: 0,
-  notice: '',
+  notice: '' as LocalText,
   ended: null as EndedInfo | null,
   busy: false,
 });
@@ -92,17 +94,17 @@ export function remoteSourceOff(uid: string, source: 'mic' | 'camera'): boolean 
 
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
-export function showNotice(text: string, ms = 5000): void {
+export function showNotice(text: LocalText, ms = 5000): void {
   callState.notice = text;
   clearTimeout(noticeTimer);
   if (text) noticeTimer = setTimeout(() => (callState.notice = ''), ms);
 }
 
-export function endedMessage(reason: EndedInfo['reason'], durationMs: number): string {
-  if (reason === 'declined') return 'Call declined';
-  if (reason === 'unanswered') return 'No answer';
-  if (reason === 'offline') return 'The call ended while you were offline';
-  return durationMs > 0 ? `Call ended · ${formatDuration(durationMs)}` : 'Call ended';
+export function endedMessage(reason: EndedInfo['reason'], durationMs: number): LocalText {
+  if (reason === 'declined') return 'call.endedDeclined';
+  if (reason === 'unanswered') return 'call.noAnswer';
+  if (reason === 'offline') return 'call.endedOffline';
+  return durationMs > 0 ? text('call.endedAfter', { duration: formatDuration(durationMs) }) : 'call.ended';
 }
 
 /** How long we have been talking (0 when the call never became a conversation). */

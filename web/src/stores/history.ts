@@ -4,6 +4,8 @@
  */
 import { reactive } from 'vue';
 import { Limits, type MessageView } from '@protocol';
+import { errorText } from '@/i18n/errorText';
+import type { LocalText } from '@/i18n/localText';
 import { api } from '@/lib/api';
 import { chatCache } from '@/lib/chatCache';
 import { isUnanswered } from '@/lib/requestError';
@@ -17,7 +19,8 @@ export interface HistoryState {
   loaded: boolean;
   loading: boolean;
   hasMore: boolean;
-  error?: string;
+  /** Kept as a catalogue key, or the words to show as they are (web/src/i18n/localText.ts). */
+  error?: LocalText;
 }
 
 const state = reactive({
@@ -84,7 +87,7 @@ export const history = {
         entry.hasMore = (messages.of(sessionid)?.[0]?.seq ?? 1) > 1;
         return;
       }
-      entry.error = error instanceof Error ? error.message : String(error);
+      entry.error = errorText(error);
       throw error;
     } finally {
       entry.loading = false;
@@ -104,7 +107,7 @@ export const history = {
       entry.hasMore = moreBefore(sessionid, found.length);
       return added;
     } catch (error) {
-      entry.error = error instanceof Error ? error.message : String(error);
+      entry.error = errorText(error);
       return 0;
     } finally {
       entry.loading = false;

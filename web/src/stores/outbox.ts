@@ -8,6 +8,7 @@
  */
 import { markRaw, reactive, toRaw } from 'vue';
 import { MsgType, type MessageSendPayload, type MessageSendResult } from '@protocol';
+import { errorText } from '@/i18n/errorText';
 import { isAbortError } from '@/lib/api';
 import { kindOfMime } from '@/lib/files';
 import { clipName, itemOf, recordOf, type OutgoingAttachment, type OutgoingMessage } from '@/lib/outgoing';
@@ -120,7 +121,7 @@ async function attempt(item: OutgoingMessage): Promise<Outcome> {
     // a failed md5 check means the bytes changed under us: hash them again on retry
     if (file && error instanceof RequestError && error.code === 'md5_mismatch') file.md5 = undefined;
     item.status = 'failed';
-    item.error = error instanceof Error ? error.message : String(error);
+    item.error = errorText(error);
     persist(item);
     return 'refused';
   }

@@ -6,6 +6,7 @@
 import { reactive } from 'vue';
 import { SessionType, type CreateGroupBody, type MemberView, type MessageView, type SessionView, type UpdateSessionBody } from '@protocol';
 import { api } from '@/lib/api';
+import { t } from '@/i18n';
 import { chatCache } from '@/lib/chatCache';
 import { isUnanswered } from '@/lib/requestError';
 import { auth } from './auth';
@@ -134,14 +135,14 @@ export const sessions = {
 
   /** The title to show: the group name, or for a private chat the other person's nickname. */
   titleOf(session: SessionView): string {
-    if (session.sessiontype !== SessionType.Private) return session.name || 'Group';
+    if (session.sessiontype !== SessionType.Private) return session.name || t('chat.untitledGroup');
     const other = otherParty(session);
     if (other) {
       const known = users.nicknameOf(other);
       if (known) return known;
       users.lookup(other);
     }
-    return session.name || 'Private chat';
+    return session.name || t('chat.privateChat');
   },
 
   /** Joined conversations of one kind, most recently active first. */

@@ -1,5 +1,6 @@
 /** "Someone is typing": marks from `typing` events that fade after a few seconds, and our own throttled notices. */
 import { reactive } from 'vue';
+import { t } from '@/i18n';
 import { auth } from './auth';
 import { connection } from './connection';
 import { users } from './users';
@@ -50,7 +51,7 @@ export const typing = {
     const now = Date.now();
     return Object.entries(state.typing[sessionid] ?? {})
       .filter(([uid, until]) => until > now && uid !== auth.uid.value)
-      .map(([uid]) => users.nicknameOf(uid) ?? 'Someone');
+      .map(([uid]) => users.nicknameOf(uid) ?? t('common.someone'));
   },
 
   forget(sessionid: string): void {
