@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { ConversationLogDoc, CursorDoc, FileDoc, LinkPreviewDoc, LiveStreamDoc, MessageChangeDoc, MessageDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
+import type { ConversationLogDoc, CursorDoc, FileDoc, LinkPreviewDoc, LiveStreamDoc, MessageChangeDoc, MessageDoc, MigrationDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
 
 export interface DatabaseOptions {
   url: string;
@@ -25,6 +25,8 @@ export class Database {
   readonly files: Collection<FileDoc>;
   readonly liveStreams: Collection<LiveStreamDoc>;
   readonly userSlots: Collection<UserSlotDoc>;
+  /** One-time data migrations that ran (storage/SearchTermsBackfill.ts). */
+  readonly migrations: Collection<MigrationDoc>;
   readonly linkPreviews: Collection<LinkPreviewDoc>;
 
   private constructor(
@@ -42,6 +44,7 @@ export class Database {
     this.files = db.collection<FileDoc>('files');
     this.liveStreams = db.collection<LiveStreamDoc>('livestreams');
     this.userSlots = db.collection<UserSlotDoc>('userslots');
+    this.migrations = db.collection<MigrationDoc>('migrations');
     this.linkPreviews = db.collection<LinkPreviewDoc>('linkpreviews');
   }
 
@@ -73,6 +76,8 @@ export class Database {
         { key: { 'fileinfo.fileid': 1 }, sparse: true },
         // A message's change events, in order (re-applying them, S24); messages themselves are not indexed.
         { key: { 'change.msgid': 1, seq: 1 }, name: 'change_msgid_seq', partialFilterExpression: { 'change.msgid': { $exists: true } } },
+        // Message search (storage/MessageSearch.ts): a term, the caller's conversations, newest first (_id breaks ties).
+        { key: { terms: 1, sessionid: 1, dateline: -1, _id: -1 } },
       ]),
       this.online.createIndexes([
         { key: { uid: 1 } },

@@ -3,6 +3,7 @@ import type { Database } from './Database';
 import type { ConversationLogDoc, MessageChangeDoc, MessageDoc } from './documents';
 import { SessionNotFoundError, StorageError, isDuplicateKeyError } from './errors';
 import type { ChangeDraft, MessageBatcherOptions, MessageDraft, StoredMessage } from './MessageBatcherTypes';
+import { searchableTextOf, searchTermsOf } from './searchTerms';
 
 /** What a pending entry is: a message, or a change event (S24), which takes a seq the same way. */
 type Draft = ({ kind: 'message' } & MessageDraft) | ({ kind: 'change'; uuid: string } & ChangeDraft);
@@ -233,6 +234,7 @@ export class MessageBatcher {
           ...(d.callinfo ? { callinfo: d.callinfo } : {}),
           ...(d.replyTo ? { replyTo: d.replyTo } : {}),
           dateline: p.time,
+          terms: searchTermsOf(searchableTextOf(d)),
         });
       }
     }

@@ -2,6 +2,7 @@ import { ObjectId } from 'mongodb';
 import type { Database } from './Database';
 import type { MessageChangeDoc, MessageDoc } from './documents';
 import { foldMessage } from './foldMessage';
+import { searchableTextOf, searchTermsOf } from './searchTerms';
 
 /**
  * Keeps each message document in its current state (S24). A change event is first stored (by the
@@ -27,7 +28,8 @@ export class MessageChangeStore {
     if (state.deleted) Object.assign(unset, { fileinfo: '', replyTo: '' });
     const updated = await this.db.messages.findOneAndUpdate(
       { _id, $or: [{ version: { $exists: false } }, { version: { $lt: state.version } }] },
-      { $set: state, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+      // Search terms follow the text: an edit is found by its new words, a deleted message by none.
+      { $set: { ...state, terms: state.deleted ? [] : searchTermsOf(searchableTextOf({ ...message, content: state.content })) }, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
       { returnDocument: 'after' },
     );
     const current = updated ?? (await this.db.messages.findOne({ _id }));

@@ -133,6 +133,8 @@ export interface MessageDoc {
   reactions?: ReactionDoc[];
   pinned?: boolean;
   preview?: MessagePreviewDoc;
+  /** Search terms of the message's text (storage/searchTerms.ts); missing on messages not yet backfilled. */
+  terms?: string[];
 }
 
 export interface ReplyToDoc {
@@ -247,6 +249,14 @@ export interface UserSlotDoc {
   holder: string;
   /** Refreshed by the holder's process; a place not refreshed for `staleMs` is free again. */
   heartbeatAt: number;
+}
+
+/** A one-time data migration that has run; `_id` names it. */
+export interface MigrationDoc {
+  _id: string;
+  doneAt: number;
+  /** Documents it changed. */
+  changed: number;
 }
 
 /**

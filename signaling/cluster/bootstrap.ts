@@ -1,4 +1,5 @@
 import { Database } from '../../storage/Database';
+import { SearchTermsBackfill } from '../../storage/SearchTermsBackfill';
 import { resolveMongoUrl, type ResolvedMongo } from '../../storage/resolveMongoUrl';
 import { loadJwtSecret } from '../auth/jwtSecret';
 import type { Config } from '../config';
@@ -20,6 +21,7 @@ export async function bootstrap(config: Config, logger: Logger): Promise<Bootstr
   const db = await Database.connect({ url: mongo.url, dbName: config.mongoDb, onlineTtlSeconds: config.onlineTtl });
   try {
     await db.ensureIndexes();
+    await new SearchTermsBackfill(db, logger).run();
   } finally {
     await db.close();
   }

@@ -14,6 +14,7 @@ import { liveRoutes } from './routes/liveRoutes';
 import { memberRoutes } from './routes/memberRoutes';
 import { opsRoutes, type OpsOptions } from './routes/opsRoutes';
 import { profileRoutes } from './routes/profileRoutes';
+import { searchRoutes } from './routes/searchRoutes';
 import { sessionRoutes } from './routes/sessionRoutes';
 import { uploadRoutes } from './routes/uploadRoutes';
 import { userSearchRoutes } from './routes/userSearchRoutes';
@@ -67,6 +68,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   api.use(accountRoutes(ctx));
   api.use(profileRoutes(ctx));
   api.use(userSearchRoutes(ctx));
+  api.use(searchRoutes(ctx));
   // Every /sessions path is for signed-in users, an unknown one too (401 before 404).
   api.use('/sessions', requireUser(ctx));
   api.use(sessionRoutes(ctx));

@@ -5,3 +5,4 @@ export type * from './events';
 export * from './calls';
 export * from './live';
 export * from './duration';
+export * from './search';

@@ -12,6 +12,10 @@ interface FieldBounds {
   eq?: KeyPart[];
   lower?: { part: ProbePart; inclusive: boolean };
   upper?: { part: ProbePart; inclusive: boolean };
+  /** `$all` of these values: any one of them is an equality the matching documents all share. */
+  all?: KeyPart[];
+  /** The bounds come from an anchored `$regex` prefix (strings only: usable when the field holds no other-class values). */
+  fromRegex?: boolean;
 }
 
 /** Visit every document (no usable index). */
@@ -47,8 +51,20 @@ export interface OrderedPlan {
 
 export type QueryPlan = ScanPlan | CandidatePlan | OrderedPlan;
 
+/** The best way into one index for one set of bounds. */
+interface IndexChoice {
+  cost: number;
+  index: SecondaryIndex;
+  ranges: IndexRange[];
+  position: number;
+  descending: boolean | null;
+  ranged: boolean;
+}
+
 /** More probe combinations than this ($in on several fields) and the planner stops extending the prefix. */
 const MAX_PROBES = 1000;
+/** `$all` values the planner tries as the way in (the rest are left to the matcher). */
+const MAX_ALL_ALTERNATIVES = 16;
 /** Value classes whose index order equals mingo's comparison and sort order. */
 const ORDERED_RANKS = new Set<number>([KeyRank.NUMBER, KeyRank.STRING, KeyRank.DATE]);
 
@@ -70,14 +86,36 @@ export class IndexQueryPlanner {
     const byId = IndexQueryPlanner.idPlan(coll, filter ?? {}, bounds.get('_id'));
     if (byId) return byId;
 
-    let best: {
-      cost: number;
-      index: SecondaryIndex;
-      ranges: IndexRange[];
-      position: number;
-      descending: boolean | null;
-      ranged: boolean;
-    } | null = null;
+    let best: IndexChoice | null = null;
+    // `$all`: each of its values, taken as an equality, is a way in; the cheapest wins.
+    for (const alternative of IndexQueryPlanner.allAlternatives(bounds)) {
+      const choice = IndexQueryPlanner.cheapestIndex(coll, alternative, sort, want);
+      if (choice && (!best || choice.cost < best.cost || (choice.cost === best.cost && choice.descending !== null && best.descending === null))) best = choice;
+    }
+    if (!best) return { kind: 'scan' };
+    const name = best.index.spec.name;
+    const exact = IndexQueryPlanner.isExact(filter ?? {}, best.index, best.position, best.ranged);
+    if (best.descending !== null) {
+      const { index, ranges, position, descending } = best;
+      return { kind: 'ordered', index, range: ranges[0], position, descending, indexName: name, exact };
+    }
+    if (best.cost >= coll.size) return { kind: 'scan' };
+    const seen = new Set<StoredRecord>();
+    for (const range of best.ranges) for (const entry of best.index.walk(range, false)) seen.add(entry.record);
+    return { kind: 'candidates', records: IndexQueryPlanner.naturalOrder(seen), indexName: name, exact };
+  }
+
+  /** The bounds as they are, or once per value of the first `$all` (as that field's equality). */
+  private static allAlternatives(bounds: Map<string, FieldBounds>): Map<string, FieldBounds>[] {
+    for (const [field, b] of bounds) {
+      if (!b.all || b.eq) continue;
+      return b.all.map((part) => new Map(bounds).set(field, { eq: [part] }));
+    }
+    return [bounds];
+  }
+
+  private static cheapestIndex(coll: StoredCollection, bounds: Map<string, FieldBounds>, sort: Doc | undefined, want: number): IndexChoice | null {
+    let best: IndexChoice | null = null;
     for (const index of coll.secondaryIndexes()) {
       if (!index.queryable) continue;
       const fields = index.fields;
@@ -94,7 +132,9 @@ export class IndexQueryPlanner {
       const b = k < fields.length ? bounds.get(fields[k]) : undefined;
       if (b && !b.eq && (b.lower || b.upper)) {
         const rank = (b.lower ?? b.upper)!.part.rank;
-        if (IndexQueryPlanner.rangeAllowed(index, k, rank)) {
+        // A regex also matches stored regexes (class OTHER), which a string range leaves out.
+        const regexAllowed = !b.fromRegex || index.rankCount(k, KeyRank.OTHER) === 0;
+        if (regexAllowed && IndexQueryPlanner.rangeAllowed(index, k, rank)) {
           lower = b.lower ?? { part: { rank, value: 0, edge: -1 }, inclusive: true };
           upper = b.upper ?? { part: { rank, value: 0, edge: 1 }, inclusive: true };
         }
@@ -111,17 +151,7 @@ export class IndexQueryPlanner {
         best = { cost, index, ranges, position: k, descending, ranged: hasRange };
       }
     }
-    if (!best) return { kind: 'scan' };
-    const name = best.index.spec.name;
-    const exact = IndexQueryPlanner.isExact(filter ?? {}, best.index, best.position, best.ranged);
-    if (best.descending !== null) {
-      const { index, ranges, position, descending } = best;
-      return { kind: 'ordered', index, range: ranges[0], position, descending, indexName: name, exact };
-    }
-    if (best.cost >= coll.size) return { kind: 'scan' };
-    const seen = new Set<StoredRecord>();
-    for (const range of best.ranges) for (const entry of best.index.walk(range, false)) seen.add(entry.record);
-    return { kind: 'candidates', records: IndexQueryPlanner.naturalOrder(seen), indexName: name, exact };
+    return best;
   }
 
   /**
@@ -252,6 +282,11 @@ export class IndexQueryPlanner {
     const out = new Map<string, FieldBounds>();
     for (const [field, cond] of Object.entries(filter)) {
       if (field.startsWith('$')) continue;
+      const prefix = IndexQueryPlanner.regexPrefix(cond);
+      if (prefix !== null) {
+        out.set(field, IndexQueryPlanner.prefixBounds(prefix));
+        continue;
+      }
       const eq = IndexKeys.probePart(cond);
       if (eq) {
         out.set(field, { eq: [eq] });
@@ -273,6 +308,11 @@ export class IndexQueryPlanner {
           b.eq = [...distinct.values()];
         }
       }
+      if (!b.eq && Array.isArray(cond.$all) && cond.$all.length > 0) {
+        // Elements that are not simple values ($elemMatch, arrays) leave the choice to the matcher.
+        const parts = (cond.$all as unknown[]).map((v) => IndexKeys.probePart(v));
+        if (parts.every((p): p is KeyPart => p !== null)) b.all = parts.slice(0, MAX_ALL_ALTERNATIVES);
+      }
       for (const op of ops) {
         const isLower = op === '$gt' || op === '$gte';
         const isUpper = op === '$lt' || op === '$lte';
@@ -285,8 +325,53 @@ export class IndexQueryPlanner {
       }
       // Bounds of two types match nothing in mingo; keep one so the range stays a superset.
       if (b.lower && b.upper && b.lower.part.rank !== b.upper.part.rank) delete b.upper;
-      if (b.eq || b.lower || b.upper) out.set(field, b);
+      if (b.eq || b.lower || b.upper || b.all) out.set(field, b);
     }
     return out;
+  }
+
+  /**
+   * The literal prefix of an anchored, case-sensitive regex without alternation (`/^abc/`,
+   * `{ $regex: '^abc' }`), or null. Like mongod, only such "prefix expressions" become index ranges.
+   */
+  private static regexPrefix(cond: unknown): string | null {
+    let source: string;
+    if (cond instanceof RegExp) {
+      if (cond.flags.replace(/[gu]/g, '') !== '') return null;
+      source = cond.source;
+    } else if (DocumentValues.isPlainObject(cond) && typeof cond.$regex === 'string') {
+      const ops = Object.keys(cond);
+      if (!ops.every((op) => op === '$regex' || (op === '$options' && cond.$options === ''))) return null;
+      source = cond.$regex;
+    } else {
+      return null;
+    }
+    if (!source.startsWith('^') || source.includes('|')) return null;
+    let prefix = '';
+    for (let i = 1; i < source.length; i++) {
+      let ch = source[i];
+      if (ch === '\\') {
+        const next = source[i + 1];
+        if (next === undefined || /[0-9A-Za-z]/.test(next)) break;
+        ch = next;
+        i++;
+      } else if ('.^$*+?()[]{}'.includes(ch)) {
+        break;
+      }
+      // A quantifier after it makes the character optional.
+      const after = source[i + 1];
+      if (after !== undefined && '*?{'.includes(after)) break;
+      prefix += ch;
+    }
+    return prefix === '' ? null : prefix;
+  }
+
+  /** Strings starting with `prefix`: [prefix, prefix with its last code unit raised) in code-unit order. */
+  private static prefixBounds(prefix: string): FieldBounds {
+    const lower = { part: IndexKeys.probePart(prefix)!, inclusive: true };
+    const last = prefix.charCodeAt(prefix.length - 1);
+    if (last === 0xffff) return { lower, fromRegex: true };
+    const above = prefix.slice(0, -1) + String.fromCharCode(last + 1);
+    return { lower, upper: { part: IndexKeys.probePart(above)!, inclusive: false }, fromRegex: true };
   }
 }

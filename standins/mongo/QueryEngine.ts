@@ -1,4 +1,5 @@
 import { Query, aggregate, find, update as mingoUpdate } from 'mingo';
+import { AllOperator } from './AllOperator';
 import { CommandError } from './CommandError';
 import { DocumentValues } from './DocumentValues';
 import { FieldUpdater } from './FieldUpdater';
@@ -38,7 +39,7 @@ export class QueryEngine {
 
   static matcher(filter: Doc | undefined): (doc: Doc) => boolean {
     if (!filter || Object.keys(filter).length === 0) return () => true;
-    const q = QueryEngine.guard(() => new Query(filter));
+    const q = QueryEngine.guard(() => new Query(AllOperator.rewrite(filter)));
     return (doc) => q.test(doc);
   }
 

@@ -550,6 +550,21 @@ const en = {
     direction: 'a name cannot contain text-direction override or isolate characters',
     invisible: 'a name needs at least one visible character',
   },
+  // message search (issue 13)
+  messageSearch: {
+    open: 'Search messages',
+    title: 'Search messages',
+    label: 'Search messages',
+    placeholder: 'Search messages (Ctrl+K)',
+    scope: 'Where to search',
+    scopeAll: 'All conversations',
+    scopeHere: 'This conversation',
+    results: 'Search results',
+    hint: 'Find words in your conversations; Chinese, Japanese and Korean words are found inside sentences.',
+    none: 'No messages found for “{query}”.',
+    loadMore: 'Load more',
+    conversation: 'Conversation',
+  },
   shortcodes: {
     list: 'Emoji suggestions',
     count: '{n} emoji suggestion | {n} emoji suggestions',

@@ -547,6 +547,21 @@ const zhCN: MessageSchema = {
     direction: '名称不能包含文字方向控制字符',
     invisible: '名称至少需要一个可见字符',
   },
+  // message search (issue 13)
+  messageSearch: {
+    open: '搜索消息',
+    title: '搜索消息',
+    label: '搜索消息',
+    placeholder: '搜索消息（Ctrl+K）',
+    scope: '搜索范围',
+    scopeAll: '全部会话',
+    scopeHere: '当前会话',
+    results: '搜索结果',
+    hint: '在你的会话中查找词语；中文、日文和韩文词语在句子中间也能找到。',
+    none: '没有找到包含“{query}”的消息。',
+    loadMore: '加载更多',
+    conversation: '会话',
+  },
   shortcodes: {
     list: '表情建议',
     count: '{n} 个表情建议',

@@ -14,6 +14,7 @@ import { messages } from './messages';
 import { outbox } from './outbox';
 import { presence } from './presence';
 import { readMarkers } from './readMarkers';
+import { search } from './search';
 import { sessions } from './sessions';
 import { sessionTokens } from './sessionTokens';
 import { typing } from './typing';
@@ -73,6 +74,7 @@ function reset(): void {
   presence.reset();
   typing.reset();
   readMarkers.reset();
+  search.reset();
   sessionTokens.clear();
 }
 
