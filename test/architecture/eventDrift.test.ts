@@ -35,7 +35,7 @@ import { SyncPayload, TypingPayload } from '${path.join(root, 'signaling/protoco
 test('a handler whose result matches ClientToServerEvents compiles', async () => {
   const out = await typeCheck(`${header}
 export const table: EventTable<'sync' | 'typing'> = {
-  sync: { schema: SyncPayload, handle: async () => ({ messages: [], more: false }) },
+  sync: { schema: SyncPayload, handle: async () => ({ messages: [], updates: [], more: false }) },
   typing: { schema: TypingPayload, handle: async () => ({ ok: true as const }) },
 };`);
   assert.equal(out, '');
@@ -53,12 +53,12 @@ export const table: EventTable<'sync'> = {
 test('the compiler refuses a schema of another event and a missing event', async () => {
   const wrongSchema = await typeCheck(`${header}
 export const table: EventTable<'sync'> = {
-  sync: { schema: TypingPayload, handle: async () => ({ messages: [], more: false }) },
+  sync: { schema: TypingPayload, handle: async () => ({ messages: [], updates: [], more: false }) },
 };`);
   assert.match(wrongSchema, /error TS\d+/);
   const missing = await typeCheck(`${header}
 export const table: EventTable<'sync' | 'typing'> = {
-  sync: { schema: SyncPayload, handle: async () => ({ messages: [], more: false }) },
+  sync: { schema: SyncPayload, handle: async () => ({ messages: [], updates: [], more: false }) },
 };`);
   assert.match(missing, /typing/);
 });

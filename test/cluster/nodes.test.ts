@@ -86,7 +86,8 @@ test('a client that was offline on one node syncs everything on the other (S13)'
   const tb = await sessionToken(nodeB.url, b, group.sessionid);
   const sa = await connectWithWelcome(nodeA.url, a.token);
   const sb = await connectWithWelcome(nodeB.url, b.token);
-  for (let i = 0; i < 5; i++) await sendText(sa.socket, ta, `before ${i}`);
+  const before = [];
+  for (let i = 0; i < 5; i++) before.push(await sendText(sa.socket, ta, `before ${i}`));
 
   // The late user reads on node A, then goes offline.
   const first = await connectWithWelcome(nodeA.url, late.token);
@@ -101,10 +102,11 @@ test('a client that was offline on one node syncs everything on the other (S13)'
   const back = await connectWithWelcome(nodeB.url, late.token);
   assert.notEqual(back.node, first.node);
   const stored = await emitAck(back.socket, 'sync', { cursors: {} });
-  const explicit = await emitAck(back.socket, 'sync', { cursors: { [group.sessionid]: 5 } });
+  const lastBefore = before[before.length - 1].seq;
+  const explicit = await emitAck(back.socket, 'sync', { cursors: { [group.sessionid]: lastBefore } });
   for (const res of [stored, explicit]) {
     assert.deepEqual(res.messages.map((m: { msgid: string }) => m.msgid), acks.map((x) => x.msgid));
-    assert.deepEqual(res.messages.map((m: { seq: number }) => m.seq), acks.map((_, i) => 6 + i));
+    assert.deepEqual(res.messages.map((m: { seq: number }) => m.seq), acks.map((_, i) => lastBefore + 1 + i));
   }
   const counts = { fault: 'offline on node A, back on node B', sentWhileAway: acks.length, acknowledged: acks.length, syncedOnOtherNode: stored.messages.length };
   console.log(JSON.stringify(counts));

@@ -375,11 +375,13 @@ export async function sendSteadily(client: FailoverClient, sessionToken: string,
   return { outcomes, attempted, unacked };
 }
 
-/** Checks a session's history: seqs 1..n without gaps, each uuid once, and every acknowledged send in it exactly once, in send order. */
+/**
+ * Checks a session's history: message seqs without gaps from the first one (members join before
+ * the sends, and their join events take the seqs before it), each uuid once, and every acknowledged send in it exactly once, in send order. */
 export function checkHistory(history: MessageView[], acked: Map<string, SendOutcome[]>): { stored: number; ackedTotal: number } {
   const problems: string[] = [];
   history.forEach((m, i) => {
-    if (m.seq !== i + 1) problems.push(`seq ${m.seq} at position ${i + 1}`);
+    if (m.seq !== history[0].seq + i) problems.push(`seq ${m.seq} at position ${i + 1}`);
   });
   const byMsgid = new Map(history.map((m) => [m.msgid, m]));
   let ackedTotal = 0;
