@@ -6,6 +6,8 @@ import type { Ack } from './ack';
 import type { MessageUpdate, MessageView, SessionView, VisiblePresence } from './models';
 import type { CallClientEvents, CallServerEvents } from './calls';
 import type { LiveClientEvents, LiveServerEvents } from './live';
+// attention (issue 13): read:set and read
+import type { AttentionClientEvents, AttentionServerEvents } from './attention';
 import type {
   MessageDeletePayload,
   MessageEditPayload,
@@ -55,7 +57,7 @@ export interface TypingEvent {
   uid: string;
 }
 
-export interface ClientToServerEvents extends CallClientEvents, LiveClientEvents {
+export interface ClientToServerEvents extends CallClientEvents, LiveClientEvents, AttentionClientEvents {
   'message:send': (payload: MessageSendPayload, ack: Ack<MessageSendResult>) => void;
   'presence:set': (payload: PresenceSetPayload, ack: Ack<{ ok: true }>) => void;
   sync: (payload: SyncPayload, ack: Ack<SyncResult>) => void;
@@ -66,7 +68,7 @@ export interface ClientToServerEvents extends CallClientEvents, LiveClientEvents
   typing: (payload: TypingPayload, ack?: Ack<{ ok: true }>) => void;
 }
 
-export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents {
+export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents, AttentionServerEvents {
   /** Sent once on connect: who the server thinks you are and which node process serves you. */
   welcome: (event: { uid: string; node: string }) => void;
   message: (message: MessageView) => void;

@@ -136,6 +136,8 @@ export const MessageSendPayload = z.object({
   filename: z.string().max(Limits.fileNameMax * 4).optional(),
   /** The message this one answers (S24), of the same conversation. */
   replyTo: objectId.optional(),
+  /** Members mentioned (issue 13); `["all"]` for a group's owners and admins. */
+  mentions: z.array(z.string().max(24)).max(100).optional(),
 });
 export type MessageSendPayload = z.infer<typeof MessageSendPayload>;
 
