@@ -79,6 +79,8 @@ export const UpdateMeBody = z
     nickname: nickname.optional(),
     gender: gender.optional(),
     avatar: z.string().max(512).optional(),
+    /** Read receipts sent and seen (issue 13). */
+    readReceipts: z.boolean().optional(),
   })
   .strict();
 export type UpdateMeBody = z.infer<typeof UpdateMeBody>;

@@ -48,9 +48,6 @@ const state = {
   get history() {
     return history.state.history;
   },
-  get readSeq() {
-    return readMarkers.state.readSeq;
-  },
   get users() {
     return users.state.users;
   },
@@ -91,7 +88,6 @@ export const chat = {
     if (!token || connection.socket) return;
     reset();
     cacheOwner = auth.uid.value;
-    readMarkers.load();
     presence.load();
     unsubscribe?.();
     const offs = [
@@ -134,6 +130,7 @@ export const chat = {
   loadOlder: history.loadOlder,
   markRead,
   unreadOf: readMarkers.unreadOf,
+  mentionsOf: readMarkers.mentionsOf,
   titleOf: sessions.titleOf,
   otherParty: sessions.otherParty,
   activityOf: sessions.activityOf,

@@ -1,15 +1,18 @@
 /** The chat's side of the socket: server events into the stores, and what each (re)connect does. */
+import { attention } from './attention';
 import { auth } from './auth';
 import type { ChatSocket } from './connection';
 import { applyUpdate, receive } from './incoming';
 import { outbox } from './outbox';
 import { presence } from './presence';
+import { readMarkers } from './readMarkers';
 import { sessions } from './sessions';
 import { syncMissed } from './sync';
 import { typing } from './typing';
 
 export function wireChatEvents(socket: ChatSocket): void {
   socket.on('message', receive);
+  socket.on('message', attention.onMessage);
   socket.on('message:update', applyUpdate);
   socket.on('session:update', ({ session }) => {
     if (!session.uids.includes(auth.uid.value)) sessions.drop(session.sessionid);
@@ -19,6 +22,7 @@ export function wireChatEvents(socket: ChatSocket): void {
   socket.on('session:removed', ({ sessionid }) => sessions.drop(sessionid));
   socket.on('presence', ({ uid, status, sessionid }) => presence.reported(uid, status, sessionid));
   socket.on('typing', ({ sessionid, uid }) => typing.reported(sessionid, uid));
+  socket.on('read', readMarkers.reported);
 }
 
 /** Every (re)connect: catch up on what was missed, say our status again, send what waited. */

@@ -16,6 +16,7 @@ import { users } from './users';
 
 export function receive(message: MessageView): void {
   users.remember(message.senduid, message.nickname);
+  readMarkers.received(message);
   if (!sessions.advanced(message)) {
     // a conversation we were just added to: fetch it, then its history shows on opening
     sessions.fetchOne(message.sessionid).catch(() => undefined);
@@ -25,8 +26,6 @@ export function receive(message: MessageView): void {
 
   if (message.senduid === auth.uid.value) {
     outbox.settled(message.sessionid, message.uuid);
-    // read up to just before it: stay read
-    if (readMarkers.readUpTo(message.sessionid) >= message.seq - 1) readMarkers.markRead(message.sessionid, message.seq);
   }
   typing.stopped(message.sessionid, message.senduid);
 }
