@@ -47,6 +47,8 @@ export const ringtone = {
     if (context || typeof AudioContext === 'undefined') return;
     const ctx = new AudioContext();
     context = ctx;
+    // visible to tests (and styles): the page is ringing
+    document.documentElement.dataset.ringing = 'true';
     ring(ctx);
     timer = setInterval(() => ring(ctx), PATTERN_MS);
     if (ctx.state === 'suspended') {
@@ -67,5 +69,6 @@ export const ringtone = {
     }
     void context?.close().catch(() => undefined);
     context = null;
+    delete document.documentElement.dataset.ringing;
   },
 };

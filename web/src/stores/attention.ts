@@ -5,7 +5,7 @@
  * permission after a first sent message (never on load); per-conversation mute; the receipts
  * setting. Started by AttentionHost.vue while someone is signed in.
  */
-import { computed, reactive, watch, type WatchStopHandle } from 'vue';
+import { computed, reactive, watch } from 'vue';
 import { MsgType, SessionType, type MessageView, type SessionSettingsBody, type SessionView } from '@protocol';
 import { t } from '@/i18n';
 import { api } from '@/lib/api';
@@ -17,7 +17,7 @@ import { pushSubscription } from '@/lib/pushSubscription';
 import { readJson, writeJson } from '@/lib/storage';
 import { titleBadge } from '@/lib/titleBadge';
 import { auth } from './auth';
-import { CallPhase, callStore } from './call';
+import { connection, type ChatSocket } from './connection';
 import { outbox } from './outbox';
 import { presence } from './presence';
 import { readMarkers } from './readMarkers';
@@ -78,30 +78,6 @@ function showCount(n: number): void {
   setAppBadge(n);
 }
 
-/** An incoming call while the tab is hidden: a notification that stays until the call is dealt with. */
-function watchCalls(): WatchStopHandle {
-  return watch(
-    () => (callStore.state.phase === CallPhase.RingingIn ? callStore.state.incoming : null),
-    (incoming, before) => {
-      if (before && !incoming) void notifications.close(`call-${before.call.callid}`);
-      if (!incoming || !hidden()) return;
-      const session = sessions.state.sessions[incoming.call.sessionid];
-      const video = incoming.call.kind === 'video';
-      const group = session?.sessiontype === SessionType.Group ? sessions.titleOf(session) : '';
-      void notifications.show(
-        {
-          title: incoming.from.nickname,
-          body: group ? t(video ? 'call.incomingVideoIn' : 'call.incomingVoiceIn', { group }) : t(video ? 'call.incomingVideo' : 'call.incomingVoice'),
-          tag: `call-${incoming.call.callid}`,
-          url: `/c/${incoming.call.sessionid}`,
-          sticky: true,
-        },
-        navigate,
-      );
-    },
-  );
-}
-
 export const attention = {
   state,
   count,
@@ -113,9 +89,17 @@ export const attention = {
     state.permission = notifications.permission();
     const tick = setInterval(() => (state.now = Date.now()), 30_000);
     const stopCount = watch(count, showCount, { immediate: true });
-    const stopCalls = watchCalls();
     const offDelivered = outbox.onDelivered(() => attention.offerPrompt());
-    stops = [() => clearInterval(tick), stopCount, stopCalls, offDelivered];
+    // every socket of the session (a new one after a sign-in again), once
+    const wired = new WeakSet<ChatSocket>();
+    const wire = (socket: ChatSocket) => {
+      if (wired.has(socket)) return;
+      wired.add(socket);
+      socket.on('message', attention.onMessage);
+    };
+    if (connection.socket) wire(connection.socket);
+    const offConnect = connection.onConnect(wire);
+    stops = [() => clearInterval(tick), stopCount, offDelivered, offConnect, () => connection.socket?.off('message', attention.onMessage)];
     // allowed before (another visit): keep this device's push subscription known to the server
     if (state.permission === 'granted') void pushSubscription.register();
   },
@@ -127,6 +111,20 @@ export const attention = {
     titleBadge.clear();
     void favicon.set(0);
     setAppBadge(0);
+  },
+
+  /** An incoming call while the tab is hidden: a notification that stays until the call is dealt with. */
+  notifyCall(call: { callid: string; sessionid: string; kind: string }, from: string): void {
+    if (!hidden()) return;
+    const session = sessions.state.sessions[call.sessionid];
+    const video = call.kind === 'video';
+    const group = session?.sessiontype === SessionType.Group ? sessions.titleOf(session) : '';
+    const body = group ? t(video ? 'call.incomingVideoIn' : 'call.incomingVoiceIn', { group }) : t(video ? 'call.incomingVideo' : 'call.incomingVoice');
+    void notifications.show({ title: from, body, tag: `call-${call.callid}`, url: `/c/${call.sessionid}`, sticky: true }, navigate);
+  },
+
+  callOver(callid: string): void {
+    void notifications.close(`call-${callid}`);
   },
 
   /** A message pushed to us: a system notification if the tab is hidden and the rules allow. */

@@ -1,5 +1,4 @@
 /** The chat's side of the socket: server events into the stores, and what each (re)connect does. */
-import { attention } from './attention';
 import { auth } from './auth';
 import type { ChatSocket } from './connection';
 import { applyUpdate, receive } from './incoming';
@@ -12,7 +11,6 @@ import { typing } from './typing';
 
 export function wireChatEvents(socket: ChatSocket): void {
   socket.on('message', receive);
-  socket.on('message', attention.onMessage);
   socket.on('message:update', applyUpdate);
   socket.on('session:update', ({ session }) => {
     if (!session.uids.includes(auth.uid.value)) sessions.drop(session.sessionid);
