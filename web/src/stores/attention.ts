@@ -148,6 +148,11 @@ export const attention = {
     void notifications.show({ title, body: bodyOf(message), tag: `session-${message.sessionid}`, url: `/c/${message.sessionid}` }, navigate);
   },
 
+  /** The permission may have changed in the browser's settings meanwhile. */
+  refreshPermission(): void {
+    state.permission = notifications.permission();
+  },
+
   /** After a sent message: offer notifications, once, if the browser has not been asked yet. */
   offerPrompt(): void {
     if (state.promptOpen || notifications.permission() !== 'default' || readJson(PROMPT_DISMISSED_KEY, false)) return;
