@@ -36,6 +36,8 @@ export interface StoredOutgoing {
   status: 'sending' | 'failed';
   error?: LocalText;
   attachment?: StoredAttachment;
+  /** Members mentioned (issue 13). */
+  mentions?: string[];
 }
 
 export interface StoredEntry {

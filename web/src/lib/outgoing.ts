@@ -43,6 +43,8 @@ export interface OutgoingMessage {
   /** Fixed by the sender (a voice recording is a voice message whatever its container). */
   msgtypeFixed?: boolean;
   attachment?: OutgoingAttachment;
+  /** Members mentioned (issue 13), sent as `mentions`. */
+  mentions?: string[];
 }
 
 /** The record to store for a message of `owner` (the file's bytes go apart). */
@@ -58,6 +60,7 @@ export function recordOf(item: OutgoingMessage, owner: string): StoredOutgoing {
     msgtype: item.msgtype,
     ...(item.msgtypeFixed ? { msgtypeFixed: true } : {}),
     status: item.status,
+    ...(item.mentions?.length ? { mentions: [...item.mentions] } : {}),
     // a plain copy: IndexedDB cannot clone reactive proxies
     ...(item.error ? { error: JSON.parse(JSON.stringify(item.error)) as LocalText } : {}),
     ...(file
@@ -107,6 +110,7 @@ export function itemOf({ record, blob }: StoredEntry): OutgoingMessage {
     msgtype: record.msgtype as MsgType,
     ...(record.msgtypeFixed ? { msgtypeFixed: true } : {}),
     ...(attachment ? { attachment } : {}),
+    ...(record.mentions?.length ? { mentions: record.mentions } : {}),
   };
 }
 

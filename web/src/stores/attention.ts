@@ -6,7 +6,7 @@
  * setting. Started by AttentionHost.vue while someone is signed in.
  */
 import { computed, reactive, watch } from 'vue';
-import { MsgType, SessionType, type MessageView, type SessionSettingsBody, type SessionView } from '@protocol';
+import { MentionAll, MsgType, SessionType, type MessageView, type SessionSettingsBody, type SessionView } from '@protocol';
 import { t } from '@/i18n';
 import { api } from '@/lib/api';
 import { attentionCount, muteHolds, shouldNotifyMessage } from '@/lib/attentionRules';
@@ -22,6 +22,7 @@ import { outbox } from './outbox';
 import { presence } from './presence';
 import { readMarkers } from './readMarkers';
 import { sessions } from './sessions';
+import { users } from './users';
 
 export type MuteChoice = '1h' | '8h' | 'forever';
 const MUTE_MS: Record<MuteChoice, number | undefined> = { '1h': 3_600_000, '8h': 8 * 3_600_000, forever: undefined };
@@ -78,9 +79,28 @@ function showCount(n: number): void {
   setAppBadge(n);
 }
 
+export interface MentionName {
+  name: string;
+  /** Names the reader (or everyone): marked strongest. */
+  me: boolean;
+}
+
+/** The `@names` to mark in a message: its mentions' nicknames, and `@all`. */
+function mentionNames(mentions: readonly string[] | undefined): MentionName[] {
+  if (!mentions?.length) return [];
+  const me = auth.uid.value;
+  const names: MentionName[] = [];
+  for (const uid of mentions) {
+    const nickname = uid === MentionAll ? 'all' : uid === me ? auth.state.user?.nickname : users.nicknameOf(uid);
+    if (nickname) names.push({ name: nickname, me: uid === me || uid === MentionAll });
+  }
+  return names;
+}
+
 export const attention = {
   state,
   count,
+  mentionNames,
 
   /** `open` follows a notification's click (the app's router). */
   start(open: (url: string) => void): void {

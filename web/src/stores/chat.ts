@@ -149,9 +149,9 @@ export const chat = {
     return session;
   },
 
-  send(sessionid: string, text: string): void {
+  send(sessionid: string, text: string, mentions?: string[]): void {
     typing.sent(sessionid);
-    outbox.send(sessionid, text);
+    outbox.send(sessionid, text, mentions);
   },
   sendFiles: outbox.sendFiles,
   sendVoice: outbox.sendVoice,

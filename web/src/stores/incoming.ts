@@ -61,6 +61,7 @@ export function showDelivered(item: OutgoingMessage, result: MessageSendResult):
     msg: item.msg,
     size: file ? file.size : new TextEncoder().encode(item.msg).length,
     uuid: item.uuid,
+    ...(item.mentions ? { mentions: item.mentions } : {}),
     ...(file?.info ? { fileinfo: { ...file.info, filename: file.name } } : {}),
   });
 }
