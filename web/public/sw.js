@@ -173,8 +173,10 @@ self.addEventListener('notificationclick', (event) => {
       const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
       if (open) {
+        // the page's router goes there (AttentionHost.vue): no reload of a running app
+        const target = new URL(url);
+        open.postMessage({ type: 'open', url: target.pathname + target.search });
         await open.focus();
-        if (open.url !== url && 'navigate' in open) await open.navigate(url).catch(() => undefined);
         return;
       }
       await self.clients.openWindow(url);
