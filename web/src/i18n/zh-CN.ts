@@ -569,7 +569,7 @@ const zhCN: MessageSchema = {
   // attention (issue 13): mentions, read state and receipts, notifications, mute
   attention: {
     mutedLabel: '已静音',
-    mentionBadge: '有人@你（{n}）',
+    mentionBadge: '有人提到你（{n}）',
     mentionedYou: '{name} 提到了你',
     inGroup: '{name}（{group}）',
     promptTitle: '开启通知？',
