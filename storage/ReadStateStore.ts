@@ -1,4 +1,4 @@
-import type { Filter, UpdateFilter } from 'mongodb';
+import { ObjectId, type Filter, type UpdateFilter } from 'mongodb';
 import type { Database } from './Database';
 import type { MessageDoc, ReadStateDoc } from './documents';
 
@@ -97,6 +97,14 @@ export class ReadStateStore {
       this.db.messages.countDocuments({ ...unreadFilter, mentions: { $in: [uid, MENTION_ALL] } }),
     ]);
     return { unread, unreadMentions };
+  }
+
+  /** Which of `uids` turned read receipts off (they neither send nor see them). */
+  async receiptsOffAmong(uids: string[]): Promise<Set<string>> {
+    const ids = uids.filter((uid) => ObjectId.isValid(uid)).map((uid) => new ObjectId(uid));
+    if (ids.length === 0) return new Set();
+    const docs = await this.db.users.find({ _id: { $in: ids }, readReceipts: false }, { projection: { _id: 1 } }).toArray();
+    return new Set(docs.map((d) => d._id.toHexString()));
   }
 
   /** The conversation's highest seq (messages and change events), 0 when it has none. */
