@@ -13,6 +13,13 @@ import { MessageStore } from '../../storage/MessageStore';
 import { PresenceStore } from '../../storage/PresenceStore';
 import { SessionStore } from '../../storage/SessionStore';
 import { UserStore } from '../../storage/UserStore';
+import { PushSubscriptionStore } from '../../storage/PushSubscriptionStore';
+import { ReadStateStore } from '../../storage/ReadStateStore';
+import { ConversationMute } from '../attention/ConversationMute';
+import { ReadState } from '../attention/ReadState';
+import { PushNotifier } from '../push/PushNotifier';
+import { PushSender } from '../push/PushSender';
+import { VapidKeys } from '../push/VapidKeys';
 import { TokenService } from '../auth/TokenService';
 import type { WorkerPool } from '../../media';
 import { CallMessages } from '../calls/CallMessages';
@@ -89,6 +96,18 @@ export class ChatNode {
     });
     const changes = new MessageChangeStore(db);
     const conversationEvents = new ConversationEvents({ config, batcher, messages, changes, sessions, files, fanout, fileUrls });
+    // Attention (issue 13): read state, mutes, Web Push.
+    const readStates = new ReadStateStore(db);
+    const pushSubscriptions = new PushSubscriptionStore(db);
+    const vapid = await VapidKeys.load(config, logger);
+    const pushSender = new PushSender({
+      vapid,
+      logger,
+      ttlSeconds: config.pushTtl,
+      concurrency: config.pushConcurrency,
+      onGone: (endpoint) => pushSubscriptions.removeEndpoint(endpoint),
+    });
+    const sessionService = new SessionService({ sessions, users, presence, fanout, fileUrls, memberEvents: conversationEvents });
     const ctx: AppContext = {
       config,
       logger,
@@ -96,7 +115,7 @@ export class ChatNode {
       db,
       users,
       sessions,
-      sessionService: new SessionService({ sessions, users, presence, fanout, fileUrls, memberEvents: conversationEvents }),
+      sessionService,
       messages,
       batcher,
       conversationEvents,
@@ -112,6 +131,11 @@ export class ChatNode {
       linkPreviews: new LinkPreviewer(
         linkPreviewOptions(config, { store: new LinkPreviewStore(db), files, thumbnailer, logger, sink: previewSink(conversationEvents) }),
       ),
+      readState: new ReadState({ readStates, sessionService, io, logger }),
+      conversationMute: new ConversationMute({ readStates, sessionService }),
+      push: new PushNotifier({ sessions, users, presence, readStates, subscriptions: pushSubscriptions, sender: pushSender, logger }),
+      pushSubscriptions,
+      vapid,
     };
     // Temporary files of uploads a crash interrupted.
     files.sweepTemp().catch((err) => logger.warn({ err }, 'sweeping temporary upload files failed'));

@@ -44,6 +44,8 @@ export const ErrorCode = {
   TooManyReactions: 'too_many_reactions',
   // HTTP ranges (files)
   RangeNotSatisfiable: 'range_not_satisfiable',
+  // attention (issue 13): `mentions` names someone who is not a member of the conversation
+  InvalidMentions: 'invalid_mentions',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -6,8 +6,7 @@ import type { Ack } from './ack';
 import type { MessageUpdate, MessageView, SessionView, VisiblePresence } from './models';
 import type { CallClientEvents, CallServerEvents } from './calls';
 import type { LiveClientEvents, LiveServerEvents } from './live';
-// attention (issue 13): read:set and read
-import type { AttentionClientEvents, AttentionServerEvents } from './attention';
+import type { ReadEvent, ReadSetPayload, ReadSetResult } from './attention';
 import type {
   MessageDeletePayload,
   MessageEditPayload,
@@ -57,7 +56,7 @@ export interface TypingEvent {
   uid: string;
 }
 
-export interface ClientToServerEvents extends CallClientEvents, LiveClientEvents, AttentionClientEvents {
+export interface ClientToServerEvents extends CallClientEvents, LiveClientEvents {
   'message:send': (payload: MessageSendPayload, ack: Ack<MessageSendResult>) => void;
   'presence:set': (payload: PresenceSetPayload, ack: Ack<{ ok: true }>) => void;
   sync: (payload: SyncPayload, ack: Ack<SyncResult>) => void;
@@ -66,9 +65,11 @@ export interface ClientToServerEvents extends CallClientEvents, LiveClientEvents
   'message:react': (payload: MessageReactPayload, ack: Ack<MessageChangeResult>) => void;
   'message:pin': (payload: MessagePinPayload, ack: Ack<MessageChangeResult>) => void;
   typing: (payload: TypingPayload, ack?: Ack<{ ok: true }>) => void;
+  // ---- attention (issue 13): read state ----
+  'read:set': (payload: ReadSetPayload, ack: Ack<ReadSetResult>) => void;
 }
 
-export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents, AttentionServerEvents {
+export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents {
   /** Sent once on connect: who the server thinks you are and which node process serves you. */
   welcome: (event: { uid: string; node: string }) => void;
   message: (message: MessageView) => void;
@@ -79,6 +80,8 @@ export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents
   'session:update': (event: { session: SessionView }) => void;
   /** The user left or was removed: the client drops the conversation. */
   'session:removed': (event: { sessionid: string }) => void;
+  // ---- attention (issue 13): read receipts, and one's own read position from another device ----
+  read: (event: ReadEvent) => void;
 }
 
 /** Handshake auth: `io(url, { auth: { token } })`. */

@@ -40,7 +40,7 @@ export interface UserView {
   lastlogin: number;
   logincount: number;
   dateline: number;
-  /** The caller's own profile only (issue 13): whether they send and see read receipts. */
+  /** One's own profile only (issue 13): false when read receipts are off. */
   readReceipts?: boolean;
 }
 
@@ -59,7 +59,7 @@ export interface SessionView {
   lastActivity?: number;
   /** The newest message, for conversation-list previews (listJoinedSessions only). */
   lastMessage?: MessageView;
-  // ---- attention (issue 13), for the caller ----
+  // ---- attention (issue 13): the caller's, in GET /api/sessions only ----
   readSeq?: number;
   unread?: number;
   unreadMentions?: number;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PresenceStatus } from './models';
+import { MentionList } from './attention';
 
 export const Limits = {
   nicknameMax: 32,
@@ -79,7 +80,7 @@ export const UpdateMeBody = z
     nickname: nickname.optional(),
     gender: gender.optional(),
     avatar: z.string().max(512).optional(),
-    /** Read receipts sent and seen (issue 13). */
+    /** Issue 13: false stops sending read receipts, and seeing others'. */
     readReceipts: z.boolean().optional(),
   })
   .strict();
@@ -138,8 +139,8 @@ export const MessageSendPayload = z.object({
   filename: z.string().max(Limits.fileNameMax * 4).optional(),
   /** The message this one answers (S24), of the same conversation. */
   replyTo: objectId.optional(),
-  /** Members mentioned (issue 13); `["all"]` for a group's owners and admins. */
-  mentions: z.array(z.string().max(24)).max(100).optional(),
+  /** Members mentioned (issue 13), or `["all"]` (group owners and admins). */
+  mentions: MentionList.optional(),
 });
 export type MessageSendPayload = z.infer<typeof MessageSendPayload>;
 

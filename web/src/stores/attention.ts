@@ -6,7 +6,7 @@
  * setting. Started by AttentionHost.vue while someone is signed in.
  */
 import { computed, reactive, watch } from 'vue';
-import { MentionAll, MsgType, SessionType, type MessageView, type SessionSettingsBody, type SessionView } from '@protocol';
+import { MENTION_ALL, MsgType, SessionType, type MessageView, type SessionSettingsBody, type SessionView } from '@protocol';
 import { t } from '@/i18n';
 import { api } from '@/lib/api';
 import { attentionCount, muteHolds, shouldNotifyMessage } from '@/lib/attentionRules';
@@ -91,8 +91,8 @@ function mentionNames(mentions: readonly string[] | undefined): MentionName[] {
   const me = auth.uid.value;
   const names: MentionName[] = [];
   for (const uid of mentions) {
-    const nickname = uid === MentionAll ? 'all' : uid === me ? auth.state.user?.nickname : users.nicknameOf(uid);
-    if (nickname) names.push({ name: nickname, me: uid === me || uid === MentionAll });
+    const nickname = uid === MENTION_ALL ? 'all' : uid === me ? auth.state.user?.nickname : users.nicknameOf(uid);
+    if (nickname) names.push({ name: nickname, me: uid === me || uid === MENTION_ALL });
   }
   return names;
 }

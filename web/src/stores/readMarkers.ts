@@ -7,7 +7,7 @@
  * one clears on all. Other members' `read` events are the read receipts.
  */
 import { reactive } from 'vue';
-import { MentionAll, type MessageView, type ReadEvent, type ReadsAnswer, type SessionView } from '@protocol';
+import { MENTION_ALL, type MessageView, type ReadEvent, type ReadsAnswer, type SessionView } from '@protocol';
 import { api } from '@/lib/api';
 import { socketRequest } from '@/lib/socketRequest';
 import { auth } from './auth';
@@ -31,7 +31,7 @@ const untold = new Set<string>();
 
 function mentionsMe(message: Pick<MessageView, 'mentions'>): boolean {
   const mentions = message.mentions ?? [];
-  return mentions.includes(auth.uid.value) || mentions.includes(MentionAll);
+  return mentions.includes(auth.uid.value) || mentions.includes(MENTION_ALL);
 }
 
 /** Counts again from the loaded messages after `readSeq`; the old count caps it (older ones may not be loaded). */

@@ -1,0 +1,43 @@
+import { ObjectId } from 'mongodb';
+import type { Database } from './Database';
+import type { PushSubscriptionDoc } from './documents';
+
+export interface NewPushSubscription {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+/**
+ * Web Push subscriptions (issue 13): one per browser (its endpoint, unique), owned by the user who
+ * signed in there last, so a device handed to another account notifies only that account.
+ */
+export class PushSubscriptionStore {
+  constructor(private readonly db: Database) {}
+
+  async save(uid: string, sub: NewPushSubscription): Promise<void> {
+    await this.db.pushSubscriptions.updateOne(
+      { endpoint: sub.endpoint },
+      { $set: { uid, keys: sub.keys, createdAt: Date.now() }, $setOnInsert: { _id: new ObjectId() } },
+      { upsert: true },
+    );
+  }
+
+  /** Removes the user's subscription of that endpoint; answers whether there was one. */
+  async remove(uid: string, endpoint: string): Promise<boolean> {
+    return (await this.db.pushSubscriptions.deleteOne({ uid, endpoint })).deletedCount > 0;
+  }
+
+  /** The push service said the subscription is gone (404/410). */
+  async removeEndpoint(endpoint: string): Promise<void> {
+    await this.db.pushSubscriptions.deleteOne({ endpoint });
+  }
+
+  forUsers(uids: string[]): Promise<PushSubscriptionDoc[]> {
+    if (uids.length === 0) return Promise.resolve([]);
+    return this.db.pushSubscriptions.find({ uid: { $in: uids } }).toArray();
+  }
+
+  async countFor(uid: string): Promise<number> {
+    return this.db.pushSubscriptions.countDocuments({ uid });
+  }
+}
