@@ -19,22 +19,26 @@ import { waitFor } from '../support/wait';
 
 type Locale = 'en' | 'zh-CN';
 
-/** Hidden-tab control and a record of the notifications the page shows. */
-function attentionProbe(): void {
-  const w = window as unknown as { __hidden: boolean; __notes: { title: string; body: string; tag: string }[] };
-  w.__hidden = false;
-  w.__notes = [];
-  Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (w.__hidden ? 'hidden' : 'visible') });
-  Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => w.__hidden });
+/**
+ * Hidden-tab control and a record of the notifications the page shows. A string, not a function:
+ * the test runner's compiler would add helpers to a function that do not exist in the page.
+ */
+const attentionProbe = `
+  window.__hidden = false;
+  window.__notes = [];
+  Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => (window.__hidden ? 'hidden' : 'visible') });
+  Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => window.__hidden });
   const Original = window.Notification;
-  class Recorded extends Original {
-    constructor(title: string, options?: NotificationOptions) {
-      super(title, options);
-      w.__notes.push({ title, body: options?.body ?? '', tag: options?.tag ?? '' });
-    }
-  }
+  const Recorded = function (title, options) {
+    const made = new Original(title, options);
+    window.__notes.push({ title, body: (options && options.body) || '', tag: (options && options.tag) || '' });
+    return made;
+  };
+  Object.defineProperty(Recorded, 'permission', { get: () => Original.permission });
+  Recorded.requestPermission = (...args) => Original.requestPermission(...args);
+  Recorded.prototype = Original.prototype;
   Object.defineProperty(window, 'Notification', { configurable: true, writable: true, value: Recorded });
-}
+`;
 
 async function setHidden(page: Page, hidden: boolean): Promise<void> {
   await page.evaluate((value) => {
@@ -68,7 +72,7 @@ describe('web client: attention (mentions, unread, notifications, ringtone)', ()
     const opened1 = await openUser(browser, server.url, { ...options, locale: locale === 'zh-CN' ? 'zh-CN' : 'en-US' });
     opened.push(opened1);
     await opened1.context.grantPermissions(['notifications'], { origin: server.url });
-    await opened1.context.addInitScript(attentionProbe);
+    await opened1.context.addInitScript({ content: attentionProbe });
     await opened1.context.addInitScript(
       ({ token, me }) => {
         if (!localStorage.getItem('cookim.token')) {
