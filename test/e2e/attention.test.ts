@@ -226,9 +226,11 @@ describe('web client: attention (mentions, unread, notifications, ringtone)', ()
         // the Mentions view lists a mention of Alice and opens it
         const token = await sessionToken(server.url, bob, sessionid);
         const back = await request(bobSocket, 'message:send', { sessionToken: token, msgtype: 0, msg: `@${alice.user.nickname} sure!`, uuid: `b-${Date.now()}`, mentions: [alice.uid] });
-        await page.goto('/mentions');
+        await page.goto('/');
+        await page.getByTestId('mentions-link').click();
         const result = page.getByTestId('mention-result').first();
         await result.waitFor();
+        await screenshot(page, `attention-mentions-view-${options === phone ? 'phone' : 'desktop'}-${locale}`);
         assert.equal(await result.getAttribute('data-msgid'), back.msgid);
         await result.click();
         await page.locator(`[data-testid="message"][data-msgid="${back.msgid}"] .mention-me`).waitFor();
