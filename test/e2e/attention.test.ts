@@ -66,12 +66,12 @@ describe('web client: attention (mentions, unread, notifications, ringtone)', ()
   });
 
   /** A signed-in page for `user` (its own sign-in), the notification permission granted. */
-  async function signedIn(user: TestUser, options: BrowserContextOptions, locale: Locale): Promise<UserPage> {
+  async function signedIn(user: TestUser, options: BrowserContextOptions, locale: Locale, grant = true): Promise<UserPage> {
     const login = await http(server.url, 'POST', '/api/login', { body: { login: user.login, password: user.password } });
     assert.equal(login.status, 200, JSON.stringify(login.body));
     const opened1 = await openUser(browser, server.url, { ...options, locale: locale === 'zh-CN' ? 'zh-CN' : 'en-US' });
     opened.push(opened1);
-    await opened1.context.grantPermissions(['notifications'], { origin: server.url });
+    if (grant) await opened1.context.grantPermissions(['notifications'], { origin: server.url });
     await opened1.context.addInitScript({ content: attentionProbe });
     await opened1.context.addInitScript(
       ({ token, me }) => {
@@ -267,5 +267,41 @@ describe('web client: attention (mentions, unread, notifications, ringtone)', ()
     } finally {
       bobSocket.close();
     }
+  });
+
+  test('notifications are offered after the first sent message, never on load; the profile turns receipts off (phone, zh-CN)', { timeout: 90_000 }, async () => {
+    const carol = await registerUser(server.url, 'Carol');
+    const dave = await registerUser(server.url, 'Dave');
+    const sessionid = await groupOf(carol, [dave], 'Prompted');
+    const { page, pageErrors } = await signedIn(carol, phone, 'zh-CN', false);
+    await page.goto(`/c/${sessionid}`);
+    await page.getByTestId('composer-input').waitFor();
+    await page.waitForTimeout(800);
+    assert.equal(await page.getByTestId('notification-prompt').count(), 0, 'no prompt on load');
+
+    await page.getByTestId('composer-input').fill('第一条消息');
+    await page.getByTestId('send-button').click();
+    const prompt = page.getByTestId('notification-prompt');
+    await prompt.waitFor();
+    await screenshot(page, 'attention-prompt-phone-zh-CN');
+    await page.getByTestId('notification-prompt-later').click();
+    await prompt.waitFor({ state: 'detached' });
+    await page.getByTestId('composer-input').fill('第二条');
+    await page.getByTestId('send-button').click();
+    await page.waitForTimeout(500);
+    assert.equal(await prompt.count(), 0, 'dismissed: not offered again');
+
+    await page.goto('/profile');
+    const settings = page.getByTestId('attention-settings');
+    await settings.waitFor();
+    assert.equal(await page.getByTestId('notification-status').getAttribute('data-permission'), 'default');
+    await page.getByTestId('read-receipts-toggle').uncheck();
+    await waitFor('receipts off on the server', async () => {
+      const me = await http(server.url, 'GET', '/api/me', { token: carol.token });
+      return me.body.user.readReceipts === false ? true : undefined;
+    });
+    await settings.scrollIntoViewIfNeeded();
+    await screenshot(page, 'attention-profile-phone-zh-CN');
+    assert.deepEqual(pageErrors, []);
   });
 });
