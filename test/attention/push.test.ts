@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connectSocket, createGroup, emitAck, http, joinGroup, registerUser, sendText, sessionToken, type TestSocket, type TestUser } from '../support/client';
+import { connectSocket, createGroup, emitAck, http, joinGroup, registerUser, request, sendText, sessionToken, type TestSocket, type TestUser } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
 import { sleep, waitFor } from '../support/wait';
 import { attentionOf, sendMentioning } from './attentionSteps';
@@ -177,5 +177,26 @@ describe('Web Push (issue 13)', () => {
     await sendText(aliceSocket, aliceToken, 'unsubscribed');
     await sleep(QUIET_MS);
     assert.equal(push.to('/bob-laptop').length, before);
+  });
+
+  test('an incoming call is pushed even when the conversation is muted and the user busy', async () => {
+    const tablet = push.subscription('/bob-tablet');
+    assert.equal((await subscribe(bob, tablet)).status, 201);
+    await http(url, 'PATCH', `/api/sessions/${group}/settings`, { token: bob.token, body: { muted: true } });
+    const bobSocket = await connectSocket(url, bob.token);
+    await emitAck(bobSocket, 'presence:set', { status: 'busy' });
+    bobSocket.close();
+    await waitOffline(bob.uid);
+    const { call } = await request(aliceSocket, 'call:start', { sessionid: group, kind: 'video' });
+    const got = await nextPush('/bob-tablet', 0);
+    assert.equal(got.headers['content-encoding'], 'aes128gcm');
+    assert.equal(got.headers.urgency, 'high');
+    const payload = JSON.parse(tablet.decrypt(got.body));
+    assert.equal(payload.type, 'call');
+    assert.equal(payload.sessionid, group);
+    assert.equal(payload.title, 'Pushy');
+    assert.equal(payload.body, 'Alice: Incoming video call');
+    assert.equal(payload.url, `/c/${group}`);
+    assert.ok(call.callid);
   });
 });
