@@ -1,4 +1,3 @@
-import { ObjectId } from 'mongodb';
 import type { Database } from './Database';
 import type { PushSubscriptionDoc } from './documents';
 
@@ -17,7 +16,8 @@ export class PushSubscriptionStore {
   async save(uid: string, sub: NewPushSubscription): Promise<void> {
     await this.db.pushSubscriptions.updateOne(
       { endpoint: sub.endpoint },
-      { $set: { uid, keys: sub.keys, createdAt: Date.now() }, $setOnInsert: { _id: new ObjectId() } },
+      // A new record's _id is the ObjectId the upsert makes.
+      { $set: { uid, keys: sub.keys, createdAt: Date.now() } },
       { upsert: true },
     );
   }

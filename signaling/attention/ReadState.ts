@@ -17,8 +17,9 @@ export function muteOf(doc: ReadStateDoc | null | undefined, now = Date.now()): 
 /**
  * Read state on the server (issue 13): each member's read position per conversation, moved only
  * forward by `read:set` and by the member's own sends; the unread counts GET /api/sessions carries;
- * and the `read` events: to the reader's other sockets (badges clear on every device) and, as
- * receipts, to the other members, unless the reader or the receiving member turned receipts off.
+ * and the `read` events: to the reader's other sockets (badges clear on every device) and, for
+ * `read:set`, as receipts to the other members, unless the reader or the receiving member turned
+ * receipts off.
  */
 export class ReadState {
   constructor(private readonly deps: ReadStateDeps) {}
@@ -33,20 +34,17 @@ export class ReadState {
   }
 
   /**
-   * A member's own message is read by them: their position moves to it. The move is awaited (so
-   * the sender's counts are right as soon as the send is acknowledged); the events go out after.
-   * Never fails: the message is stored whatever happens here.
+   * A member's own message is read by them: their position moves to it, awaited (so the sender's
+   * counts are right as soon as the send is acknowledged), and their other sockets hear of it. The
+   * other members get no `read` for it: the message itself tells them (README), which spares a
+   * second broadcast to the whole conversation for every message. Never fails: the message is stored.
    */
   async markSent(message: MessageDoc, fromSocket?: string): Promise<void> {
     const moved = await this.deps.readStates.advance(message.senduid, message.sessionid, message.seq).catch((err: unknown) => {
       this.deps.logger.warn({ err, sessionid: message.sessionid }, 'moving the sender\'s read position failed');
       return null;
     });
-    if (!moved?.changed) return;
-    this.deps.sessionService
-      .forMember(message.sessionid, message.senduid)
-      .then((session) => this.announce(session, message.senduid, moved.seq, fromSocket))
-      .catch((err) => this.deps.logger.warn({ err, sessionid: message.sessionid }, 'announcing a read position failed'));
+    if (moved?.changed) this.toOwnSockets({ sessionid: message.sessionid, uid: message.senduid, seq: moved.seq }, fromSocket);
   }
 
   /** `GET /api/sessions/:id/reads`: the other current members' positions; none for a caller with receipts off. */
@@ -85,14 +83,19 @@ export class ReadState {
 
   /** The reader's other sockets learn their new position; the other members get a receipt. */
   private async announce(session: SessionDoc, uid: string, seq: number, fromSocket?: string): Promise<void> {
-    const { io } = this.deps;
     const event: ReadEvent = { sessionid: session._id.toHexString(), uid, seq };
-    const own = io.to(userRoom(uid));
-    (fromSocket ? own.except(fromSocket) : own).emit('read', event);
+    this.toOwnSockets(event, fromSocket);
     const off = await this.deps.readStates.receiptsOffAmong(session.uids);
     if (off.has(uid)) return;
-    io.to(sessionRoom(event.sessionid))
+    this.deps.io
+      .to(sessionRoom(event.sessionid))
       .except([userRoom(uid), ...[...off].map(userRoom)])
       .emit('read', event);
+  }
+
+  /** The reader's other sockets (the one that read has its ack). */
+  private toOwnSockets(event: ReadEvent, fromSocket?: string): void {
+    const own = this.deps.io.to(userRoom(event.uid));
+    (fromSocket ? own.except(fromSocket) : own).emit('read', event);
   }
 }

@@ -39,9 +39,11 @@ export interface ReadSetResult {
 }
 
 /**
- * Server to client `read`: `uid` has read the conversation up to `seq`. The other members get it as
- * a read receipt (unless either side turned receipts off); the reader's own other sockets get it
- * with `uid` their own, so unread badges clear on every device.
+ * Server to client `read`: `uid` has read the conversation up to `seq`. After `read:set` the other
+ * members get it as a read receipt (unless either side turned receipts off); the reader's own other
+ * sockets get it with `uid` their own, so unread badges clear on every device. A member's own
+ * message also moves their position to its seq: their other sockets get `read`, the other members
+ * do not (the `message` itself tells them that its sender has read up to it).
  */
 export interface ReadEvent {
   sessionid: string;

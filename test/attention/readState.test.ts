@@ -152,8 +152,10 @@ describe('read state on the server (issue 13)', () => {
     const second = await connectSocket(url, await signInAgain(url, alice));
     try {
       const heard = collect(second, 'read', 1, (e) => e.uid === alice.uid);
+      const others = collect(carolSocket, 'read', 1, (e) => e.uid === alice.uid, 700).catch(() => null);
       const sent = await sendText(aliceSocket, aliceToken, 'from my phone');
       assert.deepEqual((await heard)[0], { sessionid: group, uid: alice.uid, seq: sent.seq });
+      assert.equal(await others, null, 'the message itself tells the other members');
     } finally {
       second.close();
       await sleep(50);
