@@ -17,6 +17,9 @@ export interface AlertNotification {
   sticky?: boolean;
 }
 
+/** Page notifications still showing, by tag (the service worker keeps its own list). */
+const shownInPage = new Map<string, Notification>();
+
 export const notifications = {
   permission(): NotificationPermissionState {
     return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
@@ -37,6 +40,10 @@ export const notifications = {
     const options: NotificationOptions = { body: alert.body, tag: alert.tag, icon: '/icons/icon-192.png', requireInteraction: alert.sticky, data: { url: alert.url } };
     try {
       const shown = new Notification(alert.title, options);
+      shownInPage.set(alert.tag, shown);
+      shown.onclose = () => {
+        if (shownInPage.get(alert.tag) === shown) shownInPage.delete(alert.tag);
+      };
       shown.onclick = () => {
         window.focus();
         onClick(alert.url);
@@ -52,6 +59,8 @@ export const notifications = {
 
   /** Closes the notifications of a tag (a call answered, a conversation read). */
   async close(tag: string): Promise<void> {
+    shownInPage.get(tag)?.close();
+    shownInPage.delete(tag);
     const registration = await navigator.serviceWorker?.getRegistration().catch(() => undefined);
     const shown = await registration?.getNotifications({ tag }).catch(() => []);
     for (const n of shown ?? []) n.close();

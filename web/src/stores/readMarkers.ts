@@ -9,6 +9,7 @@
 import { reactive } from 'vue';
 import { MENTION_ALL, type MessageView, type ReadEvent, type ReadsAnswer, type SessionView } from '@protocol';
 import { api } from '@/lib/api';
+import { notifications } from '@/lib/notifications';
 import { socketRequest } from '@/lib/socketRequest';
 import { auth } from './auth';
 import { connection } from './connection';
@@ -62,6 +63,8 @@ function moveTo(sessionid: string, seq: number): boolean {
   if (!session || seq <= (session.readSeq ?? 0)) return false;
   session.readSeq = seq;
   recount(session);
+  // read here or on another device: its notification has served its purpose
+  if (!session.unread) void notifications.close(`session-${sessionid}`);
   return true;
 }
 
