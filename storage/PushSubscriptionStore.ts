@@ -36,8 +36,4 @@ export class PushSubscriptionStore {
     if (uids.length === 0) return Promise.resolve([]);
     return this.db.pushSubscriptions.find({ uid: { $in: uids } }).toArray();
   }
-
-  async countFor(uid: string): Promise<number> {
-    return this.db.pushSubscriptions.countDocuments({ uid });
-  }
 }

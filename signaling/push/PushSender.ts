@@ -40,11 +40,6 @@ export class PushSender {
     this.pump();
   }
 
-  /** Resolves once nothing is queued or in flight (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.active > 0 || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-
   private pump(): void {
     while (this.active < this.options.concurrency && this.queue.length > 0) {
       const job = this.queue.shift()!;
