@@ -82,7 +82,7 @@ export const BanBody = FriendRequestBody;
 // ---- invite links ----
 
 /** Invite links live at most this long (seconds); without `expiresIn`, the default. */
-export const InviteLimits = { expiresInMin: 60, expiresInMax: 30 * 24 * 3600, expiresInDefault: 7 * 24 * 3600 } as const;
+export const InviteLimits = { expiresInMin: 1, expiresInMax: 30 * 24 * 3600, expiresInDefault: 7 * 24 * 3600 } as const;
 
 export const CreateInviteBody = z
   .object({ expiresIn: z.number().int().min(InviteLimits.expiresInMin).max(InviteLimits.expiresInMax).optional() })
