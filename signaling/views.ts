@@ -112,6 +112,7 @@ export function sessionView(doc: SessionDoc, signer?: FileUrlSigner): SessionVie
     ...(doc.lastMessage ? { lastMessage: messageView(doc.lastMessage, signer) } : {}),
     // Groups (S26): who manages it, and who is muted now.
     ...(doc.sessiontype === 1 ? { roles: rolesOf(doc), mutes: activeMutes(doc) } : {}),
+    ...(doc.avatar ? { avatar: avatarUrl(doc.avatar, signer) } : {}),
   };
 }
 

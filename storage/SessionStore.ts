@@ -15,6 +15,8 @@ export interface SessionUpdate {
   name?: string;
   visabletype?: VisableType;
   jointype?: JoinType;
+  /** An avatar path; "" removes the picture. */
+  avatar?: string;
 }
 
 /** Stored codes (signaling/protocol names them for the wire; storage does not import it). */
@@ -183,7 +185,9 @@ export class SessionStore {
   }
 
   async updateSettings(sessionid: string, update: SessionUpdate): Promise<SessionDoc> {
-    return this.updated(sessionid, { $set: update });
+    const { avatar, ...rest } = update;
+    if (avatar === '') return this.updated(sessionid, { $set: rest, $unset: { avatar: '' } });
+    return this.updated(sessionid, { $set: avatar === undefined ? rest : { ...rest, avatar } });
   }
 
   private async updated(sessionid: string, update: UpdateFilter<SessionDoc>): Promise<SessionDoc> {

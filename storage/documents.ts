@@ -49,6 +49,8 @@ export interface SessionDoc {
   bans?: string[];
   /** Groups (S26): muted members and until when (ms since epoch). */
   mutes?: Record<string, number>;
+  /** Groups (S26): the group's picture, an avatar path (`/api/files/<fileid>/avatar`). */
+  avatar?: string;
 }
 
 export interface FileInfoDoc {

@@ -181,6 +181,11 @@ export class SessionService {
     return view;
   }
 
+  /** Refuses a caller who may not change the group's settings (before work such as cutting an avatar). */
+  async mustBeAbleToChangeSettings(sessionid: string, uid: string): Promise<void> {
+    mustBeAbleToChangeSettings(await this.deps.sessions.get(sessionid), uid);
+  }
+
   async updateSettings(sessionid: string, uid: string, update: SessionUpdate): Promise<SessionView> {
     let session = await this.deps.sessions.get(sessionid);
     mustBeAbleToChangeSettings(session, uid);
@@ -188,6 +193,7 @@ export class SessionService {
     if (update.name !== undefined) set.name = update.name;
     if (update.visabletype !== undefined) set.visabletype = update.visabletype;
     if (update.jointype !== undefined) set.jointype = update.jointype;
+    if (update.avatar !== undefined) set.avatar = update.avatar;
     if (Object.keys(set).length > 0) session = await this.deps.sessions.updateSettings(sessionid, set);
     const view = this.view(session);
     this.deps.fanout.sessionUpdated(view);

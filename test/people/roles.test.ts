@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { MessageUpdate } from '../../signaling/protocol/models';
 import { collect, connectSocket, createGroup, emitAck, sendText, sessionToken, type TestSocket, type TestUser } from '../support/client';
+import { fetchBytes, jpeg, upload } from '../support/files';
 import { startServer, type RunningServer } from '../support/server';
 import { sleep } from '../support/wait';
 import { caller, refused, users, type Call } from './peopleSteps';
@@ -253,6 +254,15 @@ describe('ownership inheritance and management rights (S26)', () => {
     await patch(own, sid, adm, { role: 'admin' });
     assert.equal((await call(adm, 'PATCH', `/api/sessions/${sid}`, { name: 'Admin’s name' })).body.session.name, 'Admin’s name');
     refused(await call(mem, 'PATCH', `/api/sessions/${sid}`, { name: 'Mine' }), 403, 'forbidden');
+    // The group picture: an image the admin uploaded; a member may not set one.
+    const image = await upload(url, adm.token, await jpeg(64, 48));
+    const pictured = await call(adm, 'PATCH', `/api/sessions/${sid}`, { avatar: image.body.file.fileid });
+    assert.equal(pictured.status, 200);
+    assert.match(pictured.body.session.avatar, new RegExp(`/api/files/${image.body.file.fileid}/avatar`));
+    assert.equal((await fetchBytes(url, pictured.body.session.avatar, { token: mem.token })).status, 200);
+    const memImage = await upload(url, mem.token, await jpeg(32, 32));
+    refused(await call(mem, 'PATCH', `/api/sessions/${sid}`, { avatar: memImage.body.file.fileid }), 403, 'forbidden');
+    assert.equal((await call(own, 'PATCH', `/api/sessions/${sid}`, { avatar: '' })).body.session.avatar, undefined, 'removed');
 
     const [admSocket, memSocket] = await Promise.all([socketOf(adm), socketOf(mem)]);
     const [admToken, memToken] = await Promise.all([sessionToken(url, adm, sid), sessionToken(url, mem, sid)]);
