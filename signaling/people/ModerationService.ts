@@ -31,11 +31,12 @@ export class ModerationService {
     let seq: number | undefined;
     if (change.role !== undefined && change.role !== standingOf(session, target)) {
       if (change.role === 'owner') {
-        session = (await sessions.handOver(sessionid, actor, target)) ?? session;
+        // Null: one of the two left meanwhile; nothing changed.
+        session = mustStillBeMembers(await sessions.handOver(sessionid, actor, target));
         await sessionService.record(sessionid, target, 'role', actor);
         seq = await sessionService.record(sessionid, actor, 'role', actor);
       } else {
-        session = (await sessions.setRole(sessionid, target, change.role === 'admin' ? 'admin' : null)) ?? session;
+        session = mustStillBeMembers(await sessions.setRole(sessionid, target, change.role === 'admin' ? 'admin' : null));
         seq = await sessionService.record(sessionid, target, 'role', actor);
       }
     }
@@ -96,4 +97,10 @@ export class ModerationService {
     mustBeOwner(session, actor);
     if (actor === target && role !== 'owner') throw new NotAllowedError('hand the group over to someone else instead');
   }
+}
+
+/** A conditional write that found its members gone answers `not_member`. */
+function mustStillBeMembers(session: SessionDoc | null): SessionDoc {
+  if (!session) throw new NotMemberError();
+  return session;
 }
