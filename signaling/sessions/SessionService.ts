@@ -164,13 +164,15 @@ export class SessionService {
   private async admitted(session: SessionDoc, uid: string, action: 'join' | 'invite', by?: string): Promise<SessionView> {
     mustNotBeBanned(session, uid);
     const sessionid = session._id.toHexString();
+    // The owner before the join (stored, or derived for groups stored before roles), or the newcomer
+    // when everyone had left: stored now, so a later join never changes who owns the group.
+    const keeper = session.sessiontype === SessionType.Group ? (ownerOf(session) ?? uid) : undefined;
     let after = await this.deps.sessions.addMemberUnlessBanned(sessionid, uid);
     if (!after) throw new BannedError();
     let seq = await this.recordMember(sessionid, uid, action, by);
-    // A group everyone had left has no owner: the first to come back takes it.
-    if (after.sessiontype === SessionType.Group && !ownerOf(after)) {
-      after = (await this.deps.sessions.setRole(sessionid, uid, 'owner')) ?? after;
-      seq = await this.recordMember(sessionid, uid, 'role', uid);
+    if (keeper && after.roles?.[keeper] !== 'owner') {
+      after = (await this.deps.sessions.setRole(sessionid, keeper, 'owner')) ?? after;
+      if (keeper === uid) seq = await this.recordMember(sessionid, uid, 'role', uid);
     }
     return this.added(uid, after, seq);
   }

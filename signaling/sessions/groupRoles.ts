@@ -6,20 +6,24 @@ export type MemberStanding = 'owner' | 'admin' | 'member';
 const GROUP = 1;
 
 /**
- * Roles as stored in `roles`, read with one derivation for groups made before roles existed: with
- * no explicit owner, the creator (`senduid`) is the owner while a member. New groups store their
- * creator as owner; handing over or inheriting ownership always writes an explicit owner.
+ * Roles as stored in `roles`, read with one derivation for groups stored before roles existed (no
+ * stored owner among the members): the creator (`senduid`) while a member, else the heir a leaving
+ * owner would have had (heirOf). New groups store their creator as owner; handing over and
+ * inheriting always store the new owner. So a group with members always has exactly one owner.
  */
 export function standingOf(session: SessionDoc, uid: string): MemberStanding {
   if (session.sessiontype !== GROUP || !session.uids.includes(uid)) return 'member';
-  const stored = session.roles?.[uid];
-  if (stored) return stored;
-  return uid === session.senduid && !hasStoredOwner(session) ? 'owner' : 'member';
+  if (ownerOf(session) === uid) return 'owner';
+  // A second stored owner (two writes that raced) counts as an admin.
+  return session.roles?.[uid] ? 'admin' : 'member';
 }
 
 /** The owner among the members, if any (an empty group has none). */
 export function ownerOf(session: SessionDoc): string | undefined {
-  return session.uids.find((uid) => standingOf(session, uid) === 'owner');
+  if (session.sessiontype !== GROUP) return undefined;
+  const stored = session.uids.find((uid) => session.roles?.[uid] === 'owner');
+  if (stored) return stored;
+  return session.uids.includes(session.senduid) ? session.senduid : heirOf(session, '');
 }
 
 /** Members with a role, as views carry it; nothing for private chats. */
@@ -59,8 +63,4 @@ export function heirOf(session: SessionDoc, leaving: string): string | undefined
 
 export function isBanned(session: SessionDoc, uid: string): boolean {
   return session.bans?.includes(uid) ?? false;
-}
-
-function hasStoredOwner(session: SessionDoc): boolean {
-  return Object.entries(session.roles ?? {}).some(([uid, role]) => role === 'owner' && session.uids.includes(uid));
 }

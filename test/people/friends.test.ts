@@ -11,7 +11,7 @@ const sockets: TestSocket[] = [];
 
 before(async () => {
   // A small hourly allowance, so the rate limit is reachable in a test.
-  server = await startServer({ env: { FRIEND_REQUESTS_PER_HOUR: '5' } });
+  server = await startServer({ env: { FRIEND_REQUESTS_PER_HOUR: '5', AUTH_RATE_PER_MINUTE: '1000' } });
   url = server.url;
   call = caller(url);
 });

@@ -36,6 +36,12 @@ test('a stored owner wins over the creator; a creator who left and came back is 
   assert.deepEqual(rolesOf(inherited), { b: 'owner' });
 });
 
+test('a group stored before roles whose creator left: the first admin, else the first member, is owner', () => {
+  assert.deepEqual(rolesOf(group({ uids: ['a', 'b', 'c'], roles: { c: 'admin' } })), { c: 'owner' });
+  assert.deepEqual(rolesOf(group({ uids: ['a', 'b'] })), { a: 'owner' });
+  assert.equal(ownerOf(group({ uids: [] })), undefined);
+});
+
 test('private chats have no roles; the heir is the first admin in joining order, else the first member', () => {
   assert.deepEqual(rolesOf(group({ sessiontype: 0 })), {});
   assert.equal(heirOf(group({ uids: ['creator', 'a', 'b', 'c'], roles: { c: 'admin', b: 'admin' } }), 'creator'), 'b');
