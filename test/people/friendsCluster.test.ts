@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { collect, connectWithWelcome, http, registerUser, type TestSocket } from '../support/client';
+import { collect, connectSocket, connectWithWelcome, createGroup, http, registerUser, sendText, sessionToken, type TestSocket } from '../support/client';
+import { hasRedisServer, startTopology } from '../support/cluster';
 import { startServer, type RunningServer } from '../support/server';
 
 let server: RunningServer;
@@ -35,3 +36,38 @@ test('friends:update reaches both users when they are served by different proces
 
   for (const s of [left.socket, right.socket, ...extra]) s.close();
 });
+
+test(
+  'across two nodes: friends:update reaches both users, and a kicked member on the other node is told and leaves the room (S26)',
+  { timeout: 120_000, skip: !hasRedisServer() && 'redis-server is not installed (npm test installs it as root)' },
+  async () => {
+    const topo = await startTopology({ nodes: 2, env: { AUTH_RATE_PER_MINUTE: '1000' } });
+    try {
+      const [one, two] = topo.nodes.map((n) => n.url) as [string, string];
+      const [ann, ben] = await Promise.all([registerUser(one, 'Ann'), registerUser(two, 'Ben')]);
+      const [annSocket, benSocket] = await Promise.all([connectSocket(one, ann.token), connectSocket(two, ben.token)]);
+      try {
+        const annSees = collect(annSocket, 'friends:update', 1);
+        const benSees = collect(benSocket, 'friends:update', 1);
+        await http(one, 'POST', '/api/friends/requests', { token: ann.token, body: { uid: ben.uid } });
+        assert.deepEqual((await annSees)[0], { uid: ben.uid, state: 'outgoing' });
+        assert.deepEqual((await benSees)[0], { uid: ann.uid, state: 'incoming' });
+
+        // Ann (node one) kicks Ben (socket on node two) from her group.
+        const group = await createGroup(one, ann, 'Across nodes', { jointype: 0 });
+        await http(two, 'POST', `/api/sessions/${group.sessionid}/join`, { token: ben.token });
+        const benToken = await sessionToken(two, ben, group.sessionid);
+        const removed = collect(benSocket, 'session:removed', 1, (e) => e.sessionid === group.sessionid);
+        assert.equal((await http(one, 'DELETE', `/api/sessions/${group.sessionid}/members/${ben.uid}`, { token: ann.token })).status, 204);
+        await removed;
+        const refused = await sendText(benSocket, benToken, 'after the kick');
+        assert.equal(refused.error?.code, 'not_member');
+      } finally {
+        annSocket.close();
+        benSocket.close();
+      }
+    } finally {
+      await topo.stop();
+    }
+  },
+);
