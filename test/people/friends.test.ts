@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { collect, connectSocket, type TestSocket } from '../support/client';
+import { collect, connectSocket, emitAck, type TestSocket } from '../support/client';
 import { startServer, type RunningServer } from '../support/server';
 import { caller, refused, users, type Call } from './peopleSteps';
 
@@ -126,5 +126,29 @@ describe('friends (S26)', () => {
   test('friends endpoints need a signed-in user', async () => {
     const res = await fetch(`${url}/api/friends`);
     assert.equal(res.status, 401);
+  });
+});
+
+describe('friends’ presence (S26)', () => {
+  test('friends with no conversation in common hear each other come online and go offline; going invisible looks like going offline', async () => {
+    const [ann, ben] = await users(url, 'Ann', 'Ben');
+    await call(ann, 'POST', '/api/friends/requests', { uid: ben.uid });
+    await call(ben, 'POST', `/api/friends/requests/${ann.uid}/accept`);
+    const annSocket = await connectSocket(url, ann.token);
+    sockets.push(annSocket);
+
+    const online = collect(annSocket, 'presence', 1, (e) => e.uid === ben.uid && e.sessionid === undefined);
+    const benSocket = await connectSocket(url, ben.token);
+    assert.equal((await online)[0]!.status, 'online');
+    assert.equal((await call(ann, 'GET', '/api/friends')).body.friends[0].presence, 'online');
+
+    const invisible = collect(annSocket, 'presence', 1, (e) => e.uid === ben.uid && e.sessionid === undefined && e.status === 'offline');
+    await emitAck(benSocket, 'presence:set', { status: 'invisible' });
+    await invisible;
+    await emitAck(benSocket, 'presence:set', { status: 'online' });
+
+    const offline = collect(annSocket, 'presence', 1, (e) => e.uid === ben.uid && e.status === 'offline');
+    benSocket.close();
+    await offline;
   });
 });
