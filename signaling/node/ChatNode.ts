@@ -12,6 +12,9 @@ import { MessageChangeStore } from '../../storage/MessageChangeStore';
 import { MessageStore } from '../../storage/MessageStore';
 import { PresenceStore } from '../../storage/PresenceStore';
 import { SessionStore } from '../../storage/SessionStore';
+import { BlockStore } from '../../storage/BlockStore';
+import { FriendStore } from '../../storage/FriendStore';
+import { InviteStore } from '../../storage/InviteStore';
 import { UserStore } from '../../storage/UserStore';
 import { PushSubscriptionStore } from '../../storage/PushSubscriptionStore';
 import { ReadStateStore } from '../../storage/ReadStateStore';
@@ -38,6 +41,10 @@ import { LinkPreviewer } from '../link-previews/LinkPreviewer';
 import { linkPreviewOptions } from '../link-previews/linkPreviewOptions';
 import { Metrics } from '../metrics';
 import { SessionService } from '../sessions/SessionService';
+import { BlockService } from '../people/BlockService';
+import { FriendService } from '../people/FriendService';
+import { InviteService } from '../people/InviteService';
+import { ModerationService } from '../people/ModerationService';
 import { Fanout, type ChatServer } from '../socket/Fanout';
 import { originOptions } from '../socket/originPolicy';
 import { registerSocketHandlers } from '../socket/registerSocketHandlers';
@@ -107,7 +114,11 @@ export class ChatNode {
       concurrency: config.pushConcurrency,
       onGone: (endpoint) => pushSubscriptions.removeEndpoint(endpoint),
     });
-    const sessionService = new SessionService({ sessions, users, presence, fanout, fileUrls, memberEvents: conversationEvents });
+    // People (S26): blocks refuse private chats and adds; moderation works through the SessionService.
+    const blockStore = new BlockStore(db);
+    const friendService = new FriendService({ friends: new FriendStore(db), blocks: blockStore, users, presence, fanout, fileUrls, requestsPerHour: config.friendRequestsPerHour });
+    const blockService = new BlockService({ blocks: blockStore, users, presence, fileUrls, friends: friendService });
+    const sessionService = new SessionService({ sessions, users, presence, fanout, fileUrls, memberEvents: conversationEvents, blocks: blockService });
     const ctx: AppContext = {
       config,
       logger,
@@ -116,6 +127,10 @@ export class ChatNode {
       users,
       sessions,
       sessionService,
+      friendService,
+      blockService,
+      inviteService: new InviteService({ invites: new InviteStore(db), sessions, sessionService }),
+      moderation: new ModerationService({ sessions, sessionService, blocks: blockStore, users, presence, fileUrls }),
       messages,
       batcher,
       conversationEvents,
@@ -143,7 +158,7 @@ export class ChatNode {
     const mediaPool = startMediaPool(ctx);
     const peers = new ClusterPeers(io, logger);
     ctx.calls = Calls.create(
-      { config, logger, nodeId: ctx.nodeId, db, sessions: ctx.sessions, metrics, io, peers, announcements: new CallMessages(ctx) },
+      { config, logger, nodeId: ctx.nodeId, db, sessions: ctx.sessions, metrics, io, peers, announcements: new CallMessages(ctx), blocks: blockService },
       mediaPool,
     );
     ctx.live = Live.create(

@@ -7,6 +7,7 @@ import type { MessageUpdate, MessageView, SessionView, VisiblePresence } from '.
 import type { CallClientEvents, CallServerEvents } from './calls';
 import type { LiveClientEvents, LiveServerEvents } from './live';
 import type { ReadEvent, ReadSetPayload, ReadSetResult } from './attention';
+import type { FriendUpdateEvent } from './people';
 import type {
   MessageDeletePayload,
   MessageEditPayload,
@@ -82,6 +83,9 @@ export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents
   'session:removed': (event: { sessionid: string }) => void;
   // ---- attention (issue 13): read receipts, and one's own read position from another device ----
   read: (event: ReadEvent) => void;
+  // ---- people (S26) ----
+  /** A friendship or request changed; sent to both users (`uid` the other one, `state` from the receiver's side). */
+  'friends:update': (event: FriendUpdateEvent) => void;
 }
 
 /** Handshake auth: `io(url, { auth: { token } })`. */

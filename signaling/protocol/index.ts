@@ -7,3 +7,4 @@ export * from './live';
 export * from './duration';
 export * from './search';
 export * from './attention';
+export * from './people';

@@ -65,6 +65,12 @@ export interface SessionView {
   unreadMentions?: number;
   muted?: boolean;
   mutedUntil?: number;
+  /** Groups (S26): members with a role beyond plain membership; exactly one owner while the group has members. */
+  roles?: Record<string, 'owner' | 'admin'>;
+  /** Groups (S26): members muted now, and until when (ms since epoch). */
+  mutes?: Record<string, number>;
+  /** Groups (S26): the group's picture (a signed avatar URL, like a user's). */
+  avatar?: string;
 }
 
 export interface MemberView {
@@ -73,6 +79,10 @@ export interface MemberView {
   gender: Gender;
   avatar?: string;
   presence: VisiblePresence;
+  /** Groups (S26): `owner` or `admin`; absent for plain members. */
+  role?: 'owner' | 'admin';
+  /** Groups (S26): muted until then (ms since epoch). */
+  mutedUntil?: number;
 }
 
 /** What stored bytes are, detected from the content: image (msgtype 1), audio (2), video (3), anything (4). */

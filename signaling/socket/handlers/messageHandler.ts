@@ -20,10 +20,10 @@ import { checkedMentions } from '../../attention/mentionRules';
  * 1-4, S7, S9) name an uploaded file by `filemd5`; the stored message carries its `fileinfo` and the
  * file record lists the message.
  */
-export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls' | 'conversationEvents' | 'linkPreviews' | 'sessions' | 'readState' | 'push'>;
+export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls' | 'conversationEvents' | 'linkPreviews' | 'sessions' | 'readState' | 'push' | 'moderation'>;
 
 export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:send'> {
-  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls, conversationEvents, linkPreviews, sessions, readState, push } = deps;
+  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls, conversationEvents, linkPreviews, sessions, readState, push, moderation } = deps;
   const limiter = new RateLimiter(config.messageRate, config.messageRate * 2);
   const onlineTtlMs = config.onlineTtl * 1000;
 
@@ -51,6 +51,8 @@ export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:
       // A file message's text is an optional caption.
       if (!isFile && content.trim().length === 0) throw new InvalidRequestError('msg: the message is empty');
       if (!limiter.take(uid)) throw new LimitError('too many messages; slow down');
+      // S26: a muted group member (`muted`, until when) or a block in a private chat (`blocked`).
+      await moderation.mustBeAbleToWrite(claims.sessionid, uid);
 
       // S24: a reply quotes a live message of the same conversation, else `not_found`.
       const replyTo = payload.replyTo ? await conversationEvents.quote(claims.sessionid, payload.replyTo) : undefined;
