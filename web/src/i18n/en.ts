@@ -569,6 +569,11 @@ const en = {
     list: 'Emoji suggestions',
     count: '{n} emoji suggestion | {n} emoji suggestions',
   },
+  // accessibility and usability fixes (issue 14)
+  a11y: {
+    welcomeFirst: 'Welcome to CookIM',
+    badEmail: 'Enter a valid email address.',
+  },
 };
 
 export type MessageSchema = typeof en;

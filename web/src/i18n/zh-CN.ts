@@ -50,7 +50,7 @@ const zhCN: MessageSchema = {
     signInAgain: '请重新登录。',
   },
   login: {
-    heading: '欢迎使用 CookIM',
+    heading: '欢迎回来',
     subheading: '登录后继续你的聊天。',
     submit: '登录',
     busy: '正在登录…',
@@ -565,6 +565,11 @@ const zhCN: MessageSchema = {
   shortcodes: {
     list: '表情建议',
     count: '{n} 个表情建议',
+  },
+  // accessibility and usability fixes (issue 14)
+  a11y: {
+    welcomeFirst: '欢迎使用 CookIM',
+    badEmail: '请输入有效的邮箱地址。',
   },
 };
 
