@@ -571,6 +571,7 @@ const en = {
   },
   // accessibility and usability fixes (issue 14)
   a11y: {
+    moreActions: 'More actions',
     welcomeFirst: 'Welcome to CookIM',
     badEmail: 'Enter a valid email address.',
   },

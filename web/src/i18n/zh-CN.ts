@@ -568,6 +568,7 @@ const zhCN: MessageSchema = {
   },
   // accessibility and usability fixes (issue 14)
   a11y: {
+    moreActions: '更多操作',
     welcomeFirst: '欢迎使用 CookIM',
     badEmail: '请输入有效的邮箱地址。',
   },

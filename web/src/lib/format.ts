@@ -4,9 +4,14 @@ import { currentLocale, t } from '@/i18n';
 export { formatDuration } from '@protocol';
 
 export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
+  // letters, digits and emoji only: punctuation ("读·", "(Ann)") is not part of a person's initials
+  const words = name
+    .trim()
+    .split(/\s+/)
+    .map((word) => [...word].filter((char) => /[\p{L}\p{N}\p{Extended_Pictographic}]/u.test(char)))
+    .filter((chars) => chars.length > 0);
   if (words.length === 0) return '?';
-  const chars = words.length === 1 ? [...words[0]!].slice(0, 2) : [[...words[0]!][0], [...words[1]!][0]];
+  const chars = words.length === 1 ? words[0]!.slice(0, 2) : [words[0]![0], words[1]![0]];
   return chars.join('').toUpperCase();
 }
 
