@@ -571,6 +571,8 @@ const en = {
   },
   // accessibility and usability fixes (issue 14)
   a11y: {
+    titleNeeded: 'Give the stream a title to go live.',
+    inThisChat: 'In this chat',
     moreActions: 'More actions',
     welcomeFirst: 'Welcome to CookIM',
     badEmail: 'Enter a valid email address.',

@@ -568,6 +568,8 @@ const zhCN: MessageSchema = {
   },
   // accessibility and usability fixes (issue 14)
   a11y: {
+    titleNeeded: '填写标题后即可开始直播。',
+    inThisChat: '聊天成员',
     moreActions: '更多操作',
     welcomeFirst: '欢迎使用 CookIM',
     badEmail: '请输入有效的邮箱地址。',
