@@ -571,6 +571,7 @@ const en = {
   },
   // accessibility and usability fixes (issue 14)
   a11y: {
+    skipToComposer: 'Skip to the message box',
     titleNeeded: 'Give the stream a title to go live.',
     inThisChat: 'In this chat',
     moreActions: 'More actions',

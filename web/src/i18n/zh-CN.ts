@@ -568,6 +568,7 @@ const zhCN: MessageSchema = {
   },
   // accessibility and usability fixes (issue 14)
   a11y: {
+    skipToComposer: '跳到消息输入框',
     titleNeeded: '填写标题后即可开始直播。',
     inThisChat: '聊天成员',
     moreActions: '更多操作',
