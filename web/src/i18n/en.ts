@@ -571,6 +571,9 @@ const en = {
   },
   // accessibility and usability fixes (issue 14)
   a11y: {
+    playVoice: 'Play {label}',
+    pauseVoice: 'Pause {label}',
+    voicePosition: 'Position in {label}',
     skipToComposer: 'Skip to the message box',
     titleNeeded: 'Give the stream a title to go live.',
     inThisChat: 'In this chat',

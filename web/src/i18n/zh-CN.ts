@@ -568,6 +568,9 @@ const zhCN: MessageSchema = {
   },
   // accessibility and usability fixes (issue 14)
   a11y: {
+    playVoice: '播放{label}',
+    pauseVoice: '暂停{label}',
+    voicePosition: '{label}的播放进度',
     skipToComposer: '跳到消息输入框',
     titleNeeded: '填写标题后即可开始直播。',
     inThisChat: '聊天成员',
