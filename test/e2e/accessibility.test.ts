@@ -15,6 +15,7 @@ import { desktop, launchBrowser, openUser, phone, screenshot } from '../support/
 import { startCallServer } from '../support/calls';
 import { connectSocket, http, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../support/client';
 import { LivePeer } from '../support/live';
+import { closeAll } from '../support/media';
 import type { RunningServer } from '../support/server';
 import { createGroup, newAccount, register, uidOf } from '../support/userSteps';
 
@@ -62,12 +63,22 @@ const variants: [string, BrowserContextOptions][] = [
   ['phone', phone],
 ];
 
+/** A public live stream from a socket client (synthetic camera); the publisher goes into `open`. */
+async function startPublicStream(socket: TestSocket, title: string, open: LivePeer[]): Promise<string> {
+  const publisher = new LivePeer(socket, { width: 320, height: 180, fps: 15 });
+  open.push(publisher);
+  const { streamid } = await publisher.create({ title, visibility: 'public' });
+  await publisher.start();
+  return streamid;
+}
+
 describe('accessibility of every page (axe-core, WCAG 2 AA)', () => {
   let server: RunningServer;
   let browser: Browser;
   let peer: TestUser;
   let peerSocket: TestSocket;
-  let live: LivePeer;
+  // the publisher lives only here: closeAll collects it before the process exits (wrtc)
+  const open: LivePeer[] = [];
   let streamid = '';
 
   before(async () => {
@@ -76,13 +87,10 @@ describe('accessibility of every page (axe-core, WCAG 2 AA)', () => {
     // Lin streams live in public, so the directory and a viewer page have something to show
     peer = await registerUser(server.url, 'Lin Wei');
     peerSocket = await connectSocket(server.url, peer.token);
-    live = new LivePeer(await connectSocket(server.url, peer.token), { width: 320, height: 180, fps: 15 });
-    const stream = await live.create({ title: 'Morning run', visibility: 'public' });
-    await live.start();
-    streamid = stream.streamid;
+    streamid = await startPublicStream(await connectSocket(server.url, peer.token), 'Morning run', open);
   });
   after(async () => {
-    live?.close();
+    await closeAll(open);
     peerSocket?.disconnect();
     await browser?.close();
     await server?.stop();

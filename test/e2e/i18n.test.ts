@@ -19,6 +19,7 @@ import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupW
 import { startCallServer } from '../support/calls';
 import { connectSocket, http, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../support/client';
 import { LivePeer } from '../support/live';
+import { closeAll } from '../support/media';
 import { startServer, type RunningServer } from '../support/server';
 import { newAccount, type Account } from '../support/userSteps';
 
@@ -57,6 +58,15 @@ async function registerInChinese(page: Page, account: Account): Promise<void> {
   await page.getByLabel('密码', { exact: true }).fill(account.password);
   await page.getByRole('button', { name: '注册' }).click();
   await page.getByRole('heading', { name: '聊天' }).waitFor();
+}
+
+/** A public live stream from a socket client (synthetic camera); the publisher goes into `open`. */
+async function startPublicStream(socket: TestSocket, title: string, open: LivePeer[]): Promise<string> {
+  const publisher = new LivePeer(socket, { width: 320, height: 180, fps: 15 });
+  open.push(publisher);
+  const { streamid } = await publisher.create({ title, visibility: 'public' });
+  await publisher.start();
+  return streamid;
 }
 
 describe('web client in Chinese and English', () => {
@@ -257,7 +267,8 @@ describe('every page in zh-CN and in en', () => {
   let browser: Browser;
   let lin: TestUser;
   let linSocket: TestSocket;
-  let live: LivePeer;
+  // the publisher lives only here: closeAll collects it before the process exits (wrtc)
+  const open: LivePeer[] = [];
   let streamid = '';
   const streamTitle = 'Morning run';
 
@@ -267,12 +278,10 @@ describe('every page in zh-CN and in en', () => {
     // 林伟 streams in public, so the directory and a viewer page have something to show
     lin = await registerUser(server.url, '林伟');
     linSocket = await connectSocket(server.url, lin.token);
-    live = new LivePeer(await connectSocket(server.url, lin.token), { width: 320, height: 180, fps: 15 });
-    streamid = (await live.create({ title: streamTitle, visibility: 'public' })).streamid;
-    await live.start();
+    streamid = await startPublicStream(await connectSocket(server.url, lin.token), streamTitle, open);
   });
   after(async () => {
-    live?.close();
+    await closeAll(open);
     linSocket?.disconnect();
     await browser?.close();
     await server?.stop();

@@ -16,6 +16,7 @@ import { startCallServer } from '../support/calls';
 import { connectSocket, http, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../support/client';
 import { jpeg, upload } from '../support/files';
 import { LivePeer } from '../support/live';
+import { closeAll } from '../support/media';
 import type { RunningServer } from '../support/server';
 import { attachFiles, composer, createGroup, login, newAccount, register, sendMessage, uidOf, type Account } from '../support/userSteps';
 
@@ -57,7 +58,8 @@ describe('usability faults found by a first-time user, fixed', () => {
   let privateId = '';
   let groupId = '';
   const groupName = `Hikers ${Date.now().toString(36)}`;
-  let stream: LivePeer | undefined;
+  // the publisher lives only here: closeAll collects it before the process exits (wrtc)
+  const open: LivePeer[] = [];
   let streamid = '';
 
   before(async () => {
@@ -74,7 +76,7 @@ describe('usability faults found by a first-time user, fixed', () => {
     ada.context.setDefaultTimeout(20_000);
   });
   after(async () => {
-    stream?.close();
+    await closeAll(open);
     linSocket?.disconnect();
     await browser?.close();
     await server?.stop();
@@ -281,10 +283,9 @@ describe('usability faults found by a first-time user, fixed', () => {
 
   test("an ended stream's card offers the replay after a reload, and the phone viewer keeps its composer", async () => {
     const { page } = ada;
-    stream = new LivePeer(await connectSocket(server.url, lin.token), { width: 320, height: 180, fps: 15 });
-    await stream.create({ title: 'Ridge walk', sessionid: groupId });
-    await stream.start();
-    streamid = stream.streamid;
+    open.push(new LivePeer(await connectSocket(server.url, lin.token), { width: 320, height: 180, fps: 15 }));
+    streamid = (await open[0]!.create({ title: 'Ridge walk', sessionid: groupId })).streamid;
+    await open[0]!.start();
     const card = page.locator(`[data-testid="live-message"][data-live-event="started"][data-streamid="${streamid}"]`);
     await card.getByTestId('live-watch').filter({ hasText: 'Watch' }).waitFor();
 
@@ -296,8 +297,10 @@ describe('usability faults found by a first-time user, fixed', () => {
       await onPhone.page.goto(`/live/${streamid}`);
       await onPhone.page.getByTestId('live-view').waitFor();
       await onPhone.page.getByTestId('live-chat').getByTestId('composer-input').waitFor();
+      // watching (counted as a viewer), so the page hears the end
+      await onPhone.page.getByTestId('live-viewer-count').filter({ hasText: /^1 viewer$/ }).waitFor();
 
-      await stream.stop();
+      await open[0]!.stop();
       await onPhone.page.getByTestId('live-ended').waitFor();
       const input = await onPhone.page.getByTestId('live-chat').getByTestId('composer-input').boundingBox();
       assert.ok(input, 'the composer is there');
