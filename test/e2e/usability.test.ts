@@ -198,7 +198,12 @@ describe('usability faults found by a first-time user, fixed', () => {
     await page.goto('/');
     const item = page.getByRole('navigation', { name: 'Conversation list' }).getByRole('link', { name: /读·/ });
     await item.waitFor();
-    assert.equal((await item.locator('.avatar > span').first().textContent())?.trim(), '读');
+    // (the list names the chat from its stored title until it knows the other person's nickname)
+    const initials = item.locator('.avatar > span').first();
+    const deadline = Date.now() + 10_000;
+    while ((await initials.textContent())?.trim() !== '读' && Date.now() < deadline) await page.waitForTimeout(200);
+    assert.equal((await initials.textContent())?.trim(), '读');
+    await screenshot(page, 'usability-initials');
   });
 
   test('text typed before attaching files becomes their caption', async () => {
