@@ -50,8 +50,8 @@ async function checkBothSchemes(page: Page, label: string): Promise<string[]> {
   const found: string[] = [];
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
-    // transitions and lazy chunks settle
-    await page.waitForTimeout(400);
+    // transitions, lazy chunks and the restyle behind a blurred backdrop settle
+    await page.waitForTimeout(700);
     for (const v of await seriousViolations(page)) found.push(`${label} (${scheme}): ${v.id} [${v.impact}] ${v.help}\n    ${v.nodes.join('\n    ')}`);
     await screenshot(page, `a11y-${label}-${scheme}`);
   }
