@@ -299,7 +299,8 @@ describe('every page in zh-CN and in en', () => {
       const account = newAccount('Mei');
       const group = language.locale === 'en' ? `Readers ${Date.now().toString(36)}` : `读书会 ${Date.now().toString(36)}`;
       // what people wrote and named: shown as it is in any language
-      const names = [account.nickname, account.email, group, '林伟', group[0]!, '林', streamTitle, 'CookIM'];
+      // (a public stream's chat group is named by the server after the stream: "Live: <title>", initials LM)
+      const names = [account.nickname, account.email, group, '林伟', group[0]!, '林', `Live: ${streamTitle}`, 'LM', streamTitle, 'CookIM'];
       const found: string[] = [];
       const check = async (label: string, extra: string[] = []) => {
         await page.waitForTimeout(300);
@@ -349,7 +350,7 @@ describe('every page in zh-CN and in en', () => {
         await page.locator('form input').first().waitFor();
         await check('new-group');
         await page.goto('/discover');
-        await page.locator(`[data-session="${groupId}"]`).waitFor();
+        await page.locator('main').locator(`[data-session="${groupId}"]`).waitFor();
         await check('discover');
         await page.goto('/profile');
         await page.locator('#profile-language').waitFor();
