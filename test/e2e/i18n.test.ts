@@ -271,6 +271,9 @@ describe('every page in zh-CN and in en', () => {
   const open: LivePeer[] = [];
   let streamid = '';
   const streamTitle = 'Morning run';
+  const tag = Date.now().toString(36);
+  // each language's walk makes a public group; the directory lists both (names show as they are)
+  const groups = { 'zh-CN': `读书会 ${tag}`, en: `Readers ${tag}` };
 
   before(async () => {
     process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => process.stderr.write(`[mediasoup-worker] ${line}\n`) });
@@ -297,10 +300,10 @@ describe('every page in zh-CN and in en', () => {
       const { page, context } = await openUser(browser, server.url, { ...desktop, locale: language.locale });
       context.setDefaultTimeout(20_000);
       const account = newAccount('Mei');
-      const group = language.locale === 'en' ? `Readers ${Date.now().toString(36)}` : `读书会 ${Date.now().toString(36)}`;
+      const group = groups[language.locale];
       // what people wrote and named: shown as it is in any language
       // (a public stream's chat group is named by the server after the stream: "Live: <title>", initials LM)
-      const names = [account.nickname, account.email, group, '林伟', group[0]!, '林', `Live: ${streamTitle}`, 'LM', streamTitle, 'CookIM'];
+      const names = [account.nickname, account.email, ...Object.values(groups), '林伟', '读', 'R', '林', `Live: ${streamTitle}`, 'LM', streamTitle, 'CookIM'];
       const found: string[] = [];
       const check = async (label: string, extra: string[] = []) => {
         await page.waitForTimeout(300);
