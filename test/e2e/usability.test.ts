@@ -363,7 +363,7 @@ describe('usability faults found by a first-time user, fixed', () => {
     }
   });
 
-  test('at 320 px the new-conversation button is fully visible', async () => {
+  test('at 320 px (and in the desktop list column) the new-conversation button is fully visible', async () => {
     const small = await openUser(browser, server.url, { ...phone, viewport: { width: 320, height: 568 } });
     try {
       small.context.setDefaultTimeout(20_000);
@@ -375,6 +375,12 @@ describe('usability faults found by a first-time user, fixed', () => {
     } finally {
       await small.context.close();
     }
+    // and in the desktop's list column
+    const { page } = ada;
+    await page.goto('/');
+    const box = await page.getByRole('button', { name: 'New conversation' }).boundingBox();
+    const column = await page.getByRole('complementary', { name: 'Conversations' }).boundingBox();
+    assert.ok(box && column && box.x + box.width <= column.x + column.width, 'the button is inside the list column');
   });
 
   test('a replay is never buffered whole: hls.js buffer bounds', () => {
