@@ -147,6 +147,10 @@ describe('usability faults found by a first-time user, fixed', () => {
     await header.and(page.locator('[data-presence="online"]')).waitFor();
     await listed.and(page.locator('[data-presence="online"]')).waitFor();
     assert.equal(await listed.locator('.dot').getAttribute('class'), 'dot online');
+    // after a reload too, before the chat is opened again (presence is only announced as it changes)
+    await page.goto('/profile');
+    await listed.and(page.locator('[data-presence="online"]')).waitFor();
+    await page.goto(`/c/${privateId}`);
 
     // the same photo in the list, the header, the details and beside Lin's message
     const photos = [
