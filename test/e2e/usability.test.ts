@@ -183,6 +183,10 @@ describe('usability faults found by a first-time user, fixed', () => {
     await request(linSocket, 'call:join', { callid: call.callid }).catch(() => undefined);
     const ring = page.getByTestId('incoming-call');
     await ring.waitFor();
+    // the call sheet shows Lin's photo too, not initials
+    const photo = ring.getByTestId('avatar-image');
+    await photo.waitFor();
+    assert.equal(new URL((await photo.getAttribute('src'))!, server.url).pathname, new URL(linPhoto, server.url).pathname);
     await ring.getByRole('button', { name: 'Decline' }).click();
     const declined = page.locator('[data-testid="call-message"][data-call-event="declined"]');
     await declined.waitFor();
