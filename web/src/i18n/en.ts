@@ -606,6 +606,18 @@ const en = {
     mentionList: 'People to mention',
     mentionCount: '{n} person to mention | {n} people to mention',
   },
+  // accessibility and usability fixes (issue 14)
+  a11y: {
+    playVoice: 'Play {label}',
+    pauseVoice: 'Pause {label}',
+    voicePosition: 'Position in {label}',
+    skipToComposer: 'Skip to the message box',
+    titleNeeded: 'Give the stream a title to go live.',
+    inThisChat: 'In this chat',
+    moreActions: 'More actions',
+    welcomeFirst: 'Welcome to CookIM',
+    badEmail: 'Enter a valid email address.',
+  },
 };
 
 export type MessageSchema = typeof en;

@@ -50,7 +50,7 @@ const zhCN: MessageSchema = {
     signInAgain: '请重新登录。',
   },
   login: {
-    heading: '欢迎使用 CookIM',
+    heading: '欢迎回来',
     subheading: '登录后继续你的聊天。',
     submit: '登录',
     busy: '正在登录…',
@@ -602,6 +602,18 @@ const zhCN: MessageSchema = {
     everyoneHint: '通知本群所有人',
     mentionList: '可提及的成员',
     mentionCount: '{n} 位可提及的成员',
+  },
+  // accessibility and usability fixes (issue 14)
+  a11y: {
+    playVoice: '播放{label}',
+    pauseVoice: '暂停{label}',
+    voicePosition: '{label}的播放进度',
+    skipToComposer: '跳到消息输入框',
+    titleNeeded: '填写标题后即可开始直播。',
+    inThisChat: '聊天成员',
+    moreActions: '更多操作',
+    welcomeFirst: '欢迎使用 CookIM',
+    badEmail: '请输入有效的邮箱地址。',
   },
 };
 

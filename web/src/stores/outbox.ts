@@ -198,6 +198,8 @@ interface FileToSend {
   /** Force a message type (voice recordings). */
   msgtype?: MsgType;
   durationMs?: number;
+  /** Text typed in the composer before the files were picked. */
+  caption?: string;
 }
 
 function queueFile(sessionid: string, file: FileToSend): void {
@@ -217,8 +219,8 @@ function queueFile(sessionid: string, file: FileToSend): void {
   enqueue({
     uuid: newUuid(),
     sessionid,
-    // the caption: the file's name, so text-only clients still say what was sent
-    msg: file.name,
+    // the caption: what was typed, else the file's name, so text-only clients still say what was sent
+    msg: file.caption || file.name,
     time: Date.now(),
     order: nextOrder(),
     status: 'sending',
@@ -228,11 +230,12 @@ function queueFile(sessionid: string, file: FileToSend): void {
   });
 }
 
-/** Sends picked, dropped or pasted files, each as its own message. */
-function sendFiles(sessionid: string, files: Iterable<File>): void {
+/** Sends picked, dropped or pasted files, each as its own message; the first carries the caption. */
+function sendFiles(sessionid: string, files: Iterable<File>, caption = ''): void {
   for (const file of files) {
     if (file.size === 0) continue;
-    queueFile(sessionid, { blob: file, name: clipName(file.name) || 'file' });
+    queueFile(sessionid, { blob: file, name: clipName(file.name) || 'file', caption });
+    caption = '';
   }
 }
 
