@@ -44,6 +44,9 @@ export const ErrorCode = {
   TooManyReactions: 'too_many_reactions',
   // HTTP ranges (files)
   RangeNotSatisfiable: 'range_not_satisfiable',
+  // live ingest (S27): stream keys for WHIP encoders
+  InvalidStreamKey: 'invalid_stream_key',
+  TooManyStreamKeys: 'too_many_stream_keys',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -4,5 +4,6 @@ export * from './schemas';
 export type * from './events';
 export * from './calls';
 export * from './live';
+export * from './streamKeys';
 export * from './duration';
 export * from './search';
