@@ -14,6 +14,7 @@ import type { FileService } from '../files/FileService';
 import type { LinkPreviewer } from '../link-previews/LinkPreviewer';
 import type { UrlSigner } from '../files/UrlSigner';
 import type { LiveQueries } from '../live/LiveQueries';
+import type { Live } from '../live/Live';
 import type { Metrics } from '../metrics';
 import type { SessionService } from '../sessions/SessionService';
 import type { Fanout } from '../socket/Fanout';
@@ -57,5 +58,5 @@ export interface AppContext {
   /** Group calls (S18); set once the node is built. */
   calls?: SocketFeature;
   /** Live streams (S12, S19); set once the node is built. */
-  live?: SocketFeature & { readonly queries: LiveQueries };
+  live?: SocketFeature & { readonly queries: LiveQueries; readonly ingest: Live['ingest'] };
 }

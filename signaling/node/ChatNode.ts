@@ -129,6 +129,7 @@ export class ChatNode {
         nodeId: ctx.nodeId,
         db,
         sessions: ctx.sessions,
+        users: ctx.users,
         metrics,
         io,
         fanout: ctx.fanout,

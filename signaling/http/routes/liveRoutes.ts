@@ -7,6 +7,8 @@ import { ErrorCode } from '../../protocol/errors';
 import { ApiError } from '../ApiError';
 import { errorAnswer } from '../../errors/errorAnswer';
 import { currentUser, requireUser } from '../requireUser';
+import { streamKeyRoutes } from './streamKeyRoutes';
+import { whipRoutes } from './whipRoutes';
 
 const STREAM_ID = /^[0-9a-f-]{36}$/;
 const RENDITION = /^\d{2,4}p$/;
@@ -22,6 +24,9 @@ const HLS_TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpeg
  */
 export function liveRoutes(ctx: Pick<AppContext, 'live' | 'users' | 'tokens'>): Router {
   const router = Router();
+  // Before /live/:streamid, which would take `keys` and `whip` for stream ids.
+  router.use(streamKeyRoutes(ctx));
+  router.use(whipRoutes(ctx));
   const auth = requireUser(ctx);
   const me = (res: Response) => currentUser(res)._id.toHexString();
   const service = () => {
