@@ -11,4 +11,5 @@ export type { RtpTapOptions, TappedTrack } from './RtpTapTypes';
 export { HlsTranscoder } from './HlsTranscoder';
 export type { HlsRendition, HlsTranscoderEvents, HlsTranscoderOptions } from './HlsTranscoderTypes';
 export { HlsPipeline } from './HlsPipeline';
-export type { HlsPipelineEvents, HlsPipelineOptions } from './HlsPipelineTypes';
+export type { HlsPipelineEvents, HlsPipelineMode, HlsPipelineOptions } from './HlsPipelineTypes';
+export { POSTER } from './HlsTranscoder';
