@@ -140,10 +140,12 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
     }
     if (o.hasAudio) o.renditions.forEach(() => out.push('-map', '0:a'));
     if (o.hasVideo) {
-      out.push('-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p', '-threads', threads, '-sc_threshold', '0');
+      // Encoder options per encoded stream: a copied stream takes none (ffmpeg refuses a profile there).
       if (copyTop) out.push('-c:v:0', 'copy');
       encoded.forEach(({ r, i }) => {
         const kbps = Math.round(r.videoBitrate / 1000);
+        out.push(`-c:v:${i}`, 'libx264', `-preset:v:${i}`, 'veryfast', `-tune:v:${i}`, 'zerolatency', `-profile:v:${i}`, 'main');
+        out.push(`-pix_fmt:v:${i}`, 'yuv420p', `-threads:v:${i}`, threads, `-sc_threshold:v:${i}`, '0');
         out.push(`-b:v:${i}`, `${kbps}k`, `-maxrate:v:${i}`, `${Math.round(kbps * 1.2)}k`, `-bufsize:v:${i}`, `${kbps}k`);
         // A keyframe at every segment boundary: each segment plays on its own.
         out.push(`-force_key_frames:v:${i}`, `expr:gte(t,n_forced*${seg})`);
