@@ -11,11 +11,9 @@ import type { LiveStreams } from '../LiveStreams';
 import { STALE_MS } from '../liveTiming';
 import type { StreamKeyService } from './StreamKeyService';
 import { writeAnswer } from './whipAnswer';
+import { WHIP_CONNECTION_PREFIX } from './whipConnection';
 import { KeyAlreadyLiveError, WhipResourceNotFoundError } from './whipErrors';
 import { readOffer } from './whipOffer';
-
-/** A WHIP stream's connection id (LiveStream.publisherSocketId): never a socket id. */
-export const WHIP_CONNECTION_PREFIX = 'whip:';
 
 /** The shortest wait for an encoder whose media stopped (ICE lost) before its stream ends. */
 const GONE_MIN_MS = 5_000;
@@ -25,11 +23,6 @@ export interface WhipSession {
   resourceId: string;
   streamid: string;
   answer: string;
-}
-
-/** Whether a stream is published by an encoder over WHIP (no socket negotiates it). */
-export function isWhipStream(stream: Pick<LiveStream, 'publisherSocketId'>): boolean {
-  return stream.publisherSocketId?.startsWith(WHIP_CONNECTION_PREFIX) ?? false;
 }
 
 /**
