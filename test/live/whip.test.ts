@@ -47,7 +47,7 @@ after(async () => {
 });
 
 describe('WHIP ingest', { timeout: 120_000 }, () => {
-  test('refuses a body that is not SDP (415), a missing or wrong key (401), PATCH (405)', async () => {
+  test('refuses a body that is not SDP (415), a missing or wrong key (401), an offer without video (400), PATCH (405)', async () => {
     const { key } = await makeKey(alice, { title: 'refusals' });
     const notSdp = await postOffer(server.url, key, '{"sdp":"v=0"}', 'application/json');
     assert.equal(notSdp.status, 415);
@@ -62,6 +62,12 @@ describe('WHIP ingest', { timeout: 120_000 }, () => {
     const wrong = await postOffer(server.url, key.slice(0, -4) + 'AAAA', offer);
     assert.equal(wrong.status, 401);
     assert.equal(JSON.parse(wrong.body).error.code, 'invalid_stream_key');
+    const garbage = await postOffer(server.url, key, 'v=0\r\nnot an offer\r\n');
+    assert.equal(garbage.status, 400);
+    assert.equal(JSON.parse(garbage.body).error.code, 'invalid_input');
+    const audioOnly = await postOffer(server.url, key, offer.replace(/m=video [^]*$/, ''));
+    assert.equal(audioOnly.status, 400, audioOnly.body);
+    assert.match(JSON.parse(audioOnly.body).error.message, /no video track/);
     const patch = await fetch(`${server.url}/api/live/whip/${'0'.repeat(32)}`, { method: 'PATCH', headers: { 'content-type': 'application/trickle-ice-sdpfrag' }, body: 'a=end-of-candidates' });
     assert.equal(patch.status, 405);
     const options = await fetch(`${server.url}/api/live/whip`, { method: 'OPTIONS' });
