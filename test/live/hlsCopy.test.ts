@@ -57,7 +57,7 @@ async function pipeline(producer: types.Producer, name: string, copyH264: boolea
     segmentSeconds: 1,
     threads: 1,
     copyH264,
-    log: (level, message, details) => level !== 'info' && process.stderr.write(`[${name}] ${message} ${JSON.stringify(details ?? {})}\n`),
+    log: (level, message, details) => level === 'error' && process.stderr.write(`[${name}] ${message} ${JSON.stringify(details ?? {})}\n`),
   });
   return { pipeline: p, dir };
 }
