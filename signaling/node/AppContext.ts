@@ -19,6 +19,7 @@ import type { FileService } from '../files/FileService';
 import type { LinkPreviewer } from '../link-previews/LinkPreviewer';
 import type { UrlSigner } from '../files/UrlSigner';
 import type { LiveQueries } from '../live/LiveQueries';
+import type { Live } from '../live/Live';
 import type { Metrics } from '../metrics';
 import type { SessionService } from '../sessions/SessionService';
 import type { BlockService } from '../people/BlockService';
@@ -81,5 +82,5 @@ export interface AppContext {
   pushSubscriptions: PushSubscriptionStore;
   vapid: VapidKeys;
   /** Live streams (S12, S19); set once the node is built. */
-  live?: SocketFeature & { readonly queries: LiveQueries };
+  live?: SocketFeature & { readonly queries: LiveQueries; readonly ingest: Live['ingest'] };
 }

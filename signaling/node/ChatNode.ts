@@ -168,6 +168,7 @@ export class ChatNode {
         nodeId: ctx.nodeId,
         db,
         sessions: ctx.sessions,
+        users: ctx.users,
         metrics,
         io,
         fanout: ctx.fanout,

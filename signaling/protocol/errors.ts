@@ -54,6 +54,9 @@ export const ErrorCode = {
   Banned: 'banned',
   InviteExpired: 'invite_expired',
   InviteNotFound: 'invite_not_found',
+  // live ingest (S27): stream keys for WHIP encoders
+  InvalidStreamKey: 'invalid_stream_key',
+  TooManyStreamKeys: 'too_many_stream_keys',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -618,6 +618,25 @@ const en = {
     welcomeFirst: 'Welcome to CookIM',
     badEmail: 'Enter a valid email address.',
   },
+  // stream keys for encoders over WHIP (issue 16)
+  streamKeys: {
+    title: 'Stream keys',
+    hint: 'To go live from OBS or another encoder: choose WHIP as the service, server {url}, and a stream key as the bearer token.',
+    newTitle: 'Stream title',
+    where: 'Announce the stream in',
+    public: 'Public (a chat of its own)',
+    create: 'Make a stream key',
+    needTitle: 'Give the stream a title.',
+    shownOnce: 'Copy this key now: it is shown only once.',
+    key: 'Stream key',
+    server: 'Server (WHIP URL)',
+    copy: 'Copy the key',
+    copied: 'Copied',
+    list: 'Your stream keys',
+    none: 'No stream keys yet.',
+    revoke: 'Revoke',
+    revokeNamed: 'Revoke the stream key “{title}”',
+  },
 };
 
 export type MessageSchema = typeof en;

@@ -615,6 +615,24 @@ const zhCN: MessageSchema = {
     welcomeFirst: '欢迎使用 CookIM',
     badEmail: '请输入有效的邮箱地址。',
   },
+  streamKeys: {
+    title: '推流密钥',
+    hint: '用 OBS 或其他编码器直播：服务选择 WHIP，服务器填 {url}，推流密钥作为 Bearer 令牌。',
+    newTitle: '直播标题',
+    where: '在哪里宣布直播',
+    public: '公开（自带聊天）',
+    create: '生成推流密钥',
+    needTitle: '请给直播起个标题。',
+    shownOnce: '请立即复制此密钥：它只显示这一次。',
+    key: '推流密钥',
+    server: '服务器（WHIP 地址）',
+    copy: '复制密钥',
+    copied: '已复制',
+    list: '你的推流密钥',
+    none: '还没有推流密钥。',
+    revoke: '吊销',
+    revokeNamed: '吊销推流密钥“{title}”',
+  },
 };
 
 export default zhCN;
