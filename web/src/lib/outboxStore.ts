@@ -36,6 +36,7 @@ export interface StoredOutgoing {
   status: 'sending' | 'failed';
   error?: LocalText;
   attachment?: StoredAttachment;
+  replyTo?: string;
 }
 
 export interface StoredEntry {

@@ -43,6 +43,8 @@ export interface OutgoingMessage {
   /** Fixed by the sender (a voice recording is a voice message whatever its container). */
   msgtypeFixed?: boolean;
   attachment?: OutgoingAttachment;
+  /** The message this one answers (S24). */
+  replyTo?: string;
 }
 
 /** The record to store for a message of `owner` (the file's bytes go apart). */
@@ -58,6 +60,7 @@ export function recordOf(item: OutgoingMessage, owner: string): StoredOutgoing {
     msgtype: item.msgtype,
     ...(item.msgtypeFixed ? { msgtypeFixed: true } : {}),
     status: item.status,
+    ...(item.replyTo ? { replyTo: item.replyTo } : {}),
     // a plain copy: IndexedDB cannot clone reactive proxies
     ...(item.error ? { error: JSON.parse(JSON.stringify(item.error)) as LocalText } : {}),
     ...(file
@@ -105,6 +108,7 @@ export function itemOf({ record, blob }: StoredEntry): OutgoingMessage {
     status: lost ? 'failed' : record.status,
     ...(lost ? { error: 'outbox.fileLost' } : record.error ? { error: record.error } : {}),
     msgtype: record.msgtype as MsgType,
+    ...(record.replyTo ? { replyTo: record.replyTo } : {}),
     ...(record.msgtypeFixed ? { msgtypeFixed: true } : {}),
     ...(attachment ? { attachment } : {}),
   };

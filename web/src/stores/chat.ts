@@ -152,9 +152,9 @@ export const chat = {
     return session;
   },
 
-  send(sessionid: string, text: string): void {
+  send(sessionid: string, text: string, replyTo?: string): void {
     typing.sent(sessionid);
-    outbox.send(sessionid, text);
+    outbox.send(sessionid, text, replyTo);
   },
   sendFiles: outbox.sendFiles,
   sendVoice: outbox.sendVoice,

@@ -83,7 +83,8 @@ function prepared(item: OutgoingMessage): Promise<void> {
 
 function payloadOf(item: OutgoingMessage, sessionToken: string): MessageSendPayload {
   const file = item.attachment;
-  if (!file) return { sessionToken, msgtype: MsgType.Text, msg: item.msg, uuid: item.uuid };
+  const reply = item.replyTo ? { replyTo: item.replyTo } : {};
+  if (!file) return { sessionToken, msgtype: MsgType.Text, msg: item.msg, uuid: item.uuid, ...reply };
   return { sessionToken, msgtype: item.msgtype, msg: item.msg, uuid: item.uuid, filemd5: file.md5!, filename: file.name };
 }
 
@@ -186,10 +187,10 @@ function enqueue(item: OutgoingMessage): void {
 
 // ---------- public API ----------
 
-function send(sessionid: string, text: string): void {
+function send(sessionid: string, text: string, replyTo?: string): void {
   const msg = text.trim();
   if (!msg) return;
-  enqueue({ uuid: newUuid(), sessionid, msg, time: Date.now(), order: nextOrder(), status: 'sending', msgtype: MsgType.Text });
+  enqueue({ uuid: newUuid(), sessionid, msg, time: Date.now(), order: nextOrder(), status: 'sending', msgtype: MsgType.Text, ...(replyTo ? { replyTo } : {}) });
 }
 
 interface FileToSend {
