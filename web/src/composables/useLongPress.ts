@@ -7,12 +7,13 @@ const HOLD_MS = 500;
 /** A finger that moves further than this is scrolling, not pressing. */
 const SLOP_PX = 10;
 
+/** Keyed by event name, for `v-on="handlers"` (`clickCapture`: a click listener in the capture phase). */
 export interface LongPressHandlers {
-  onPointerdown: (event: PointerEvent) => void;
-  onPointermove: (event: PointerEvent) => void;
-  onPointerup: () => void;
-  onPointercancel: () => void;
-  onClickCapture: (event: MouseEvent) => void;
+  pointerdown: (event: PointerEvent) => void;
+  pointermove: (event: PointerEvent) => void;
+  pointerup: () => void;
+  pointercancel: () => void;
+  clickCapture: (event: MouseEvent) => void;
 }
 
 export interface LongPress {
@@ -35,7 +36,7 @@ export function useLongPress(fire: (at: { x: number; y: number }) => void): Long
   };
 
   const handlers: LongPressHandlers = {
-    onPointerdown(event) {
+    pointerdown(event) {
       touch = event.pointerType === 'touch' || event.pointerType === 'pen';
       fired = false;
       if (!touch || !event.isPrimary) return;
@@ -48,12 +49,12 @@ export function useLongPress(fire: (at: { x: number; y: number }) => void): Long
         fire(start);
       }, HOLD_MS);
     },
-    onPointermove(event) {
+    pointermove(event) {
       if (timer && Math.hypot(event.clientX - start.x, event.clientY - start.y) > SLOP_PX) cancel();
     },
-    onPointerup: cancel,
-    onPointercancel: cancel,
-    onClickCapture(event) {
+    pointerup: cancel,
+    pointercancel: cancel,
+    clickCapture(event) {
       if (!fired) return;
       fired = false;
       event.preventDefault();
