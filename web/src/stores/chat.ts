@@ -6,6 +6,7 @@
 import type { SessionView } from '@protocol';
 import { chatCache } from '@/lib/chatCache';
 import { auth } from './auth';
+import { composerMode } from './composerMode';
 import { onChatConnected, wireChatEvents } from './chatSocket';
 import { connection } from './connection';
 import { history } from './history';
@@ -76,6 +77,7 @@ function reset(): void {
   readMarkers.reset();
   search.reset();
   sessionTokens.clear();
+  composerMode.reset();
 }
 
 /** Read up to `seq`, by default the conversation's newest message. */
