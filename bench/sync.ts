@@ -10,7 +10,7 @@
  * phase, then one line per catch-up and their median.
  */
 import { randomUUID } from 'node:crypto';
-import type { MessageUpdate, MessageView, SyncResult } from '../signaling/protocol';
+import type { SyncResult } from '../signaling/protocol';
 import { connectSocket, createGroup, http, joinGroup, registerUser, request, sessionToken, type TestSocket } from '../test/support/client';
 import { startServer } from '../test/support/server';
 import { numberArgs, percentile, printJson } from './lib/args';
@@ -93,7 +93,7 @@ async function catchUp(url: string, userToken: string, sessionid: string, cursor
       const page = await request<SyncResult>(socket, 'sync', { cursors: { [sessionid]: at } }, 60_000);
       pages++;
       bytes += JSON.stringify(page).length;
-      const events: { seq: number }[] = [...(page.messages as MessageView[]), ...(page.updates as MessageUpdate[])];
+      const events: { seq: number }[] = [...page.messages, ...page.updates];
       for (const { seq } of events) {
         if (seen.has(seq)) throw new Error(`seq ${seq} answered twice`);
         seen.add(seq);
