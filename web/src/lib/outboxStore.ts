@@ -38,6 +38,8 @@ export interface StoredOutgoing {
   attachment?: StoredAttachment;
   /** Members mentioned (issue 13). */
   mentions?: string[];
+  /** The message this one answers (S24). */
+  replyTo?: string;
 }
 
 export interface StoredEntry {

@@ -45,6 +45,19 @@ export interface OutgoingMessage {
   attachment?: OutgoingAttachment;
   /** Members mentioned (issue 13), sent as `mentions`. */
   mentions?: string[];
+  /** The message this one answers (S24). */
+  replyTo?: string;
+}
+
+/** What a text send may carry beside its text: mentions (S25) and the message it answers (S24). */
+export interface SendExtras {
+  mentions?: string[];
+  replyTo?: string;
+}
+
+/** The payload fields for `extras`, absent when empty. */
+export function sendExtras({ mentions, replyTo }: SendExtras): SendExtras {
+  return { ...(mentions?.length ? { mentions: [...mentions] } : {}), ...(replyTo ? { replyTo } : {}) };
 }
 
 /** The record to store for a message of `owner` (the file's bytes go apart). */
@@ -60,7 +73,7 @@ export function recordOf(item: OutgoingMessage, owner: string): StoredOutgoing {
     msgtype: item.msgtype,
     ...(item.msgtypeFixed ? { msgtypeFixed: true } : {}),
     status: item.status,
-    ...(item.mentions?.length ? { mentions: [...item.mentions] } : {}),
+    ...sendExtras(item),
     // a plain copy: IndexedDB cannot clone reactive proxies
     ...(item.error ? { error: JSON.parse(JSON.stringify(item.error)) as LocalText } : {}),
     ...(file
@@ -110,7 +123,7 @@ export function itemOf({ record, blob }: StoredEntry): OutgoingMessage {
     msgtype: record.msgtype as MsgType,
     ...(record.msgtypeFixed ? { msgtypeFixed: true } : {}),
     ...(attachment ? { attachment } : {}),
-    ...(record.mentions?.length ? { mentions: record.mentions } : {}),
+    ...sendExtras(record),
   };
 }
 

@@ -5,7 +5,9 @@
  */
 import type { SessionView } from '@protocol';
 import { chatCache } from '@/lib/chatCache';
+import type { SendExtras } from '@/lib/outgoing';
 import { auth } from './auth';
+import { composerMode } from './composerMode';
 import { onChatConnected, wireChatEvents } from './chatSocket';
 import { connection } from './connection';
 import { history } from './history';
@@ -73,6 +75,7 @@ function reset(): void {
   readMarkers.reset();
   search.reset();
   sessionTokens.clear();
+  composerMode.reset();
 }
 
 /** Read up to `seq`, by default the conversation's newest message. */
@@ -149,9 +152,9 @@ export const chat = {
     return session;
   },
 
-  send(sessionid: string, text: string, mentions?: string[]): void {
+  send(sessionid: string, text: string, extras: SendExtras = {}): void {
     typing.sent(sessionid);
-    outbox.send(sessionid, text, mentions);
+    outbox.send(sessionid, text, extras);
   },
   sendFiles: outbox.sendFiles,
   sendVoice: outbox.sendVoice,

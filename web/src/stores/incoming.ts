@@ -6,6 +6,7 @@
 import type { MessageSendResult, MessageUpdate, MessageView } from '@protocol';
 import type { OutgoingMessage } from '@/lib/outgoing';
 import { auth } from './auth';
+import { composerMode } from './composerMode';
 import { history } from './history';
 import { messages } from './messages';
 import { outbox } from './outbox';
@@ -38,8 +39,15 @@ export function receive(message: MessageView): void {
 export function applyUpdate(update: MessageUpdate): void {
   const session = sessions.state.sessions[update.sessionid];
   if (session) session.lastSeq = Math.max(session.lastSeq, update.seq);
+  if (update.kind === 'member') {
+    // shown as a line in the chat; the name may still need looking up (someone who just joined)
+    messages.addMemberEvent(update);
+    if (update.uid) users.lookup(update.uid);
+    return;
+  }
   if (!update.message) return;
   messages.replace(update.message);
+  composerMode.follow(update.message);
   if (session?.lastMessage?.msgid === update.message.msgid) session.lastMessage = update.message;
   history.saveIfLoaded(update.sessionid);
 }

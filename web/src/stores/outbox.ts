@@ -11,7 +11,7 @@ import { MsgType, type MessageSendPayload, type MessageSendResult } from '@proto
 import { errorText } from '@/i18n/errorText';
 import { isAbortError } from '@/lib/api';
 import { kindOfMime } from '@/lib/files';
-import { clipName, itemOf, recordOf, type OutgoingAttachment, type OutgoingMessage } from '@/lib/outgoing';
+import { clipName, itemOf, recordOf, sendExtras, type OutgoingAttachment, type OutgoingMessage, type SendExtras } from '@/lib/outgoing';
 import { outboxStore } from '@/lib/outboxStore';
 import { isRetryable, RequestError } from '@/lib/requestError';
 import { socketRequest } from '@/lib/socketRequest';
@@ -83,7 +83,7 @@ function prepared(item: OutgoingMessage): Promise<void> {
 
 function payloadOf(item: OutgoingMessage, sessionToken: string): MessageSendPayload {
   const file = item.attachment;
-  if (!file) return { sessionToken, msgtype: MsgType.Text, msg: item.msg, uuid: item.uuid, ...(item.mentions?.length ? { mentions: item.mentions } : {}) };
+  if (!file) return { sessionToken, msgtype: MsgType.Text, msg: item.msg, uuid: item.uuid, ...sendExtras(item) };
   return { sessionToken, msgtype: item.msgtype, msg: item.msg, uuid: item.uuid, filemd5: file.md5!, filename: file.name };
 }
 
@@ -186,10 +186,10 @@ function enqueue(item: OutgoingMessage): void {
 
 // ---------- public API ----------
 
-function send(sessionid: string, text: string, mentions?: string[]): void {
+function send(sessionid: string, text: string, extras: SendExtras = {}): void {
   const msg = text.trim();
   if (!msg) return;
-  enqueue({ uuid: newUuid(), sessionid, msg, time: Date.now(), order: nextOrder(), status: 'sending', msgtype: MsgType.Text, ...(mentions?.length ? { mentions } : {}) });
+  enqueue({ uuid: newUuid(), sessionid, msg, time: Date.now(), order: nextOrder(), status: 'sending', msgtype: MsgType.Text, ...sendExtras(extras) });
 }
 
 interface FileToSend {
