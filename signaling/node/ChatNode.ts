@@ -20,6 +20,7 @@ import { PushSubscriptionStore } from '../../storage/PushSubscriptionStore';
 import { ReadStateStore } from '../../storage/ReadStateStore';
 import { ConversationMute } from '../attention/ConversationMute';
 import { ReadState } from '../attention/ReadState';
+import { readFromJoin } from '../attention/readFromJoin';
 import { PushNotifier } from '../push/PushNotifier';
 import { PushSender } from '../push/PushSender';
 import { VapidKeys } from '../push/VapidKeys';
@@ -118,7 +119,7 @@ export class ChatNode {
     const blockStore = new BlockStore(db);
     const friendService = new FriendService({ friends: new FriendStore(db), blocks: blockStore, users, presence, fanout, fileUrls, requestsPerHour: config.friendRequestsPerHour });
     const blockService = new BlockService({ blocks: blockStore, users, presence, fileUrls, friends: friendService });
-    const sessionService = new SessionService({ sessions, users, presence, fanout, fileUrls, memberEvents: conversationEvents, blocks: blockService });
+    const sessionService = new SessionService({ sessions, users, presence, fanout, fileUrls, memberEvents: readFromJoin(conversationEvents, readStates), blocks: blockService });
     const ctx: AppContext = {
       config,
       logger,

@@ -50,6 +50,16 @@ describe('read state on the server (issue 13)', () => {
     assert.equal(bobs.muted, false);
   });
 
+  test('a member who joins later starts reading at the join: earlier history is not unread', async () => {
+    const dave = await registerUser(url, 'Dave');
+    await joinGroup(url, dave, group);
+    const daves = await attentionOf(url, dave.token, group);
+    assert.equal(daves.unread, 0);
+    assert.ok(daves.readSeq! > 0, 'the join moved the read position');
+    await sendText(aliceSocket, aliceToken, 'welcome');
+    assert.equal((await attentionOf(url, dave.token, group)).unread, 1, 'what comes after the join counts');
+  });
+
   test('read:set only moves forward, is clamped to the end, and is for members only', async () => {
     const head = (await attentionOf(url, alice.token, group)).readSeq!;
     const first = await readSet(bobSocket, group, head - 1);
