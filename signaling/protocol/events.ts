@@ -6,6 +6,7 @@ import type { Ack } from './ack';
 import type { MessageUpdate, MessageView, SessionView, VisiblePresence } from './models';
 import type { CallClientEvents, CallServerEvents } from './calls';
 import type { LiveClientEvents, LiveServerEvents } from './live';
+import type { FriendsUpdateEvent } from './people';
 import type {
   MessageDeletePayload,
   MessageEditPayload,
@@ -77,6 +78,9 @@ export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents
   'session:update': (event: { session: SessionView }) => void;
   /** The user left or was removed: the client drops the conversation. */
   'session:removed': (event: { sessionid: string }) => void;
+  // ---- people (S26) ----
+  /** A friendship changed: pushed to both users, `state` as the receiver sees it. */
+  'friends:update': (event: FriendsUpdateEvent) => void;
 }
 
 /** Handshake auth: `io(url, { auth: { token } })`. */

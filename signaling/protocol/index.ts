@@ -6,3 +6,4 @@ export * from './calls';
 export * from './live';
 export * from './duration';
 export * from './search';
+export * from './people';

@@ -57,6 +57,11 @@ export interface SessionView {
   lastActivity?: number;
   /** The newest message, for conversation-list previews (listJoinedSessions only). */
   lastMessage?: MessageView;
+  // ---- people (S26) ----
+  /** Group roles: everyone not named is a plain member. */
+  roles?: Record<string, 'owner' | 'admin'>;
+  /** Muted members of a group: uid -> until (ms). */
+  mutes?: Record<string, number>;
 }
 
 export interface MemberView {
@@ -65,6 +70,10 @@ export interface MemberView {
   gender: Gender;
   avatar?: string;
   presence: VisiblePresence;
+  // ---- people (S26) ----
+  role?: 'owner' | 'admin';
+  /** Muted in this group until (ms). */
+  mutedUntil?: number;
 }
 
 /** What stored bytes are, detected from the content: image (msgtype 1), audio (2), video (3), anything (4). */

@@ -6,11 +6,14 @@
 import type { SessionView } from '@protocol';
 import { chatCache } from '@/lib/chatCache';
 import { auth } from './auth';
+import { blocks } from './blocks';
 import { onChatConnected, wireChatEvents } from './chatSocket';
 import { connection } from './connection';
+import { friends } from './friends';
 import { history } from './history';
 import { showDelivered } from './incoming';
 import { messages } from './messages';
+import { moderation } from './moderation';
 import { outbox } from './outbox';
 import { presence } from './presence';
 import { readMarkers } from './readMarkers';
@@ -76,6 +79,9 @@ function reset(): void {
   readMarkers.reset();
   search.reset();
   sessionTokens.clear();
+  friends.reset();
+  blocks.reset();
+  moderation.reset();
 }
 
 /** Read up to `seq`, by default the conversation's newest message. */
