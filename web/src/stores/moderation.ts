@@ -5,13 +5,14 @@
  * list shows the result at once.
  */
 import { reactive } from 'vue';
-import { SessionType, type GroupRole, type InvitePreview, type InviteView, type SessionView, type UpdateMemberBody, type UserView } from '@protocol';
+import { SessionType, type InvitePreview, type InviteView, type SessionView, type UpdateMemberBody, type UserView } from '@protocol';
 import { api } from '@/lib/api';
+import { mayModerate, roleIn, type MemberRole } from '@/lib/groupRoles';
 import { auth } from './auth';
 import { sessions } from './sessions';
 import { users } from './users';
 
-export type MemberRole = GroupRole | 'member';
+export type { MemberRole } from '@/lib/groupRoles';
 
 const state = reactive({
   /** Banned users per group, as last listed. */
@@ -27,10 +28,7 @@ function refresh(sessionid: string): Promise<unknown> {
 function roleOf(session: SessionView, uid: string): MemberRole {
   if (session.sessiontype !== SessionType.Group) return 'member';
   const fromMembers = sessions.state.members[session.sessionid]?.find((m) => m.uid === uid)?.role;
-  const role = session.roles?.[uid] ?? fromMembers;
-  if (role) return role;
-  // a server that names no roles at all: the creator owns the group
-  return !session.roles && uid === session.senduid ? 'owner' : 'member';
+  return fromMembers && !session.roles ? fromMembers : roleIn(session.roles, session.senduid, uid);
 }
 
 /** When a member's mute ends (ms), 0 when not muted. */
@@ -57,10 +55,7 @@ export const moderation = {
 
   /** Whether the signed-in user may kick, ban or mute this member: the owner anyone else, admins plain members. */
   canModerate(session: SessionView, uid: string): boolean {
-    if (uid === auth.uid.value) return false;
-    const mine = roleOf(session, auth.uid.value);
-    const theirs = roleOf(session, uid);
-    return mine === 'owner' || (mine === 'admin' && theirs === 'member');
+    return mayModerate(roleOf(session, auth.uid.value), roleOf(session, uid), uid === auth.uid.value);
   },
 
   setRole(sessionid: string, uid: string, role: 'admin' | 'member'): Promise<void> {
