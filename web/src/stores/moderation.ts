@@ -7,6 +7,7 @@
 import { reactive } from 'vue';
 import { SessionType, type InvitePreview, type InviteView, type SessionView, type UpdateMemberBody, type UserView } from '@protocol';
 import { api } from '@/lib/api';
+import { readInvitePreview } from '@/lib/invitePreview';
 import { mayModerate, roleIn, type MemberRole } from '@/lib/groupRoles';
 import { auth } from './auth';
 import { sessions } from './sessions';
@@ -114,8 +115,8 @@ export const moderation = {
     state.invites[sessionid] = (state.invites[sessionid] ?? []).filter((invite) => invite.code !== code);
   },
 
-  previewInvite(code: string): Promise<InvitePreview> {
-    return api<InvitePreview>(`/invites/${encodeURIComponent(code)}`);
+  async previewInvite(code: string): Promise<InvitePreview> {
+    return readInvitePreview(await api<unknown>(`/invites/${encodeURIComponent(code)}`));
   },
 
   async joinByInvite(code: string): Promise<SessionView> {
