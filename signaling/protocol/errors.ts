@@ -44,12 +44,21 @@ export const ErrorCode = {
   TooManyReactions: 'too_many_reactions',
   // HTTP ranges (files)
   RangeNotSatisfiable: 'range_not_satisfiable',
+  // people (S26): friends, blocks, group moderation, invite links
+  Blocked: 'blocked',
+  AlreadyFriends: 'already_friends',
+  FriendRequestNotFound: 'friend_request_not_found',
+  Muted: 'muted',
+  Banned: 'banned',
+  InviteExpired: 'invite_expired',
+  InviteNotFound: 'invite_not_found',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** The one error shape every failed REST call and socket ack carries. */
 export interface ErrorBody {
-  error: { code: ErrorCode | string; message: string; retryable?: boolean };
+  /** `until`: when a time-bound refusal lifts (ms since epoch; `muted`). */
+  error: { code: ErrorCode | string; message: string; retryable?: boolean; until?: number };
 }
 
 export function isErrorBody(value: unknown): value is ErrorBody {

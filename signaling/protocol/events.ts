@@ -6,7 +6,7 @@ import type { Ack } from './ack';
 import type { MessageUpdate, MessageView, SessionView, VisiblePresence } from './models';
 import type { CallClientEvents, CallServerEvents } from './calls';
 import type { LiveClientEvents, LiveServerEvents } from './live';
-import type { FriendsUpdateEvent } from './people';
+import type { FriendUpdateEvent } from './people';
 import type {
   MessageDeletePayload,
   MessageEditPayload,
@@ -79,8 +79,8 @@ export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents
   /** The user left or was removed: the client drops the conversation. */
   'session:removed': (event: { sessionid: string }) => void;
   // ---- people (S26) ----
-  /** A friendship changed: pushed to both users, `state` as the receiver sees it. */
-  'friends:update': (event: FriendsUpdateEvent) => void;
+  /** A friendship or request changed; sent to both users (`uid` the other one, `state` from the receiver's side). */
+  'friends:update': (event: FriendUpdateEvent) => void;
 }
 
 /** Handshake auth: `io(url, { auth: { token } })`. */

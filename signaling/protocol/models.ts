@@ -57,10 +57,9 @@ export interface SessionView {
   lastActivity?: number;
   /** The newest message, for conversation-list previews (listJoinedSessions only). */
   lastMessage?: MessageView;
-  // ---- people (S26) ----
-  /** Group roles: everyone not named is a plain member. */
+  /** Groups (S26): members with a role beyond plain membership; exactly one owner while the group has members. */
   roles?: Record<string, 'owner' | 'admin'>;
-  /** Muted members of a group: uid -> until (ms). */
+  /** Groups (S26): members muted now, and until when (ms since epoch). */
   mutes?: Record<string, number>;
 }
 
@@ -70,9 +69,9 @@ export interface MemberView {
   gender: Gender;
   avatar?: string;
   presence: VisiblePresence;
-  // ---- people (S26) ----
+  /** Groups (S26): `owner` or `admin`; absent for plain members. */
   role?: 'owner' | 'admin';
-  /** Muted in this group until (ms). */
+  /** Groups (S26): muted until then (ms since epoch). */
   mutedUntil?: number;
 }
 

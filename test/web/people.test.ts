@@ -1,12 +1,11 @@
 /**
- * The web client's people rules (web/src/lib/groupRoles.ts, invitePreview.ts): which buttons a
+ * The web client's people rules (web/src/lib/groupRoles.ts): which buttons a
  * group shows to whom (the server decides; these only choose what to offer), member order, mute
- * state, and the join page's reading of an invite preview. Plain TypeScript, no browser.
+ * state and the offered lengths. Plain TypeScript, no browser.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { byRoleThenName, inviteLifetimes, isMuted, mayModerate, maySetRoles, muteHours, roleIn } from '../../web/src/lib/groupRoles';
-import { readInvitePreview } from '../../web/src/lib/invitePreview';
 
 describe('web people: group roles', () => {
   test('roles come from the session; without a roles map the creator owns the group', () => {
@@ -57,32 +56,7 @@ describe('web people: group roles', () => {
     assert.deepEqual([...muteHours], [1, 8, 24]);
     assert.deepEqual(
       inviteLifetimes.map((l) => l.seconds),
-      [3600, 86_400, 604_800, 0],
+      [3600, 86_400, 604_800, 2_592_000],
     );
-  });
-});
-
-describe('web people: invite previews', () => {
-  test('a flat answer', () => {
-    assert.deepEqual(readInvitePreview({ name: 'Hikers', memberCount: 3, sessionid: 's1', expiresAt: 99 }), {
-      name: 'Hikers',
-      memberCount: 3,
-      sessionid: 's1',
-      expiresAt: 99,
-    });
-  });
-
-  test('a nested answer: the session with its uids counts the members', () => {
-    assert.deepEqual(readInvitePreview({ invite: { code: 'c', session: { sessionid: 's2', name: '读书会', uids: ['a', 'b'] } } }), {
-      name: '读书会',
-      memberCount: 2,
-      sessionid: 's2',
-    });
-    assert.deepEqual(readInvitePreview({ session: { name: 'G', memberCount: 7 } }), { name: 'G', memberCount: 7 });
-  });
-
-  test('nonsense reads as an empty preview, never a throw', () => {
-    assert.deepEqual(readInvitePreview(null), { name: '', memberCount: 0 });
-    assert.deepEqual(readInvitePreview('x'), { name: '', memberCount: 0 });
   });
 });

@@ -31,12 +31,12 @@ export function byRoleThenName<T extends { role: MemberRole; nickname: string }>
 /** The mute lengths offered, in hours. */
 export const muteHours = [1, 8, 24] as const;
 
-/** The invite link lifetimes offered, in seconds; 0: never expires. */
+/** The invite link lifetimes offered, in seconds (the server allows up to 30 days). */
 export const inviteLifetimes = [
   { key: 'people.expiry1h', seconds: 3600 },
   { key: 'people.expiry1d', seconds: 86_400 },
   { key: 'people.expiry7d', seconds: 7 * 86_400 },
-  { key: 'people.expiryNever', seconds: 0 },
+  { key: 'people.expiry30d', seconds: 30 * 86_400 },
 ] as const;
 
 /** Whether a mute ending at `until` (ms) is still on at `now`. */

@@ -1,6 +1,6 @@
 /** Whom the user blocked (GET /api/blocks): their messages in shared groups are collapsed here. */
 import { reactive } from 'vue';
-import type { BlocksAnswer, UserView } from '@protocol';
+import type { BlocksList, UserView } from '@protocol';
 import { api } from '@/lib/api';
 import { friends } from './friends';
 import { users } from './users';
@@ -13,7 +13,7 @@ const state = reactive({
 let request: Promise<void> | null = null;
 
 function load(): Promise<void> {
-  request ??= api<BlocksAnswer>('/blocks')
+  request ??= api<BlocksList>('/blocks')
     .then(({ blocks }) => {
       state.blocks = blocks;
       state.loaded = true;

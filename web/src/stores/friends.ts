@@ -3,15 +3,15 @@
  * an event names the other user and the new state, and the list is fetched again for their view.
  */
 import { reactive } from 'vue';
-import type { FriendState, FriendView, FriendsAnswer, FriendsUpdateEvent } from '@protocol';
+import type { FriendState, FriendsList, FriendUpdateEvent, PersonView } from '@protocol';
 import { api } from '@/lib/api';
 import { presence } from './presence';
 import { users } from './users';
 
 const state = reactive({
-  friends: [] as FriendView[],
-  incoming: [] as FriendView[],
-  outgoing: [] as FriendView[],
+  friends: [] as PersonView[],
+  incoming: [] as PersonView[],
+  outgoing: [] as PersonView[],
   /** The state of each user known here, also for users the lists do not hold yet. */
   states: {} as Record<string, FriendState>,
   loaded: false,
@@ -20,7 +20,7 @@ const state = reactive({
 
 let request: Promise<void> | null = null;
 
-function apply(answer: FriendsAnswer): void {
+function apply(answer: FriendsList): void {
   state.friends = answer.friends;
   state.incoming = answer.incoming;
   state.outgoing = answer.outgoing;
@@ -34,7 +34,7 @@ function apply(answer: FriendsAnswer): void {
       states[user.uid] = name;
       users.remember(user.uid, user.nickname, user.avatar ?? null);
       // the list's presence, unless a live report is newer
-      if (user.presence && !presence.state.presence[user.uid]) presence.reported(user.uid, user.presence);
+      if (!presence.state.presence[user.uid]) presence.reported(user.uid, user.presence);
     }
   }
   state.states = states;
@@ -43,7 +43,7 @@ function apply(answer: FriendsAnswer): void {
 }
 
 function load(): Promise<void> {
-  request ??= api<FriendsAnswer>('/friends')
+  request ??= api<FriendsList>('/friends')
     .then(apply)
     .catch((error: unknown) => {
       state.error = error instanceof Error ? error.message : String(error);
@@ -70,7 +70,7 @@ export const friends = {
   },
 
   /** A `friends:update` event. */
-  updated({ uid, state: next }: FriendsUpdateEvent): void {
+  updated({ uid, state: next }: FriendUpdateEvent): void {
     changed(uid, next);
   },
 

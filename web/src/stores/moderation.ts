@@ -7,7 +7,6 @@
 import { reactive } from 'vue';
 import { SessionType, type InvitePreview, type InviteView, type SessionView, type UpdateMemberBody, type UserView } from '@protocol';
 import { api } from '@/lib/api';
-import { readInvitePreview } from '@/lib/invitePreview';
 import { mayModerate, roleIn, type MemberRole } from '@/lib/groupRoles';
 import { auth } from './auth';
 import { sessions } from './sessions';
@@ -97,7 +96,7 @@ export const moderation = {
     state.bans[sessionid] = bans;
   },
 
-  /** `expiresIn` in seconds; none: the link does not expire. */
+  /** `expiresIn` in seconds; none: the server's default (PROTOCOL: InviteLimits). */
   async createInvite(sessionid: string, expiresIn?: number): Promise<InviteView> {
     const invite = await api<InviteView>(`/sessions/${sessionid}/invites`, { body: expiresIn ? { expiresIn } : {} });
     const list = (state.invites[sessionid] ??= []);
@@ -115,8 +114,8 @@ export const moderation = {
     state.invites[sessionid] = (state.invites[sessionid] ?? []).filter((invite) => invite.code !== code);
   },
 
-  async previewInvite(code: string): Promise<InvitePreview> {
-    return readInvitePreview(await api<unknown>(`/invites/${encodeURIComponent(code)}`));
+  previewInvite(code: string): Promise<InvitePreview> {
+    return api<InvitePreview>(`/invites/${encodeURIComponent(code)}`);
   },
 
   async joinByInvite(code: string): Promise<SessionView> {
