@@ -161,9 +161,9 @@ for (const pass of passes) {
     test('the owner makes Bob an admin; both see the badge', async () => {
       await Promise.all([alice, bob, carol].map((p) => p.at.page.goto(`/c/${groupid}`)));
       const mine = await members(alice.at.page);
-      await mine.locator(`li[data-uid="${alice.user.uid}"][data-role="owner"]`).getByText(t.roleOwner).waitFor();
+      await mine.locator(`li[data-uid="${alice.user.uid}"][data-role="owner"]`).getByTestId('role-badge').filter({ hasText: t.roleOwner }).waitFor();
       await memberAction(alice.at.page, bob.user.uid, 'member-make-admin');
-      await mine.locator(`li[data-uid="${bob.user.uid}"][data-role="admin"]`).getByText(t.roleAdmin).waitFor();
+      await mine.locator(`li[data-uid="${bob.user.uid}"][data-role="admin"]`).getByTestId('role-badge').filter({ hasText: t.roleAdmin }).waitFor();
       // Bob's panel follows through session:update
       const his = await members(bob.at.page);
       await his.locator(`li[data-uid="${bob.user.uid}"][data-role="admin"]`).waitFor();
