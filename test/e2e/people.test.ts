@@ -212,6 +212,31 @@ for (const pass of passes) {
       await carol.at.page.getByTestId('chat-title').filter({ hasText: `People ${pass.name}` }).waitFor();
     });
 
+    test('a signed-out visitor of the invite link signs in first and comes back to it', async () => {
+      const dave = newAccount('Dave');
+      const created = await fetch(`${server.url}/api/users`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ login: dave.email, nickname: dave.nickname, password: dave.password }),
+      });
+      assert.equal(created.status, 201);
+      const at = await openUser(browser, server.url, pass.options);
+      try {
+        const path = new URL(inviteUrl).pathname;
+        await at.page.goto(path);
+        await at.page.waitForURL(/\/login/);
+        await at.page.locator('input[type="email"]').fill(dave.email);
+        await at.page.locator('input[type="password"]').fill(dave.password);
+        await at.page.locator('button[type="submit"]').click();
+        await at.page.waitForURL((url) => url.pathname === path);
+        await at.page.getByTestId('invite-join').click();
+        await at.page.waitForURL((url) => url.pathname === `/c/${groupid}`);
+        await (await members(alice.at.page)).locator('li', { hasText: dave.nickname }).waitFor();
+      } finally {
+        await at.context.close();
+      }
+    });
+
     test('a muted Bob sees until when, and his composer is disabled', async () => {
       await closePanel(bob.at.page, narrow);
       await memberAction(alice.at.page, bob.user.uid, 'member-mute-1');
