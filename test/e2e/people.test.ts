@@ -133,7 +133,7 @@ for (const pass of passes) {
       await page.getByTestId('friends-toggle').click();
       await page.getByTestId('find-people').click();
       await page.locator('#people-search').fill(bob.account.email);
-      await page.getByTestId('user-result').filter({ hasText: bob.account.nickname }).getByRole('button').click();
+      await page.getByTestId('user-result').filter({ hasText: bob.account.nickname }).getByRole('button', { name: t.view, exact: true }).click();
       const card = page.getByTestId('user-card');
       await card.waitFor();
       await card.getByTestId('user-card-add-friend').click();
