@@ -279,6 +279,17 @@ for (const pass of passes) {
       await herCard.getByTestId('user-card-message').click();
       await herCard.getByTestId('user-card-error').filter({ hasText: t.errors.blocked }).waitFor();
       await screenshot(carol.at.page, `people-${pass.name}-blocked-error`);
+
+      // the profile lists Carol; unblocked, her messages unfold
+      await page.goto('/profile');
+      const entry = page.getByTestId('blocked-users').locator(`li[data-uid="${carol.user.uid}"]`);
+      await entry.waitFor();
+      await screenshot(page, `people-${pass.name}-blocked-list`);
+      await entry.getByTestId('unblock').click();
+      await page.getByTestId('blocked-users').getByText(t.noneBlocked).waitFor();
+      await page.goto(`/c/${groupid}`);
+      await waitForMessage(page, words);
+      assert.equal(await page.getByTestId('blocked-message').count(), 0);
     });
   });
 }
