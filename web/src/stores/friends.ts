@@ -3,7 +3,7 @@
  * an event names the other user and the new state, and the list is fetched again for their view.
  */
 import { reactive } from 'vue';
-import type { FriendState, FriendsList, FriendUpdateEvent, PersonView } from '@protocol';
+import type { FriendState, FriendStateAnswer, FriendsList, FriendUpdateEvent, PersonView } from '@protocol';
 import { api } from '@/lib/api';
 import { presence } from './presence';
 import { users } from './users';
@@ -74,26 +74,22 @@ export const friends = {
     changed(uid, next);
   },
 
-  /** Asks to be friends (accepts at once when they asked us first: the server says so). */
+  /** Asks to be friends (friends at once when they had asked us: the answer says which). */
   async request(uid: string): Promise<void> {
-    await api<unknown>('/friends/requests', { body: { uid } });
-    changed(uid, state.states[uid] === 'incoming' ? 'friends' : 'outgoing');
+    changed(uid, (await api<FriendStateAnswer>('/friends/requests', { body: { uid } })).state);
   },
 
   async accept(uid: string): Promise<void> {
-    await api<unknown>(`/friends/requests/${uid}/accept`, { method: 'POST' });
-    changed(uid, 'friends');
+    changed(uid, (await api<FriendStateAnswer>(`/friends/requests/${uid}/accept`, { method: 'POST' })).state);
   },
 
   async decline(uid: string): Promise<void> {
-    await api<unknown>(`/friends/requests/${uid}/decline`, { method: 'POST' });
-    changed(uid, 'none');
+    changed(uid, (await api<FriendStateAnswer>(`/friends/requests/${uid}/decline`, { method: 'POST' })).state);
   },
 
   /** Ends a friendship, or cancels our own request. */
   async remove(uid: string): Promise<void> {
-    await api<void>(`/friends/${uid}`, { method: 'DELETE' });
-    changed(uid, 'none');
+    changed(uid, (await api<FriendStateAnswer>(`/friends/${uid}`, { method: 'DELETE' })).state);
   },
 
   /** Blocking ends a friendship and its requests on the server: the lists follow. */
