@@ -12,8 +12,6 @@ import { auth } from './auth';
 import { sessions } from './sessions';
 import { users } from './users';
 
-export type { MemberRole } from '@/lib/groupRoles';
-
 const state = reactive({
   /** Banned users per group, as last listed. */
   bans: {} as Record<string, UserView[]>,
@@ -27,8 +25,9 @@ function refresh(sessionid: string): Promise<unknown> {
 
 function roleOf(session: SessionView, uid: string): MemberRole {
   if (session.sessiontype !== SessionType.Group) return 'member';
-  const fromMembers = sessions.state.members[session.sessionid]?.find((m) => m.uid === uid)?.role;
-  return fromMembers && !session.roles ? fromMembers : roleIn(session.roles, session.senduid, uid);
+  // groups carry `roles`; a copy kept from before roles existed: the members' own, else the creator owns it
+  if (session.roles) return roleIn(session.roles, session.senduid, uid);
+  return sessions.state.members[session.sessionid]?.find((m) => m.uid === uid)?.role ?? roleIn(undefined, session.senduid, uid);
 }
 
 /** When a member's mute ends (ms), 0 when not muted. */
