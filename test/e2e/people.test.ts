@@ -5,7 +5,8 @@
  * link is then refused in her language until Alice unbans her and she joins through the link.
  * Alice mutes Bob, whose composer says until when and is disabled. Bob blocks Carol: her group
  * messages are collapsed for him, and her "Message" on his card is refused with the localized
- * `blocked` text. One pass on a desktop in English, one on a phone in Chinese.
+ * `blocked` text; he unblocks her from his profile. Alice hands the group over to Bob. One pass on
+ * a desktop in English, one on a phone in Chinese.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -290,6 +291,18 @@ for (const pass of passes) {
       await page.goto(`/c/${groupid}`);
       await waitForMessage(page, words);
       assert.equal(await page.getByTestId('blocked-message').count(), 0);
+    });
+
+    test('the owner hands the group over after a confirmation: Bob owns it, Alice is an admin', async () => {
+      const page = alice.at.page;
+      await memberAction(page, bob.user.uid, 'member-transfer');
+      await page.getByTestId('member-action-confirm').click();
+      const list = await members(page);
+      await list.locator(`li[data-uid="${bob.user.uid}"][data-role="owner"]`).getByTestId('role-badge').filter({ hasText: t.roleOwner }).waitFor();
+      await list.locator(`li[data-uid="${alice.user.uid}"][data-role="admin"]`).getByTestId('role-badge').filter({ hasText: t.roleAdmin }).waitFor();
+      // an admin is offered no actions on the owner
+      assert.equal(await list.locator(`li[data-uid="${bob.user.uid}"]`).getByTestId('member-actions-toggle').count(), 0);
+      await screenshot(page, `people-${pass.name}-transferred`);
     });
   });
 }
