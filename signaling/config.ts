@@ -85,6 +85,8 @@ export interface Config {
   userSearchPerMinute: number;
   /** Message searches (GET /api/search) one user may run per minute (issue 13). */
   messageSearchPerMinute: number;
+  /** New friend requests one user may send per hour (S26). */
+  friendRequestsPerHour: number;
   // ---- per-user bounds on calls and live streams, short-lived HLS links (hardening) ----
   /** Live streams one user may run at once, across every node (one of them at most not started yet). */
   liveStreamsPerUser: number;
@@ -215,6 +217,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     typingRate: int('TYPING_RATE', 2, 1),
     userSearchPerMinute: int('USER_SEARCH_PER_MINUTE', 30, 1),
     messageSearchPerMinute: int('MESSAGE_SEARCH_PER_MINUTE', 60, 1),
+    friendRequestsPerHour: int('FRIEND_REQUESTS_PER_HOUR', 30, 1),
     // ---- per-user bounds on calls and live streams, short-lived HLS links (hardening) ----
     liveStreamsPerUser: int('LIVE_STREAMS_PER_USER', 1, 1),
     liveHlsUrlTtl: int('LIVE_HLS_URL_TTL', 300, 10),

@@ -2,6 +2,7 @@
 import type { MessageChangeDoc, MessageDoc, SessionDoc, UserDoc } from '../storage/documents';
 import { kindOfMime } from './files/ContentSniffer';
 import { UrlSigner, type UrlVariant } from './files/UrlSigner';
+import { activeMutes, rolesOf } from './sessions/groupRoles';
 import type { MemberView, MessageUpdate, MessageView, SessionView, UserView, VisiblePresence } from './protocol/models';
 
 /**
@@ -109,6 +110,9 @@ export function sessionView(doc: SessionDoc, signer?: FileUrlSigner): SessionVie
     lastSeq: doc.lastSeq,
     lastActivity: doc.lastActivity,
     ...(doc.lastMessage ? { lastMessage: messageView(doc.lastMessage, signer) } : {}),
+    // Groups (S26): who manages it, and who is muted now.
+    ...(doc.sessiontype === 1 ? { roles: rolesOf(doc), mutes: activeMutes(doc) } : {}),
+    ...(doc.avatar ? { avatar: avatarUrl(doc.avatar, signer) } : {}),
   };
 }
 

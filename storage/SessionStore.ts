@@ -15,6 +15,8 @@ export interface SessionUpdate {
   name?: string;
   visabletype?: VisableType;
   jointype?: JoinType;
+  /** An avatar path; "" removes the picture. */
+  avatar?: string;
 }
 
 /** Stored codes (signaling/protocol names them for the wire; storage does not import it). */
@@ -23,6 +25,11 @@ const GROUP: SessionType = 1;
 const HIDDEN: VisableType = 0;
 const PUBLIC: VisableType = 1;
 const INVITATION_ONLY: JoinType = 1;
+
+/** A member's role and mute, cleared when they leave the group. */
+function memberState(uid: string): Record<string, ''> {
+  return { [`roles.${uid}`]: '', [`mutes.${uid}`]: '' };
+}
 
 function toObjectId(id: string): ObjectId {
   if (!ObjectId.isValid(id)) throw new SessionNotFoundError();
@@ -60,6 +67,7 @@ export class SessionStore {
       uids: [creator],
       lastSeq: 0,
       lastActivity: now,
+      roles: { [creator]: 'owner' },
     };
     await this.db.sessions.insertOne(doc);
     return doc;
@@ -124,12 +132,62 @@ export class SessionStore {
     return this.updated(sessionid, { $addToSet: { uids: uid } });
   }
 
+  /**
+   * Adds a member unless banned (checked in the same write, so a ban racing the add wins); null when
+   * banned.
+   */
+  async addMemberUnlessBanned(sessionid: string, uid: string): Promise<SessionDoc | null> {
+    return this.db.sessions.findOneAndUpdate({ _id: toObjectId(sessionid), bans: { $ne: uid } }, { $addToSet: { uids: uid } }, { returnDocument: 'after' });
+  }
+
+  /** Removes a member with their role and mute (a member who comes back starts plain). */
   async removeMember(sessionid: string, uid: string): Promise<SessionDoc> {
-    return this.updated(sessionid, { $pull: { uids: uid } });
+    return this.updated(sessionid, { $pull: { uids: uid }, $unset: memberState(uid) });
+  }
+
+  /** Sets a member's role (`null`: plain member); null when they are not a member (any more). */
+  async setRole(sessionid: string, uid: string, role: 'owner' | 'admin' | null): Promise<SessionDoc | null> {
+    const update: UpdateFilter<SessionDoc> = role ? { $set: { [`roles.${uid}`]: role } } : { $unset: { [`roles.${uid}`]: '' } };
+    return this.db.sessions.findOneAndUpdate({ _id: toObjectId(sessionid), uids: uid }, update, { returnDocument: 'after' });
+  }
+
+  /**
+   * Ownership passes from `from` to `to` in one write (the old owner stays as an admin), only while
+   * both are members; null otherwise.
+   */
+  async handOver(sessionid: string, from: string, to: string): Promise<SessionDoc | null> {
+    return this.db.sessions.findOneAndUpdate(
+      { _id: toObjectId(sessionid), uids: { $all: [from, to] } },
+      { $set: { [`roles.${to}`]: 'owner', [`roles.${from}`]: 'admin' } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** Mutes a member until `until` (ms), or lifts the mute (`null`); null when not a member. */
+  async setMute(sessionid: string, uid: string, until: number | null): Promise<SessionDoc | null> {
+    const update: UpdateFilter<SessionDoc> = until !== null ? { $set: { [`mutes.${uid}`]: until } } : { $unset: { [`mutes.${uid}`]: '' } };
+    return this.db.sessions.findOneAndUpdate({ _id: toObjectId(sessionid), uids: uid }, update, { returnDocument: 'after' });
+  }
+
+  /** Bans a user, removing them (with their role and mute) when a member. */
+  async ban(sessionid: string, uid: string): Promise<SessionDoc> {
+    return this.updated(sessionid, { $addToSet: { bans: uid }, $pull: { uids: uid }, $unset: memberState(uid) });
+  }
+
+  async unban(sessionid: string, uid: string): Promise<SessionDoc> {
+    return this.updated(sessionid, { $pull: { bans: uid } });
+  }
+
+  /** What a send needs to know (mutes, the pair of a private chat), without the rest of the document. */
+  async writeState(sessionid: string): Promise<Pick<SessionDoc, '_id' | 'sessiontype' | 'senduid' | 'recvuid' | 'mutes'> | null> {
+    if (!ObjectId.isValid(sessionid)) return null;
+    return this.db.sessions.findOne({ _id: new ObjectId(sessionid) }, { projection: { sessiontype: 1, senduid: 1, recvuid: 1, mutes: 1 } });
   }
 
   async updateSettings(sessionid: string, update: SessionUpdate): Promise<SessionDoc> {
-    return this.updated(sessionid, { $set: update });
+    const { avatar, ...rest } = update;
+    if (avatar === '') return this.updated(sessionid, { $set: rest, $unset: { avatar: '' } });
+    return this.updated(sessionid, { $set: avatar === undefined ? rest : { ...rest, avatar } });
   }
 
   private async updated(sessionid: string, update: UpdateFilter<SessionDoc>): Promise<SessionDoc> {

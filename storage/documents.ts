@@ -43,8 +43,14 @@ export interface SessionDoc {
   lastMessage?: MessageDoc;
   /** Private sessions only: the two uids sorted and joined, unique, so a pair has one conversation. */
   pairKey?: string;
-  /** Group roles beyond plain membership (the creator, `senduid`, is always an owner). */
+  /** Group roles beyond plain membership (groups stored before roles: the creator, `senduid`, is the owner; signaling/sessions/groupRoles.ts). */
   roles?: Record<string, 'owner' | 'admin'>;
+  /** Groups (S26): users banned from the group (they cannot join, be added or use an invite). */
+  bans?: string[];
+  /** Groups (S26): muted members and until when (ms since epoch). */
+  mutes?: Record<string, number>;
+  /** Groups (S26): the group's picture, an avatar path (`/api/files/<fileid>/avatar`). */
+  avatar?: string;
 }
 
 export interface FileInfoDoc {

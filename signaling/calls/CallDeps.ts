@@ -20,4 +20,6 @@ export interface CallDeps {
   peers: ClusterPeers;
   /** The calls' msgtype 5/6 announcements. */
   announcements: Pick<CallMessages, 'post'>;
+  /** S26: a private call across a block (either way) is refused `blocked`. */
+  blocks?: { mustNotBeBlocked(a: string, b: string): Promise<void> };
 }

@@ -44,6 +44,8 @@ export class CallStarter {
     this.rooms.requirePool();
     const session = await deps.sessions.get(sessionid);
     if (!session.uids.includes(requester.uid)) throw new CallNotMemberError();
+    const callee = session.sessiontype === 0 ? (session.senduid === requester.uid ? session.recvuid : session.senduid) : undefined;
+    if (callee) await deps.blocks?.mustNotBeBlocked(requester.uid, callee);
 
     const callid = randomUUID();
     const existing = await this.claim(requester, sessionid, callid);

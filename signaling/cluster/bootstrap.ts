@@ -1,5 +1,6 @@
 import { Database } from '../../storage/Database';
 import { SearchTermsBackfill } from '../../storage/SearchTermsBackfill';
+import { ensurePeopleIndexes } from '../../storage/peopleIndexes';
 import { resolveMongoUrl, type ResolvedMongo } from '../../storage/resolveMongoUrl';
 import { loadJwtSecret } from '../auth/jwtSecret';
 import type { Config } from '../config';
@@ -21,6 +22,7 @@ export async function bootstrap(config: Config, logger: Logger): Promise<Bootstr
   const db = await Database.connect({ url: mongo.url, dbName: config.mongoDb, onlineTtlSeconds: config.onlineTtl });
   try {
     await db.ensureIndexes();
+    await ensurePeopleIndexes(db);
     await new SearchTermsBackfill(db, logger).run();
   } finally {
     await db.close();

@@ -42,11 +42,19 @@ export interface WithHttpStatus {
   readonly status: number;
 }
 
+/** A refusal that lifts at a known time (a mute): the answer carries `until`. */
+export interface WithUntil {
+  readonly until: number;
+}
+
 /** The one mapper from anything thrown to the answer a client gets, over HTTP or a socket ack. */
 export function errorAnswer(err: unknown): ErrorAnswer {
   const domain = asDomainError(err);
   const status = (domain as Partial<WithHttpStatus>).status ?? httpStatusOf[domain.kind];
-  const body: ErrorBody = { error: { code: domain.code, message: domain.message, ...(domain.retryable ? { retryable: true } : {}) } };
+  const until = (domain as Partial<WithUntil>).until;
+  const body: ErrorBody = {
+    error: { code: domain.code, message: domain.message, ...(domain.retryable ? { retryable: true } : {}), ...(until !== undefined ? { until } : {}) },
+  };
   return { status, body, internal: domain.kind === ErrorKind.Internal };
 }
 

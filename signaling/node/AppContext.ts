@@ -16,6 +16,10 @@ import type { UrlSigner } from '../files/UrlSigner';
 import type { LiveQueries } from '../live/LiveQueries';
 import type { Metrics } from '../metrics';
 import type { SessionService } from '../sessions/SessionService';
+import type { BlockService } from '../people/BlockService';
+import type { FriendService } from '../people/FriendService';
+import type { InviteService } from '../people/InviteService';
+import type { ModerationService } from '../people/ModerationService';
 import type { Fanout } from '../socket/Fanout';
 import type { ChatSocket } from '../socket/ChatSocket';
 
@@ -54,6 +58,12 @@ export interface AppContext {
   fileUrls: UrlSigner;
   /** Link previews of text messages, fetched by the server (issue 12; `scheduleFor` once a message is stored). */
   linkPreviews: LinkPreviewer;
+  // ---- people (S26) ----
+  friendService: FriendService;
+  blockService: BlockService;
+  inviteService: InviteService;
+  /** Group roles, mutes, kicks, bans; and whether a member may write now (mutes, blocks). */
+  moderation: ModerationService;
   /** Group calls (S18); set once the node is built. */
   calls?: SocketFeature;
   /** Live streams (S12, S19); set once the node is built. */

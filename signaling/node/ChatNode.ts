@@ -12,6 +12,9 @@ import { MessageChangeStore } from '../../storage/MessageChangeStore';
 import { MessageStore } from '../../storage/MessageStore';
 import { PresenceStore } from '../../storage/PresenceStore';
 import { SessionStore } from '../../storage/SessionStore';
+import { BlockStore } from '../../storage/BlockStore';
+import { FriendStore } from '../../storage/FriendStore';
+import { InviteStore } from '../../storage/InviteStore';
 import { UserStore } from '../../storage/UserStore';
 import { TokenService } from '../auth/TokenService';
 import type { WorkerPool } from '../../media';
@@ -31,6 +34,10 @@ import { LinkPreviewer } from '../link-previews/LinkPreviewer';
 import { linkPreviewOptions } from '../link-previews/linkPreviewOptions';
 import { Metrics } from '../metrics';
 import { SessionService } from '../sessions/SessionService';
+import { BlockService } from '../people/BlockService';
+import { FriendService } from '../people/FriendService';
+import { InviteService } from '../people/InviteService';
+import { ModerationService } from '../people/ModerationService';
 import { Fanout, type ChatServer } from '../socket/Fanout';
 import { originOptions } from '../socket/originPolicy';
 import { registerSocketHandlers } from '../socket/registerSocketHandlers';
@@ -89,6 +96,11 @@ export class ChatNode {
     });
     const changes = new MessageChangeStore(db);
     const conversationEvents = new ConversationEvents({ config, batcher, messages, changes, sessions, files, fanout, fileUrls });
+    // People (S26): blocks refuse private chats and adds; moderation works through the SessionService.
+    const blockStore = new BlockStore(db);
+    const friendService = new FriendService({ friends: new FriendStore(db), blocks: blockStore, users, presence, fanout, fileUrls, requestsPerHour: config.friendRequestsPerHour });
+    const blockService = new BlockService({ blocks: blockStore, users, presence, fileUrls, friends: friendService });
+    const sessionService = new SessionService({ sessions, users, presence, fanout, fileUrls, memberEvents: conversationEvents, blocks: blockService });
     const ctx: AppContext = {
       config,
       logger,
@@ -96,7 +108,11 @@ export class ChatNode {
       db,
       users,
       sessions,
-      sessionService: new SessionService({ sessions, users, presence, fanout, fileUrls, memberEvents: conversationEvents }),
+      sessionService,
+      friendService,
+      blockService,
+      inviteService: new InviteService({ invites: new InviteStore(db), sessions, sessionService }),
+      moderation: new ModerationService({ sessions, sessionService, blocks: blockStore, users, presence, fileUrls }),
       messages,
       batcher,
       conversationEvents,
@@ -119,7 +135,7 @@ export class ChatNode {
     const mediaPool = startMediaPool(ctx);
     const peers = new ClusterPeers(io, logger);
     ctx.calls = Calls.create(
-      { config, logger, nodeId: ctx.nodeId, db, sessions: ctx.sessions, metrics, io, peers, announcements: new CallMessages(ctx) },
+      { config, logger, nodeId: ctx.nodeId, db, sessions: ctx.sessions, metrics, io, peers, announcements: new CallMessages(ctx), blocks: blockService },
       mediaPool,
     );
     ctx.live = Live.create(

@@ -61,6 +61,8 @@ export interface SessionView {
   roles?: Record<string, 'owner' | 'admin'>;
   /** Groups (S26): members muted now, and until when (ms since epoch). */
   mutes?: Record<string, number>;
+  /** Groups (S26): the group's picture (a signed avatar URL, like a user's). */
+  avatar?: string;
 }
 
 export interface MemberView {

@@ -100,6 +100,8 @@ export const UpdateSessionBody = z
     name: sessionName.optional(),
     visabletype: flag.optional(),
     jointype: flag.optional(),
+    /** S26: the fileid of an image the caller uploaded, or "" for none. */
+    avatar: z.string().max(512).optional(),
   })
   .strict();
 export type UpdateSessionBody = z.infer<typeof UpdateSessionBody>;

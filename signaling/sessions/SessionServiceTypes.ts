@@ -16,6 +16,16 @@ export interface SessionServiceDeps {
   fileUrls: FileUrlSigner;
   /** Records membership changes in the conversation (S24: joins, leaves, invites take a seq). */
   memberEvents?: MemberEvents;
+  /** Blocks between users (S26): private chats and group adds refuse across one. */
+  blocks?: BlockChecks;
+}
+
+/** The block checks the SessionService applies (signaling/people/BlockService). */
+export interface BlockChecks {
+  /** Refuses when either user blocked the other. */
+  mustNotBeBlocked(a: string, b: string): Promise<void>;
+  /** Refuses `actor` when `blocker` blocked them. */
+  mustNotBeBlockedBy(blocker: string, actor: string): Promise<void>;
 }
 
 /** Where the SessionService records a membership event; answers the seq it took. */

@@ -28,3 +28,17 @@ export class SelfConversationError extends InvalidRequestError {
     super('a private conversation needs another user');
   }
 }
+
+/** The user is banned from the group: no joining, being added or using an invite until unbanned (S26). */
+export class BannedError extends DeniedError {
+  constructor() {
+    super(ErrorCode.Banned, 'this user is banned from the group');
+  }
+}
+
+/** An owner or admin muted the caller in this group: no sends or edits until `until` (S26). */
+export class MutedError extends DeniedError {
+  constructor(readonly until: number) {
+    super(ErrorCode.Muted, `you are muted in this group until ${new Date(until).toISOString()}`);
+  }
+}

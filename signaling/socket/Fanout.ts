@@ -2,6 +2,7 @@ import type { Server } from 'socket.io';
 import type { ServerSideEvents } from '../cluster/ServerSideEvents';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/events';
 import type { MessageUpdate, MessageView, SessionView } from '../protocol/models';
+import type { FriendUpdateEvent } from '../protocol/people';
 import type { SocketData } from './SocketData';
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
@@ -42,6 +43,11 @@ export class Fanout {
     this.io.in(userRoom(uid)).socketsLeave(sessionRoom(session.sessionid));
     this.io.to(userRoom(uid)).emit('session:removed', { sessionid: session.sessionid });
     this.sessionUpdated(session);
+  }
+
+  /** A friendship or request changed (S26): to every socket of the user, on any node. */
+  friendsUpdated(uid: string, event: FriendUpdateEvent): void {
+    this.io.to(userRoom(uid)).emit('friends:update', event);
   }
 
   /** Logout / password change: the user's open sockets lose their (now revoked) authentication. */

@@ -3,7 +3,7 @@ import type { AppContext } from '../node/AppContext';
 import { visiblePresence } from '../views';
 import { joinedSessions } from '../sessions/sessionRooms';
 import type { ChatSocket } from './ChatSocket';
-import { sessionRoom, type ChatServer } from './Fanout';
+import { sessionRoom, userRoom, type ChatServer } from './Fanout';
 
 /**
  * Tells each of the user's sessions how the user now appears there (S10). Where the user appears
@@ -18,6 +18,12 @@ export function announcePresence(socket: ChatSocket, user: UserDoc, online: bool
     if (status === 'offline' && (!previous || visiblePresence(previous, true, sessionid) === 'offline')) continue;
     socket.nsp.to(sessionRoom(sessionid)).emit('presence', { uid, status, sessionid });
   }
+  // S26: friends hear the user's own status (no sessionid), with a conversation in common or not.
+  const friends = (user.friends ?? []).map(userRoom);
+  if (only || friends.length === 0) return;
+  const status = visiblePresence(user, online);
+  if (status === 'offline' && (!previous || visiblePresence(previous, true) === 'offline')) return;
+  socket.nsp.to(friends).emit('presence', { uid, status });
 }
 
 /**
@@ -30,4 +36,6 @@ export async function announceOffline({ users, sessionService }: Pick<AppContext
     if (visiblePresence(user, true, sessionid) === 'offline') continue;
     io.to(sessionRoom(sessionid)).emit('presence', { uid, status: 'offline', sessionid });
   }
+  const friends = (user.friends ?? []).map(userRoom);
+  if (friends.length > 0 && visiblePresence(user, true) !== 'offline') io.to(friends).emit('presence', { uid, status: 'offline' });
 }

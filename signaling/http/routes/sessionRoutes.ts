@@ -1,18 +1,20 @@
 import { Router } from 'express';
 import type { AppContext } from '../../node/AppContext';
 import { CreateGroupBody, CreatePrivateBody, IdParam, ListSessionsQuery, PublicSessionsQuery, UpdateSessionBody } from '../../protocol/schemas';
+import { InvalidRequestError } from '../../errors/DomainError';
+import { avatarFileId } from '../../files/FileService';
 import { RateLimiter } from '../../util/RateLimiter';
 import { rateLimitedFor } from '../ApiError';
 import { currentUser, currentUserId } from '../requireUser';
 import { validate } from '../validate';
 
-export type SessionRouteDeps = Pick<AppContext, 'sessionService' | 'config'>;
+export type SessionRouteDeps = Pick<AppContext, 'sessionService' | 'config' | 'uploads'>;
 
 /**
  * Conversations (S16): listing, creating groups, opening private chats, details and settings.
  * Every `/sessions` path is behind requireUser (mounted once in createApp).
  */
-export function sessionRoutes({ sessionService, config }: SessionRouteDeps): Router {
+export function sessionRoutes({ sessionService, config, uploads }: SessionRouteDeps): Router {
   const router = Router();
   const perHour = config.groupsPerHour;
   const groupLimiter = new RateLimiter(perHour / 3600, perHour);
@@ -47,7 +49,15 @@ export function sessionRoutes({ sessionService, config }: SessionRouteDeps): Rou
   router.patch('/sessions/:id', async (req, res) => {
     const id = validate(IdParam, req.params.id);
     const body = validate(UpdateSessionBody, req.body);
-    res.json({ session: await sessionService.updateSettings(id, currentUserId(res), body) });
+    const uid = currentUserId(res);
+    if (body.avatar) {
+      // S26: a group picture is an image the editor uploaded, cut like a user's avatar.
+      const fileid = avatarFileId(body.avatar);
+      if (!fileid) throw new InvalidRequestError('avatar: the fileid of an image you uploaded (or "" for none)');
+      await sessionService.mustBeAbleToChangeSettings(id, uid);
+      body.avatar = await uploads.makeAvatar(fileid, uid);
+    }
+    res.json({ session: await sessionService.updateSettings(id, uid, body) });
   });
 
   return router;

@@ -19,10 +19,10 @@ import { NotOnlineError } from '../NotOnlineError';
  * 1-4, S7, S9) name an uploaded file by `filemd5`; the stored message carries its `fileinfo` and the
  * file record lists the message.
  */
-export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls' | 'conversationEvents' | 'linkPreviews'>;
+export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls' | 'conversationEvents' | 'linkPreviews' | 'moderation'>;
 
 export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:send'> {
-  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls, conversationEvents, linkPreviews } = deps;
+  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls, conversationEvents, linkPreviews, moderation } = deps;
   const limiter = new RateLimiter(config.messageRate, config.messageRate * 2);
   const onlineTtlMs = config.onlineTtl * 1000;
 
@@ -50,6 +50,8 @@ export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:
       // A file message's text is an optional caption.
       if (!isFile && content.trim().length === 0) throw new InvalidRequestError('msg: the message is empty');
       if (!limiter.take(uid)) throw new LimitError('too many messages; slow down');
+      // S26: a muted group member (`muted`, until when) or a block in a private chat (`blocked`).
+      await moderation.mustBeAbleToWrite(claims.sessionid, uid);
 
       // S24: a reply quotes a live message of the same conversation, else `not_found`.
       const replyTo = payload.replyTo ? await conversationEvents.quote(claims.sessionid, payload.replyTo) : undefined;
