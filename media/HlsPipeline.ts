@@ -1,11 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { HlsTranscoder } from './HlsTranscoder';
-import type { HlsPipelineEvents, HlsPipelineOptions } from './HlsPipelineTypes';
+import type { HlsPipelineEvents, HlsPipelineMode, HlsPipelineOptions } from './HlsPipelineTypes';
+import { probeH264Size } from './H264SizeProbe';
 import { RtpTap } from './RtpTap';
 
 /** Keyframe requests while the decoder has none yet, then at most this often when it asks. */
 const KEYFRAME_START_MS = 500;
 const KEYFRAME_MIN_GAP_MS = 1000;
+/** How long the source's size is looked for (its first SPS) before the video is encoded anyway. */
+const PROBE_MS = 3000;
 
 /**
  * A live stream's repackaging: its producers tapped to loopback RTP (RtpTap) and transcoded to
@@ -17,15 +20,21 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
   private startTimer: NodeJS.Timeout | null = null;
   private lastKeyframeAt = 0;
   private closed = false;
+  /** Copy mode: the encoder is asked for a keyframe every segment (they cut the copied segments). */
+  private segmentTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly tap: RtpTap,
     readonly transcoder: HlsTranscoder,
+    /** `copy`: the top rendition is the source's H.264 as sent; `encode`: every rendition encoded. */
+    readonly mode: HlsPipelineMode,
+    private readonly segmentSeconds: number,
   ) {
     super();
   }
 
   static async start(options: HlsPipelineOptions): Promise<HlsPipeline> {
+    const mode = await HlsPipeline.modeFor(options);
     const tap = await RtpTap.create({ router: options.router, producerIds: options.producerIds });
     const transcoder = new HlsTranscoder({
       ffmpegPath: options.ffmpegPath,
@@ -38,8 +47,11 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
       threads: options.threads,
       nice: options.nice,
       log: options.log,
+      copyTopVideo: mode === 'copy',
+      posterSeconds: options.posterSeconds,
     });
-    const pipeline = new HlsPipeline(tap, transcoder);
+    options.log?.('info', 'HLS pipeline starting', { mode });
+    const pipeline = new HlsPipeline(tap, transcoder, mode, options.segmentSeconds);
     try {
       await transcoder.start();
       await tap.resume();
@@ -50,6 +62,23 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     }
     pipeline.wire();
     return pipeline;
+  }
+
+  /**
+   * `copy` when the video is H.264 at the top rendition's height (its first SPS says so): that
+   * rendition needs no decode and encode (less CPU, less delay). Else `encode`.
+   */
+  private static async modeFor(options: HlsPipelineOptions): Promise<HlsPipelineMode> {
+    const top = options.renditions[0];
+    if (options.copyH264 === false || !top) return 'encode';
+    // Answers null at once for a producer that is not H.264 video (audio, VP8).
+    for (const producerId of options.producerIds) {
+      const size = await probeH264Size(options.router, producerId, PROBE_MS).catch(() => null);
+      if (!size) continue;
+      options.log?.('info', 'H.264 source size', { ...size, topHeight: top.height });
+      return size.height === top.height ? 'copy' : 'encode';
+    }
+    return 'encode';
   }
 
   private wire(): void {
@@ -65,6 +94,7 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     });
     t.on('failed', (err) => this.emit('failed', err));
     this.startupKeyframes();
+    if (this.mode === 'copy') this.segmentTimer = setInterval(() => void this.tap.requestKeyFrame(), this.segmentSeconds * 1000);
   }
 
   private startupKeyframes(): void {
@@ -82,6 +112,12 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     this.startTimer = null;
   }
 
+  private stopTimers(): void {
+    this.stopStartupKeyframes();
+    if (this.segmentTimer) clearInterval(this.segmentTimer);
+    this.segmentTimer = null;
+  }
+
   private keyframe(): void {
     const now = Date.now();
     if (this.closed || now - this.lastKeyframeAt < KEYFRAME_MIN_GAP_MS) return;
@@ -96,7 +132,7 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
   abort(): void {
     if (this.closed) return;
     this.closed = true;
-    this.stopStartupKeyframes();
+    this.stopTimers();
     this.transcoder.abort();
     this.tap.close();
   }
@@ -105,7 +141,7 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
   async stop(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopStartupKeyframes();
+    this.stopTimers();
     await this.transcoder.stop();
     this.tap.close();
   }

@@ -9,9 +9,16 @@ export interface HlsPipelineOptions {
   renditions: HlsRendition[];
   segmentSeconds: number;
   threads?: number;
+  /** An H.264 source at the top rendition's height is copied into it (default true). */
+  copyH264?: boolean;
+  /** Seconds between posters (poster.jpg); 0: none. Default 5. */
+  posterSeconds?: number;
   nice?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, details?: Record<string, unknown>) => void;
 }
+
+/** `copy`: the top rendition is the source's H.264 as sent; `encode`: every rendition is encoded. */
+export type HlsPipelineMode = 'copy' | 'encode';
 
 export type HlsPipelineEvents = {
   playable: [];

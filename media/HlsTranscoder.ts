@@ -9,13 +9,18 @@ import type { HlsTranscoderEvents, HlsTranscoderOptions } from './HlsTranscoderT
 const MASTER = 'master.m3u8';
 const MEDIA_PLAYLIST = 'index.m3u8';
 const PID_FILE = 'ffmpeg.pid';
+/** The stream's poster (a JPEG of the top rendition), and its height at most. */
+export const POSTER = 'poster.jpg';
+const POSTER_HEIGHT = 360;
 const STOP_GRACE_MS = 2000;
 
 /**
  * ffmpeg reading a stream's RTP (an SDP file) and writing H.264 + AAC HLS: one EVENT playlist per
  * rendition (every segment kept, so the ended stream is its own replay) and a master playlist with
  * each rendition's bandwidth. WebRTC video is VP8 or H.264 with keyframes only on request, so the
- * video is always re-encoded: short fixed GOPs make every segment start with a keyframe.
+ * video is re-encoded (short fixed GOPs make every segment start with a keyframe), except that an
+ * H.264 source at the top rendition's size may be copied into it (`copyTopVideo`: the pipeline
+ * then asks the encoder for a keyframe every segment). A poster JPEG is written every few seconds.
  *
  * Supervised: a crash starts ffmpeg again on the same input (`append_list` continues the playlists
  * after a discontinuity); `stop()` ends it gracefully so ffmpeg writes `#EXT-X-ENDLIST`, and writes
@@ -120,25 +125,30 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
       '-analyzeduration', '500000', '-probesize', '500000',
       '-i', 'input.sdp',
     ];
-    const n = o.renditions.length;
     const out: string[] = [];
+    // The top rendition copied (an H.264 source at its size), the others encoded.
+    const copyTop = o.hasVideo && !!o.copyTopVideo;
+    const encoded = o.renditions.map((r, i) => ({ r, i })).filter(({ i }) => !(copyTop && i === 0));
+    const poster = o.hasVideo && o.posterSeconds !== 0;
     if (o.hasVideo) {
-      const splits = o.renditions.map((_, i) => `[s${i}]`).join('');
-      const scales = o.renditions.map((r, i) => `[s${i}]scale=-2:'min(${r.height},ih)':flags=fast_bilinear[v${i}]`).join(';');
-      out.push('-filter_complex', `[0:v]fps=30,split=${n}${splits};${scales}`);
-      o.renditions.forEach((_, i) => out.push('-map', `[v${i}]`));
+      const branches = encoded.length + (poster ? 1 : 0);
+      const splits = [...encoded.map(({ i }) => `[s${i}]`), ...(poster ? ['[sp]'] : [])].join('');
+      const scales = encoded.map(({ r, i }) => `[s${i}]scale=-2:'min(${r.height},ih)':flags=fast_bilinear[v${i}]`);
+      if (poster) scales.push(`[sp]fps=1/${o.posterSeconds ?? 5},scale=-2:'min(${POSTER_HEIGHT},ih)'[poster]`);
+      if (branches > 0) out.push('-filter_complex', `[0:v]fps=30,split=${branches}${splits};${scales.join(';')}`);
+      o.renditions.forEach((_, i) => out.push('-map', copyTop && i === 0 ? '0:v' : `[v${i}]`));
     }
     if (o.hasAudio) o.renditions.forEach(() => out.push('-map', '0:a'));
     if (o.hasVideo) {
-      out.push(
-        '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
-        '-threads', threads,
-        // A keyframe at every segment boundary: each segment plays on its own.
-        '-force_key_frames', `expr:gte(t,n_forced*${seg})`, '-sc_threshold', '0',
-      );
-      o.renditions.forEach((r, i) => {
+      // Encoder options per encoded stream: a copied stream takes none (ffmpeg refuses a profile there).
+      if (copyTop) out.push('-c:v:0', 'copy');
+      encoded.forEach(({ r, i }) => {
         const kbps = Math.round(r.videoBitrate / 1000);
+        out.push(`-c:v:${i}`, 'libx264', `-preset:v:${i}`, 'veryfast', `-tune:v:${i}`, 'zerolatency', `-profile:v:${i}`, 'main');
+        out.push(`-pix_fmt:v:${i}`, 'yuv420p', `-threads:v:${i}`, threads, `-sc_threshold:v:${i}`, '0');
         out.push(`-b:v:${i}`, `${kbps}k`, `-maxrate:v:${i}`, `${Math.round(kbps * 1.2)}k`, `-bufsize:v:${i}`, `${kbps}k`);
+        // A keyframe at every segment boundary: each segment plays on its own.
+        out.push(`-force_key_frames:v:${i}`, `expr:gte(t,n_forced*${seg})`);
       });
     }
     if (o.hasAudio) out.push('-c:a', 'aac', '-b:a', '96k', '-ac', '2', '-ar', '48000');
@@ -153,6 +163,8 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
       '-var_stream_map', streamMap,
       `%v/${MEDIA_PLAYLIST}`,
     );
+    // A second output: the stream's poster, rewritten in place (atomically) every few seconds.
+    if (poster) out.push('-map', '[poster]', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', '-update', '1', '-atomic_writing', '1', POSTER);
     return [...input, ...out];
   }
 

@@ -9,6 +9,7 @@ import type {
   ProducerSource,
   RoomEvents,
   RoomStats,
+  TransportConnectivity,
   TransportDirection,
   WebRtcTransportParams,
 } from './RoomTypes';
@@ -114,6 +115,23 @@ export class Room extends EventEmitter<RoomEvents> {
   async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     const { transport } = this.transport(peerId, transportId);
     await wrap(() => transport.connect({ dtlsParameters }));
+  }
+
+  /**
+   * Reports a transport's connectivity until it closes: for publishers without a signaling
+   * channel (WHIP encoders), whose media going away is the only sign that they left.
+   */
+  watchTransport(peerId: string, transportId: string, onState: (state: TransportConnectivity) => void): void {
+    const { transport } = this.transport(peerId, transportId);
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'connected') onState('connected');
+      else if (state === 'failed' || state === 'closed') onState('closed');
+    });
+    transport.on('icestatechange', (state) => {
+      if (state === 'disconnected') onState('disconnected');
+      else if ((state === 'connected' || state === 'completed') && transport.dtlsState === 'connected') onState('connected');
+    });
+    transport.observer.once('close', () => onState('closed'));
   }
 
   async restartIce(peerId: string, transportId: string): Promise<types.IceParameters> {

@@ -1,6 +1,8 @@
 import type { types } from 'mediasoup';
 
 export type TransportDirection = 'send' | 'recv';
+/** A transport's media path: up (ICE and DTLS done), lost for now (ICE), or gone for good. */
+export type TransportConnectivity = 'connected' | 'disconnected' | 'closed';
 export type ProducerSource = 'mic' | 'camera' | 'screen';
 
 export interface WebRtcTransportParams {

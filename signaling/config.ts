@@ -142,6 +142,18 @@ export interface Config {
   linkPreviewTtl: number;
   /** How long a failed preview is remembered before the link is tried again (seconds). */
   linkPreviewFailureTtl: number;
+  // --- Web Push (issue 13) ---
+  /** VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY (base64url): unset: generated once and kept in DATA_DIR/vapid.json. */
+  vapidPublicKey?: string;
+  vapidPrivateKey?: string;
+  /** VAPID_SUBJECT: a mailto: or https: URL push services may contact. */
+  vapidSubject: string;
+  /** PUSH_ALLOW_HTTP=1: subscriptions with http endpoints are taken (tests only). */
+  pushAllowHttp: boolean;
+  /** How long a push service keeps an undelivered push (seconds). */
+  pushTtl: number;
+  /** Pushes one process sends at once. */
+  pushConcurrency: number;
 }
 
 /** `720:1500,360:500`: heights and video kbps. */
@@ -251,6 +263,13 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     linkPreviewConcurrency: int('LINK_PREVIEW_CONCURRENCY', 4, 1),
     linkPreviewTtl: int('LINK_PREVIEW_TTL', 24 * 3600, 1),
     linkPreviewFailureTtl: int('LINK_PREVIEW_FAILURE_TTL', 3600, 1),
+    // --- Web Push (issue 13) ---
+    vapidPublicKey: process.env.VAPID_PUBLIC_KEY?.trim() || undefined,
+    vapidPrivateKey: process.env.VAPID_PRIVATE_KEY?.trim() || undefined,
+    vapidSubject: process.env.VAPID_SUBJECT?.trim() || 'mailto:admin@cookim.invalid',
+    pushAllowHttp: /^(1|true|yes|on)$/i.test(process.env.PUSH_ALLOW_HTTP?.trim() ?? ''),
+    pushTtl: int('PUSH_TTL', 24 * 3600, 0),
+    pushConcurrency: int('PUSH_CONCURRENCY', 8, 1),
   };
 }
 

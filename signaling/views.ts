@@ -82,6 +82,7 @@ export function messageView(doc: MessageDoc, signer?: FileUrlSigner): MessageVie
           },
         }
       : {}),
+    ...(doc.mentions?.length ? { mentions: [...doc.mentions] } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { ConversationLogDoc, CursorDoc, FileDoc, LinkPreviewDoc, LiveStreamDoc, MessageChangeDoc, MessageDoc, MigrationDoc, OnlineDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
+import type { ConversationLogDoc, CursorDoc, FileDoc, LinkPreviewDoc, LiveStreamDoc, MessageChangeDoc, MessageDoc, MigrationDoc, OnlineDoc, PushSubscriptionDoc, ReadStateDoc, SessionDoc, UserDoc, UserSlotDoc } from './documents';
 
 export interface DatabaseOptions {
   url: string;
@@ -28,6 +28,9 @@ export class Database {
   /** One-time data migrations that ran (storage/SearchTermsBackfill.ts). */
   readonly migrations: Collection<MigrationDoc>;
   readonly linkPreviews: Collection<LinkPreviewDoc>;
+  /** Issue 13: each user's read position and mute per conversation; Web Push subscriptions. */
+  readonly readStates: Collection<ReadStateDoc>;
+  readonly pushSubscriptions: Collection<PushSubscriptionDoc>;
 
   private constructor(
     readonly client: MongoClient,
@@ -46,6 +49,8 @@ export class Database {
     this.userSlots = db.collection<UserSlotDoc>('userslots');
     this.migrations = db.collection<MigrationDoc>('migrations');
     this.linkPreviews = db.collection<LinkPreviewDoc>('linkpreviews');
+    this.readStates = db.collection<ReadStateDoc>('readstates');
+    this.pushSubscriptions = db.collection<PushSubscriptionDoc>('pushsubscriptions');
   }
 
   static async connect(options: DatabaseOptions): Promise<Database> {
@@ -78,6 +83,8 @@ export class Database {
         { key: { 'change.msgid': 1, seq: 1 }, name: 'change_msgid_seq', partialFilterExpression: { 'change.msgid': { $exists: true } } },
         // Message search (storage/MessageSearch.ts): a term, the caller's conversations, newest first (_id breaks ties).
         { key: { terms: 1, sessionid: 1, dateline: -1, _id: -1 } },
+        // Mentions view (issue 13): a user's (or `all`) mentions in their conversations, newest first.
+        { key: { mentions: 1, sessionid: 1, dateline: -1, _id: -1 }, name: 'mentions_session_time', partialFilterExpression: { mentions: { $exists: true } } },
       ]),
       this.online.createIndexes([
         { key: { uid: 1 } },
@@ -90,6 +97,9 @@ export class Database {
       this.userSlots.createIndexes([{ key: { holder: 1 } }]),
       // Link previews are found by URL (_id); stale ones are removed by the TTL index.
       this.linkPreviews.createIndexes([{ key: { expiresAt: 1 }, expireAfterSeconds: 0 }]),
+      // Read states by user (GET /api/sessions) and by conversation (receipts, mutes); subscriptions by user.
+      this.readStates.createIndexes([{ key: { uid: 1 } }, { key: { sessionid: 1, uid: 1 } }]),
+      this.pushSubscriptions.createIndexes([{ key: { endpoint: 1 }, unique: true }, { key: { uid: 1 } }]),
     ]);
   }
 

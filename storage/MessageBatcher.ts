@@ -233,6 +233,7 @@ export class MessageBatcher {
           ...(d.liveinfo ? { liveinfo: d.liveinfo } : {}),
           ...(d.callinfo ? { callinfo: d.callinfo } : {}),
           ...(d.replyTo ? { replyTo: d.replyTo } : {}),
+          ...(d.mentions?.length ? { mentions: d.mentions } : {}),
           dateline: p.time,
           terms: searchTermsOf(searchableTextOf(d)),
         });

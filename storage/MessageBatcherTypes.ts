@@ -12,6 +12,8 @@ export interface MessageDraft {
   liveinfo?: LiveInfoDoc;
   callinfo?: CallInfoDoc;
   replyTo?: ReplyToDoc;
+  /** Mentioned members (issue 13), checked by the caller. */
+  mentions?: string[];
 }
 
 /** A change event as submitted (S24): it takes the conversation's next seq like a message. */

@@ -1,6 +1,9 @@
 import { ObjectId } from 'mongodb';
 import type { Database } from './Database';
-import type { ConversationLogDoc, MessageDoc } from './documents';
+import type { ConversationLogDoc, MessageChangeDoc, MessageDoc } from './documents';
+
+/** A page of history carries at most this many membership lines (a burst of joins between two messages). */
+const MEMBER_EVENTS_MAX = 200;
 
 /** Only messages, not the change events stored beside them (S24). */
 const MESSAGES_ONLY = { change: { $exists: false } } as const;
@@ -30,6 +33,12 @@ export class MessageStore {
   /** Messages and change events, oldest first, strictly after `afterSeq`: every seq once. */
   logSince(sessionid: string, afterSeq: number, limit: number): Promise<ConversationLogDoc[]> {
     return this.db.conversationLog.find({ sessionid, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).toArray();
+  }
+
+  /** Membership events (join, leave...) strictly between two seqs, oldest first: the lines among a history page. */
+  memberEventsBetween(sessionid: string, afterSeq: number, beforeSeq?: number): Promise<MessageChangeDoc[]> {
+    const seq = beforeSeq === undefined ? { $gt: afterSeq } : { $gt: afterSeq, $lt: beforeSeq };
+    return this.db.messageChanges.find({ sessionid, seq, 'change.kind': 'member' }).sort({ seq: 1 }).limit(MEMBER_EVENTS_MAX).toArray();
   }
 
   /** One message by id (null for an unknown id or a change event). */

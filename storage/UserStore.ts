@@ -14,6 +14,7 @@ export interface UserUpdate {
   nickname?: string;
   gender?: Gender;
   avatar?: string;
+  readReceipts?: boolean;
 }
 
 function escapeRegex(text: string): string {

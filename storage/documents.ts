@@ -25,6 +25,8 @@ export interface UserDoc {
   /** Bumped on logout and password change: tokens carrying an older value are revoked. */
   tokenVersion: number;
   presence: { status: PresenceStatus; sessions: Record<string, PresenceStatus> };
+  /** Issue 13: false when the user sends (and sees) no read receipts; absent: on. */
+  readReceipts?: boolean;
 }
 
 export interface SessionDoc {
@@ -141,6 +143,8 @@ export interface MessageDoc {
   preview?: MessagePreviewDoc;
   /** Search terms of the message's text (storage/searchTerms.ts); missing on messages not yet backfilled. */
   terms?: string[];
+  /** Uids of members the message mentions, or `["all"]` (issue 13); absent when none. */
+  mentions?: string[];
 }
 
 export interface ReplyToDoc {
@@ -282,4 +286,28 @@ export interface LinkPreviewDoc {
   fetchedAt: number;
   /** The entry is stale from then on; a TTL index removes it later. */
   expiresAt: Date;
+}
+
+/**
+ * One user's state in one conversation (issue 13): how far they have read, and whether they muted
+ * it. `_id` is `<uid>:<sessionid>`; a missing record reads as nothing read and not muted.
+ */
+export interface ReadStateDoc {
+  _id: string;
+  uid: string;
+  sessionid: string;
+  /** Highest seq the user has seen; only moves forward. */
+  readSeq: number;
+  muted?: boolean;
+  /** When the mute ends (ms); absent with `muted`: until turned off. */
+  mutedUntil?: number;
+}
+
+/** A browser's Web Push subscription (issue 13), per user and device; the endpoint is unique. */
+export interface PushSubscriptionDoc {
+  _id: ObjectId;
+  uid: string;
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+  createdAt: number;
 }

@@ -6,12 +6,13 @@ import { postAnnouncement } from '../announcements';
 
 /**
  * The English sentence stored as the announcement's `content`, for clients that predate
- * `callinfo`. A declined call reads as missed there, as it always did.
+ * `callinfo`. A declined call says so (it was not missed: someone chose not to answer).
  */
 export function callMessageText(kind: CallKind, event: CallAnnouncementEvent, durationMs = 0): string {
   const noun = kind === 'video' ? 'video call' : 'voice call';
   if (event === 'started') return `started a ${noun}`;
-  if (event === 'missed' || event === 'declined') return `missed ${noun}`;
+  if (event === 'declined') return `declined ${noun}`;
+  if (event === 'missed') return `missed ${noun}`;
   return `call ended, ${formatDuration(durationMs)}`;
 }
 

@@ -54,6 +54,11 @@ export class ClusterPeers {
     await this.ask('live:release', () => this.io.serverSideEmitWithAck('live:release', streamid));
   }
 
+  /** Asks the other processes to end the WHIP stream of that resource: true when one did. */
+  async endWhip(resourceId: string): Promise<boolean> {
+    return (await this.ask('live:whipEnd', () => this.io.serverSideEmitWithAck('live:whipEnd', resourceId))).some(Boolean);
+  }
+
   private async hasPeers(): Promise<boolean> {
     const adapter: { serverCount?: () => Promise<number> } = this.io.of('/').adapter;
     return typeof adapter.serverCount === 'function' && (await adapter.serverCount()) > 1;

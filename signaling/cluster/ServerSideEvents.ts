@@ -30,4 +30,6 @@ export interface ServerSideEvents {
   'call:gone': (socketId: string) => void;
   /** A publisher resumes its stream elsewhere: the process running it lets go (true) without ending it. */
   'live:release': (streamid: string, ack: (released: boolean) => void) => void;
+  /** A WHIP resource deleted on another process: the process running its stream ends it (true). */
+  'live:whipEnd': (resourceId: string, ack: (ended: boolean) => void) => void;
 }

@@ -8,6 +8,8 @@ import { ApiError } from './ApiError';
 import { errorAnswer } from '../errors/errorAnswer';
 import { requireUser } from './requireUser';
 import { accountRoutes } from './routes/accountRoutes';
+import { attentionRoutes } from './routes/attentionRoutes';
+import { pushRoutes } from './routes/pushRoutes';
 import { blockRoutes } from './routes/blockRoutes';
 import { friendRoutes } from './routes/friendRoutes';
 import { inviteRoutes } from './routes/inviteRoutes';
@@ -72,11 +74,13 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   api.use(profileRoutes(ctx));
   api.use(userSearchRoutes(ctx));
   api.use(searchRoutes(ctx));
+  api.use(pushRoutes(ctx));
   api.use(friendRoutes(ctx));
   api.use(blockRoutes(ctx));
   // Every /sessions path is for signed-in users, an unknown one too (401 before 404).
   api.use('/sessions', requireUser(ctx));
   api.use(sessionRoutes(ctx));
+  api.use(attentionRoutes(ctx));
   api.use(memberRoutes(ctx));
   api.use(inviteRoutes(ctx));
   api.use(historyRoutes(ctx));

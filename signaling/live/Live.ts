@@ -17,6 +17,9 @@ import type { LiveQueries } from './LiveQueries';
 import { LiveStreams } from './LiveStreams';
 import { LiveUpkeep } from './LiveUpkeep';
 import { LiveWatching } from './LiveWatching';
+import { StreamKeyStore } from '../../storage/StreamKeyStore';
+import { StreamKeyService } from './whip/StreamKeyService';
+import { WhipIngest } from './whip/WhipIngest';
 
 /**
  * Live streams of one process (S12, S19) on the shared mediasoup pool, and their socket events.
@@ -32,6 +35,8 @@ export class Live {
     private readonly gateway: LiveGateway,
     private readonly upkeep: LiveUpkeep,
     private readonly ending: LiveEnding,
+    /** Encoders (OBS) over WHIP, and their stream keys (S27). */
+    readonly ingest: { readonly keys: StreamKeyService; readonly whip: WhipIngest },
   ) {}
 
   static create(deps: LiveDeps, pool: Promise<WorkerPool | null>): Live {
@@ -52,8 +57,17 @@ export class Live {
     const handover = new LiveHandover(deps, streams, store, rooms, media, ending);
     const watching = new LiveWatching(deps, streams, store, hlsUrls, hls);
     const upkeep = new LiveUpkeep(deps, streams, store, places, hls);
+    const keyStore = new StreamKeyStore(deps.db);
+    keyStore.ensureIndexes().catch((err) => deps.logger.warn({ err }, 'creating the stream key indexes failed'));
+    const keys = new StreamKeyService(keyStore, deps.sessions);
+    const whip = new WhipIngest(deps, keys, streams, publishing, media, ending);
+    // A WHIP resource deleted on another process: the one running its stream ends it.
+    deps.io.of('/').on('live:whipEnd', (resourceId, ack) => {
+      if (typeof resourceId !== 'string') return ack(false);
+      whip.endHere(resourceId).then(ack, () => ack(false));
+    });
     const gateway = new LiveGateway(deps, liveEvents(publishing, handover, ending, watching), handover, watching);
-    return new Live(watching, gateway, upkeep, ending);
+    return new Live(watching, gateway, upkeep, ending, { keys, whip });
   }
 
   attach(socket: ChatSocket): void {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../storage/Database';
 import type { MessageDraft } from '../../storage/MessageBatcherTypes';
 import type { SessionStore } from '../../storage/SessionStore';
+import type { UserStore } from '../../storage/UserStore';
 import type { ClusterPeers } from '../cluster/ClusterPeers';
 import type { Config } from '../config';
 import type { UrlSigner } from '../files/UrlSigner';
@@ -26,6 +27,8 @@ export interface LiveDeps {
   nodeId: string;
   db: Database;
   sessions: Pick<SessionStore, 'get' | 'isMember' | 'joinedIds' | 'createGroup'>;
+  /** The publisher's nickname for a WHIP stream (its key names only the user). */
+  users: Pick<UserStore, 'get'>;
   metrics: Pick<Metrics, 'liveStreams'>;
   io: ChatServer;
   fanout: Pick<Fanout, 'memberAdded'>;

@@ -8,6 +8,7 @@ import type { LiveEnding } from './LiveEnding';
 import { NotPublisherError, StreamNotFoundError } from './liveErrors';
 import type { LiveMedia, PublisherMedia } from './LiveMedia';
 import { LiveStream } from './LiveStream';
+import { isWhipStream } from './whip/whipConnection';
 import type { LiveStreams } from './LiveStreams';
 
 /**
@@ -65,6 +66,8 @@ export class LiveHandover {
       stream = this.streams.get(streamid) ?? this.adopt(doc, requester);
     }
     if (stream.publisher.uid !== requester.uid) throw new NotPublisherError();
+    // An encoder's stream (WHIP) is not taken over by a browser: it ends on its resource's DELETE.
+    if (isWhipStream(stream)) throw new NotPublisherError();
     stream.clearTimers();
     stream.publisherSocketId = requester.socketId;
     stream.dropPipeline();

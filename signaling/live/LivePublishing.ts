@@ -4,7 +4,7 @@ import { HlsPipeline, type Room } from '../../media';
 import type { LiveStreamStore } from '../../storage/LiveStreamStore';
 import type { MediaRoomSupervisor } from '../media-rooms/MediaRoomSupervisor';
 import { checkSourceMatchesKind } from '../media-rooms/mediaRoomErrors';
-import type { LiveCreatePayload, LiveCreateResult, LiveProducePayload, LiveStreamInfo, LiveTransportConnectPayload } from '../protocol/live';
+import type { LiveCreatePayload, LiveCreateResult, LiveProducePayload, LiveStreamInfo, LiveTransportConnectPayload, LiveVisibility } from '../protocol/live';
 import { JoinType, VisableType } from '../protocol/models';
 import type { Requester } from '../socket/requester';
 import { sessionView } from '../views';
@@ -48,7 +48,7 @@ export class LivePublishing {
   ) {}
 
   async create(requester: Requester, payload: LiveCreatePayload): Promise<LiveCreateResult> {
-    const { config, sessions, logger } = this.deps;
+    const { config, sessions } = this.deps;
     this.rooms.requirePool();
     if (!(await this.hls.ffmpegRuns)) throw new MediaUnavailableError('live streams need ffmpeg on this server (FFMPEG_PATH)');
     if (this.streams.all().some((s) => s.publisherSocketId === requester.socketId)) {
@@ -63,8 +63,39 @@ export class LivePublishing {
     } else if (visibility === 'members') {
       throw new LiveRequestError('a members-only stream needs its conversation (sessionid)');
     }
-    const streamid = randomUUID();
-    await this.places.claim(requester.uid, streamid, config.liveStreamsPerUser);
+    const { stream, room } = await this.open({ uid: requester.uid, nickname: requester.nickname }, requester.socketId, {
+      title: payload.title,
+      visibility,
+      sessionid: payload.sessionid,
+    });
+    let media: PublisherMedia;
+    try {
+      media = await this.media.attachRoom(stream, room);
+    } catch (err) {
+      await this.ending.end(stream, 'media_lost');
+      throw err;
+    }
+    // A stream created and never started must not hold its room (and a LIVE_MAX_STREAMS place).
+    this.media.awaitTracks(stream);
+    return { stream: this.streams.view(stream), ...media };
+  }
+
+  /**
+   * A new stream of this process with its media room (no transport yet), its places taken (the
+   * user's LIVE_STREAMS_PER_USER and LIVE_MAX_STREAMS here): a browser's `live:create`, or a WHIP
+   * publish (`connection` is then its resource, never a socket id). Membership is checked by the caller.
+   */
+  async open(
+    publisher: { uid: string; nickname: string },
+    connection: string,
+    options: { title: string; visibility: LiveVisibility; sessionid?: string; streamid?: string },
+  ): Promise<{ stream: LiveStream; room: Room }> {
+    const { config, logger } = this.deps;
+    this.rooms.requirePool();
+    if (!(await this.hls.ffmpegRuns)) throw new MediaUnavailableError('live streams need ffmpeg on this server (FFMPEG_PATH)');
+    if (this.streams.size >= config.liveMaxStreams) throw new ServerFullError();
+    const streamid = options.streamid ?? randomUUID();
+    await this.places.claim(publisher.uid, streamid, config.liveStreamsPerUser);
     if (this.streams.size >= config.liveMaxStreams) {
       // Filled up while the places were taken.
       await this.places.release(streamid).catch(() => undefined);
@@ -78,29 +109,10 @@ export class LivePublishing {
       throw err;
     }
     const renditions = config.liveRenditions.map((r) => ({ name: r.name, height: r.height, bandwidth: r.videoBitrate }));
-    const stream = new LiveStream(
-      streamid,
-      payload.title,
-      visibility,
-      payload.sessionid,
-      { uid: requester.uid, nickname: requester.nickname },
-      requester.socketId,
-      Date.now(),
-      renditions,
-      room,
-    );
+    const stream = new LiveStream(streamid, options.title, options.visibility, options.sessionid, publisher, connection, Date.now(), renditions, room);
     this.streams.add(stream);
-    let media: PublisherMedia;
-    try {
-      media = await this.media.attachRoom(stream, room);
-    } catch (err) {
-      await this.ending.end(stream, 'media_lost');
-      throw err;
-    }
-    // A stream created and never started must not hold its room (and a LIVE_MAX_STREAMS place).
-    this.media.awaitTracks(stream);
-    logger.info({ streamid, uid: requester.uid, visibility, sessionid: payload.sessionid }, 'live stream created');
-    return { stream: this.streams.view(stream), ...media };
+    logger.info({ streamid, uid: publisher.uid, visibility: options.visibility, sessionid: options.sessionid }, 'live stream created');
+    return { stream, room };
   }
 
   async connect(requester: Requester, payload: LiveTransportConnectPayload): Promise<typeof ok> {
@@ -120,9 +132,15 @@ export class LivePublishing {
 
   /** Goes live: HLS starts, the stream is listed and announced. */
   async start(requester: Requester, streamid: string): Promise<{ stream: LiveStreamInfo }> {
-    const { logger, nodeId } = this.deps;
     const { stream, room } = this.publishing(requester, streamid);
-    if (stream.pipeline) return { stream: this.streams.view(stream) };
+    return { stream: await this.goLive(stream, room) };
+  }
+
+  /** The stream's tracks are in: HLS starts, the stream is listed and announced (once). */
+  async goLive(stream: LiveStream, room: Room): Promise<LiveStreamInfo> {
+    const { logger, nodeId } = this.deps;
+    const { streamid } = stream;
+    if (stream.pipeline) return this.streams.view(stream);
     const producers = room.producers();
     if (!producers.some((p) => p.kind === 'video')) throw new LiveRequestError('produce a video track (camera or screen) first');
     if (!stream.sessionid) stream.sessionid = await this.createChatGroup(stream);
@@ -131,14 +149,14 @@ export class LivePublishing {
     if (stream.listed) {
       // Back after its media moved (live:reconnectMedia) or its publisher resumed: listed and announced already.
       logger.info({ streamid }, 'live stream media resumed');
-      return { stream: this.streams.view(stream) };
+      return this.streams.view(stream);
     }
     await this.store.create(stream.doc(nodeId));
     stream.listed = true;
     await this.places.started(streamid);
     await this.announcer.announce(stream, 'started');
     logger.info({ streamid }, 'live stream started');
-    return { stream: this.streams.view(stream) };
+    return this.streams.view(stream);
   }
 
   /** The stream this connection publishes, with its room. */

@@ -1,3 +1,4 @@
+import { POSTER } from '../../media';
 import type { LiveStreamDoc } from '../../storage/documents';
 import type { LiveEndReason, LiveStreamInfo } from '../protocol/live';
 import type { LiveHlsSigner } from './LiveHlsSigner';
@@ -21,5 +22,6 @@ export function liveStreamView(doc: LiveStreamDoc, signer: LiveHlsSigner): LiveS
     ...(doc.replayUntil ? { replayUntil: doc.replayUntil } : {}),
     renditions: doc.renditions,
     viewers: doc.viewers,
+    posterUrl: `${folder.path}/${POSTER}`,
   };
 }

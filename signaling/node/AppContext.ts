@@ -7,6 +7,11 @@ import type { MessageStore } from '../../storage/MessageStore';
 import type { PresenceStore } from '../../storage/PresenceStore';
 import type { SessionStore } from '../../storage/SessionStore';
 import type { UserStore } from '../../storage/UserStore';
+import type { PushSubscriptionStore } from '../../storage/PushSubscriptionStore';
+import type { ConversationMute } from '../attention/ConversationMute';
+import type { ReadState } from '../attention/ReadState';
+import type { PushNotifier } from '../push/PushNotifier';
+import type { VapidKeys } from '../push/VapidKeys';
 import type { TokenService } from '../auth/TokenService';
 import type { Config } from '../config';
 import type { ConversationEvents } from '../conversation-events/ConversationEvents';
@@ -14,6 +19,7 @@ import type { FileService } from '../files/FileService';
 import type { LinkPreviewer } from '../link-previews/LinkPreviewer';
 import type { UrlSigner } from '../files/UrlSigner';
 import type { LiveQueries } from '../live/LiveQueries';
+import type { Live } from '../live/Live';
 import type { Metrics } from '../metrics';
 import type { SessionService } from '../sessions/SessionService';
 import type { BlockService } from '../people/BlockService';
@@ -66,6 +72,15 @@ export interface AppContext {
   moderation: ModerationService;
   /** Group calls (S18); set once the node is built. */
   calls?: SocketFeature;
+  // ---- attention (issue 13) ----
+  /** Read positions, unread counts and read receipts. */
+  readState: ReadState;
+  /** Per-member mute of conversations. */
+  conversationMute: ConversationMute;
+  /** Web Push to users with no connected socket, after each stored message. */
+  push: PushNotifier;
+  pushSubscriptions: PushSubscriptionStore;
+  vapid: VapidKeys;
   /** Live streams (S12, S19); set once the node is built. */
-  live?: SocketFeature & { readonly queries: LiveQueries };
+  live?: SocketFeature & { readonly queries: LiveQueries; readonly ingest: Live['ingest'] };
 }

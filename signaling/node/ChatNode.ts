@@ -16,6 +16,13 @@ import { BlockStore } from '../../storage/BlockStore';
 import { FriendStore } from '../../storage/FriendStore';
 import { InviteStore } from '../../storage/InviteStore';
 import { UserStore } from '../../storage/UserStore';
+import { PushSubscriptionStore } from '../../storage/PushSubscriptionStore';
+import { ReadStateStore } from '../../storage/ReadStateStore';
+import { ConversationMute } from '../attention/ConversationMute';
+import { ReadState } from '../attention/ReadState';
+import { PushNotifier } from '../push/PushNotifier';
+import { PushSender } from '../push/PushSender';
+import { VapidKeys } from '../push/VapidKeys';
 import { TokenService } from '../auth/TokenService';
 import type { WorkerPool } from '../../media';
 import { CallMessages } from '../calls/CallMessages';
@@ -96,6 +103,17 @@ export class ChatNode {
     });
     const changes = new MessageChangeStore(db);
     const conversationEvents = new ConversationEvents({ config, batcher, messages, changes, sessions, files, fanout, fileUrls });
+    // Attention (issue 13): read state, mutes, Web Push.
+    const readStates = new ReadStateStore(db);
+    const pushSubscriptions = new PushSubscriptionStore(db);
+    const vapid = await VapidKeys.load(config, logger);
+    const pushSender = new PushSender({
+      vapid,
+      logger,
+      ttlSeconds: config.pushTtl,
+      concurrency: config.pushConcurrency,
+      onGone: (endpoint) => pushSubscriptions.removeEndpoint(endpoint),
+    });
     // People (S26): blocks refuse private chats and adds; moderation works through the SessionService.
     const blockStore = new BlockStore(db);
     const friendService = new FriendService({ friends: new FriendStore(db), blocks: blockStore, users, presence, fanout, fileUrls, requestsPerHour: config.friendRequestsPerHour });
@@ -128,6 +146,11 @@ export class ChatNode {
       linkPreviews: new LinkPreviewer(
         linkPreviewOptions(config, { store: new LinkPreviewStore(db), files, thumbnailer, logger, sink: previewSink(conversationEvents) }),
       ),
+      readState: new ReadState({ readStates, sessionService, io, logger }),
+      conversationMute: new ConversationMute({ readStates, sessionService }),
+      push: new PushNotifier({ sessions, users, presence, readStates, subscriptions: pushSubscriptions, sender: pushSender, logger }),
+      pushSubscriptions,
+      vapid,
     };
     // Temporary files of uploads a crash interrupted.
     files.sweepTemp().catch((err) => logger.warn({ err }, 'sweeping temporary upload files failed'));
@@ -145,6 +168,7 @@ export class ChatNode {
         nodeId: ctx.nodeId,
         db,
         sessions: ctx.sessions,
+        users: ctx.users,
         metrics,
         io,
         fanout: ctx.fanout,

@@ -44,6 +44,8 @@ export const ErrorCode = {
   TooManyReactions: 'too_many_reactions',
   // HTTP ranges (files)
   RangeNotSatisfiable: 'range_not_satisfiable',
+  // attention (issue 13): `mentions` names someone who is not a member of the conversation
+  InvalidMentions: 'invalid_mentions',
   // people (S26): friends, blocks, group moderation, invite links
   Blocked: 'blocked',
   AlreadyFriends: 'already_friends',
@@ -52,6 +54,9 @@ export const ErrorCode = {
   Banned: 'banned',
   InviteExpired: 'invite_expired',
   InviteNotFound: 'invite_not_found',
+  // live ingest (S27): stream keys for WHIP encoders
+  InvalidStreamKey: 'invalid_stream_key',
+  TooManyStreamKeys: 'too_many_stream_keys',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

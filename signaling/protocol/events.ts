@@ -6,6 +6,7 @@ import type { Ack } from './ack';
 import type { MessageUpdate, MessageView, SessionView, VisiblePresence } from './models';
 import type { CallClientEvents, CallServerEvents } from './calls';
 import type { LiveClientEvents, LiveServerEvents } from './live';
+import type { ReadEvent, ReadSetPayload, ReadSetResult } from './attention';
 import type { FriendUpdateEvent } from './people';
 import type {
   MessageDeletePayload,
@@ -65,6 +66,8 @@ export interface ClientToServerEvents extends CallClientEvents, LiveClientEvents
   'message:react': (payload: MessageReactPayload, ack: Ack<MessageChangeResult>) => void;
   'message:pin': (payload: MessagePinPayload, ack: Ack<MessageChangeResult>) => void;
   typing: (payload: TypingPayload, ack?: Ack<{ ok: true }>) => void;
+  // ---- attention (issue 13): read state ----
+  'read:set': (payload: ReadSetPayload, ack: Ack<ReadSetResult>) => void;
 }
 
 export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents {
@@ -78,6 +81,8 @@ export interface ServerToClientEvents extends CallServerEvents, LiveServerEvents
   'session:update': (event: { session: SessionView }) => void;
   /** The user left or was removed: the client drops the conversation. */
   'session:removed': (event: { sessionid: string }) => void;
+  // ---- attention (issue 13): read receipts, and one's own read position from another device ----
+  read: (event: ReadEvent) => void;
   // ---- people (S26) ----
   /** A friendship or request changed; sent to both users (`uid` the other one, `state` from the receiver's side). */
   'friends:update': (event: FriendUpdateEvent) => void;

@@ -4,6 +4,8 @@ export * from './schemas';
 export type * from './events';
 export * from './calls';
 export * from './live';
+export * from './streamKeys';
 export * from './duration';
 export * from './search';
+export * from './attention';
 export * from './people';

@@ -70,6 +70,11 @@ export interface LiveStreamInfo {
   renditions: LiveRendition[];
   /** Viewers watching now (sockets in the stream's viewer room, the publisher not counted). */
   viewers: number;
+  /**
+   * A JPEG of the top rendition, rewritten every few seconds (S27), in the same signed folder as
+   * `hlsUrl` (404 until the first one is written; the last one stays with the replay).
+   */
+  posterUrl?: string;
 }
 
 export interface LiveCreateResult {

@@ -40,6 +40,8 @@ export interface UserView {
   lastlogin: number;
   logincount: number;
   dateline: number;
+  /** One's own profile only (issue 13): false when read receipts are off. */
+  readReceipts?: boolean;
 }
 
 export interface SessionView {
@@ -57,6 +59,12 @@ export interface SessionView {
   lastActivity?: number;
   /** The newest message, for conversation-list previews (listJoinedSessions only). */
   lastMessage?: MessageView;
+  // ---- attention (issue 13): the caller's, in GET /api/sessions only ----
+  readSeq?: number;
+  unread?: number;
+  unreadMentions?: number;
+  muted?: boolean;
+  mutedUntil?: number;
   /** Groups (S26): members with a role beyond plain membership; exactly one owner while the group has members. */
   roles?: Record<string, 'owner' | 'admin'>;
   /** Groups (S26): members muted now, and until when (ms since epoch). */

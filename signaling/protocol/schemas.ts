@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PresenceStatus } from './models';
+import { MentionList } from './attention';
 
 export const Limits = {
   nicknameMax: 32,
@@ -79,6 +80,8 @@ export const UpdateMeBody = z
     nickname: nickname.optional(),
     gender: gender.optional(),
     avatar: z.string().max(512).optional(),
+    /** Issue 13: false stops sending read receipts, and seeing others'. */
+    readReceipts: z.boolean().optional(),
   })
   .strict();
 export type UpdateMeBody = z.infer<typeof UpdateMeBody>;
@@ -138,6 +141,8 @@ export const MessageSendPayload = z.object({
   filename: z.string().max(Limits.fileNameMax * 4).optional(),
   /** The message this one answers (S24), of the same conversation. */
   replyTo: objectId.optional(),
+  /** Members mentioned (issue 13), or `["all"]` (group owners and admins). */
+  mentions: MentionList.optional(),
 });
 export type MessageSendPayload = z.infer<typeof MessageSendPayload>;
 

@@ -13,6 +13,7 @@ import { presenceHandler } from './handlers/presenceHandler';
 import { announceOffline, announcePresence } from './presenceAnnouncements';
 import { syncHandler } from './handlers/syncHandler';
 import { typingHandler } from './handlers/typingHandler';
+import { readHandler } from './handlers/readHandler';
 import { guardEventSizes } from './eventSizeGuard';
 import { socketsPerUserLimit } from './socketsPerUser';
 
@@ -22,7 +23,7 @@ import { socketsPerUserLimit } from './socketsPerUser';
  * record is written, and the keepalive keeps it fresh (S17).
  */
 /** The chat's client events (calls and live attach their own tables on first use). */
-type ChatEvent = 'message:send' | 'message:edit' | 'message:delete' | 'message:react' | 'message:pin' | 'presence:set' | 'sync' | 'typing';
+type ChatEvent = 'message:send' | 'message:edit' | 'message:delete' | 'message:react' | 'message:pin' | 'presence:set' | 'sync' | 'typing' | 'read:set';
 
 export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
   const onlineTtlMs = ctx.config.onlineTtl * 1000;
@@ -39,6 +40,7 @@ export function registerSocketHandlers(ctx: AppContext, io: ChatServer): void {
     'presence:set': presenceHandler(ctx),
     sync: syncHandler(ctx),
     typing: typingHandler(ctx),
+    'read:set': readHandler(ctx),
   };
   const chatListeners = tableListeners(chatEvents, logError);
   const attachFeatures = attachOnFirstUse([

@@ -86,7 +86,7 @@ test('a declined private call is announced as declined, an unanswered one as mis
   await request(sb, 'call:decline', { callid: call.callid });
   const message = (await declined)[0] as MessageView;
   assert.deepEqual(message.callinfo, { callid: call.callid, event: 'declined', video: false });
-  assert.equal(message.msg, 'missed voice call');
+  assert.equal(message.msg, 'declined voice call');
 
   const unansweredEnd = collect(sa, 'call:ended', 1, () => true, 15_000);
   const missed = collect(sa, 'message', 1, (m) => m.msgtype === 5 && m.callinfo?.event === 'missed', 15_000);

@@ -157,7 +157,7 @@ test('three WebRTC peers in a video call: media both ways, mute, leave, refusals
   assert.match(metrics, /cookim_calls_active 0/);
 });
 
-test('a private call declined posts a missed-call message', { timeout: 30_000 }, async () => {
+test('a private call declined posts a declined-call message', { timeout: 30_000 }, async () => {
   const url = server.url;
   const [a, b] = await Promise.all(['Caller', 'Callee'].map((n) => registerUser(url, n)));
   const res = await http(url, 'POST', '/api/sessions/private', { token: a.token, body: { uid: b.uid } });
@@ -168,14 +168,14 @@ test('a private call declined posts a missed-call message', { timeout: 30_000 },
   await ring;
   const declined = collect(sa, 'call:declined', 1);
   const ended = collect(sa, 'call:ended', 1);
-  const missed = collect(sa, 'message', 1, (m) => m.msgtype === 5 && m.msg === 'missed voice call');
+  const missed = collect(sa, 'message', 1, (m) => m.msgtype === 5 && m.msg === 'declined voice call');
   assert.deepEqual(await request(sb, 'call:decline', { callid: call.callid }), { ok: true });
   assert.equal((await declined)[0].uid, b.uid);
   assert.equal((await ended)[0].reason, 'declined');
   await missed;
   const msgs = await history(url, b, sessionid);
   assert.deepEqual(msgs.map((m) => [m.msgtype, m.msg]), [
-    [5, 'missed voice call'],
+    [5, 'declined voice call'],
     [5, 'started a voice call'],
   ]);
   await assert.rejects(request(sb, 'call:join', { callid: call.callid }), (err: AckError) => err.code === 'call_not_found');

@@ -157,8 +157,9 @@ describe('web client: uploads, voice messages and avatars', () => {
     await indicator.waitFor({ state: 'detached' });
     await fileMessages(page, 2, { sent: true }).first().waitFor({ timeout: 20_000 });
 
+    // the voice player's own <audio> has no controls of its own (VoicePlayer draws them): attached, not visible
     const audio = fileMessages(bob.page, 2).first().getByTestId('voice-audio');
-    await audio.waitFor({ timeout: 20_000 });
+    await audio.waitFor({ state: 'attached', timeout: 20_000 });
     const handle = await audio.elementHandle();
     await bob.page.waitForFunction(
       (el) => {

@@ -1,5 +1,6 @@
 /*
- * CookIM's service worker: the app shell offline. Runtime caching only (no build manifest):
+ * CookIM's service worker: the app shell offline, and Web Push notifications (at the end).
+ * Runtime caching only (no build manifest):
  * - page loads (navigations) go to the network first, and fall back to the last app shell
  *   (index.html) when the network fails, so a reload while offline still starts the app;
  * - hashed files under /assets/ never change: served from the cache once fetched;
@@ -127,4 +128,58 @@ self.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate') event.respondWith(navigation(request));
   else if (path.startsWith('/assets/')) event.respondWith(cacheFirst(request));
   else if (isStatic(path)) event.respondWith(networkFirst(request));
+});
+
+// ---- Web Push (issue 13): the server pushes { type, sessionid, msgid?, title, body, url } when
+// the user has no open tab; a click focuses a CookIM tab (taking it to the conversation) or opens one.
+
+/** Only paths of this app: a payload never sends the user elsewhere. */
+function appUrl(url) {
+  try {
+    const parsed = new URL(url || '/', self.location.origin);
+    return parsed.origin === self.location.origin ? parsed.href : self.location.origin + '/';
+  } catch {
+    return self.location.origin + '/';
+  }
+}
+
+self.addEventListener('push', (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : '' };
+  }
+  const title = typeof data.title === 'string' && data.title ? data.title : 'CookIM';
+  const call = data.type === 'call';
+  const options = {
+    body: typeof data.body === 'string' ? data.body : '',
+    // one notification per conversation (a newer message replaces it), one per call
+    tag: call ? `call-${data.sessionid}` : `session-${data.sessionid ?? ''}`,
+    renotify: true,
+    requireInteraction: call,
+    icon: '/icons/icon-192.png',
+    badge: '/icons/icon-192.png',
+    data: { url: appUrl(data.url || (data.sessionid ? `/c/${data.sessionid}` : '/')) },
+  };
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || self.location.origin + '/';
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+      if (open) {
+        // the page's router goes there (AttentionHost.vue): no reload of a running app
+        const target = new URL(url);
+        open.postMessage({ type: 'open', url: target.pathname + target.search });
+        await open.focus();
+        return;
+      }
+      await self.clients.openWindow(url);
+    })(),
+  );
 });

@@ -21,6 +21,7 @@ export const router = createRouter({
         { path: 'discover', name: 'discover', component: () => import('@/views/DiscoverGroupsView.vue'), meta: { title: 'discover.title' } },
         { path: 'new-group', name: 'new-group', component: () => import('@/views/NewGroupView.vue'), meta: { title: 'newGroup.title' } },
         { path: 'new-chat', name: 'new-chat', component: () => import('@/views/NewPrivateChatView.vue'), meta: { title: 'newChat.title' } },
+        { path: 'mentions', name: 'mentions', component: () => import('@/views/MentionsView.vue'), meta: { title: 'attention.mentions' } },
         { path: 'profile', name: 'profile', component: () => import('@/views/ProfileView.vue'), meta: { title: 'profile.title' } },
         { path: 'live', name: 'live-directory', component: () => import('@/views/LiveDirectoryView.vue'), meta: { title: 'live.title' } },
         {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../node/AppContext';
 import { HistoryQuery, IdParam } from '../../protocol/schemas';
-import { messageView, sessionView } from '../../views';
+import { messageUpdateView, messageView, sessionView } from '../../views';
 import { currentUser, currentUserId } from '../requireUser';
 import { validate } from '../validate';
 
@@ -29,7 +29,10 @@ export function historyRoutes({ sessionService, messages, conversationEvents, to
     await sessionService.forMember(id, currentUserId(res));
     // Each message in its current state (S24), also one whose last change a crash left unapplied.
     const page = await conversationEvents.current(await messages.history(id, limit, before));
-    res.json({ messages: page.map((m) => messageView(m, fileUrls)) });
+    // The membership events among these messages (S24: shown in the chat); a short page reaches the start.
+    const from = page.length < limit ? 0 : (page.at(-1)?.seq ?? 0);
+    const members = await messages.memberEventsBetween(id, from, before);
+    res.json({ messages: page.map((m) => messageView(m, fileUrls)), updates: members.map((e) => messageUpdateView(e, undefined)) });
   });
 
   return router;

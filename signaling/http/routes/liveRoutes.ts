@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { POSTER } from '../../../media';
 import { Router, type Response } from 'express';
 import { StreamNotFoundError } from '../../live/liveErrors';
 import { liveStreamView } from '../../live/liveViews';
@@ -7,21 +8,26 @@ import { ErrorCode } from '../../protocol/errors';
 import { ApiError } from '../ApiError';
 import { errorAnswer } from '../../errors/errorAnswer';
 import { currentUser, requireUser } from '../requireUser';
+import { streamKeyRoutes } from './streamKeyRoutes';
+import { whipRoutes } from './whipRoutes';
 
 const STREAM_ID = /^[0-9a-f-]{36}$/;
 const RENDITION = /^\d{2,4}p$/;
-const HLS_TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.ts': 'video/mp2t' };
+const HLS_TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.ts': 'video/mp2t', '.jpg': 'image/jpeg' };
 
 /**
  * Live streams (S19): GET /api/live (streams going on the user may watch), GET /api/live/:streamid
  * (one, live or its replay), and the HLS files under the stream's signed folder
- * `/api/live/:streamid/hls/:token/(master.m3u8 | <rendition>/index.m3u8 | <rendition>/segNNNNN.ts)`,
+ * `/api/live/:streamid/hls/:token/(master.m3u8 | poster.jpg | <rendition>/index.m3u8 | <rendition>/segNNNNN.ts)`,
  * with no Authorization header (players fetch them) and open CORS (players elsewhere): the token
  * is the proof, handed only to users allowed to watch, and short-lived (LIVE_HLS_URL_TTL): players
  * renew it through GET /api/live/:streamid, so a viewer who may no longer watch loses access soon.
  */
 export function liveRoutes(ctx: Pick<AppContext, 'live' | 'users' | 'tokens'>): Router {
   const router = Router();
+  // Before /live/:streamid, which would take `keys` and `whip` for stream ids.
+  router.use(streamKeyRoutes(ctx));
+  router.use(whipRoutes(ctx));
   const auth = requireUser(ctx);
   const me = (res: Response) => currentUser(res)._id.toHexString();
   const service = () => {
@@ -51,7 +57,7 @@ export function liveRoutes(ctx: Pick<AppContext, 'live' | 'users' | 'tokens'>): 
     const file = parts[parts.length - 1]!;
     const ext = path.extname(file);
     const type = HLS_TYPES[ext];
-    const valid = parts.length === 1 ? file === 'master.m3u8' : RENDITION.test(parts[0]!) && (file === 'index.m3u8' || /^seg\d{1,8}\.ts$/.test(file));
+    const valid = parts.length === 1 ? file === 'master.m3u8' || file === POSTER : RENDITION.test(parts[0]!) && (file === 'index.m3u8' || /^seg\d{1,8}\.ts$/.test(file));
     if (!type || !valid) throw new ApiError(404, ErrorCode.NotFound, 'no such stream file');
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.sendFile(parts.join('/'), {
@@ -60,7 +66,8 @@ export function liveRoutes(ctx: Pick<AppContext, 'live' | 'users' | 'tokens'>): 
       // Playlists change with every segment; a segment never changes once written, but caches
       // keep it only as long as its link is valid (an expired link must not be served from a cache).
       cacheControl: false,
-      headers: { 'Content-Type': type, 'Cache-Control': ext === '.m3u8' ? 'no-cache, no-store' : `public, max-age=${expiresIn}, immutable` },
+      // The poster is rewritten every few seconds: revalidated, never kept past its link.
+      headers: { 'Content-Type': type, 'Cache-Control': ext === '.m3u8' ? 'no-cache, no-store' : ext === '.jpg' ? 'no-cache' : `public, max-age=${expiresIn}, immutable` },
     }, (err) => {
       if (err && !res.headersSent) res.status(404).json(errorAnswer(new ApiError(404, ErrorCode.NotFound, 'no such stream file (not written yet, or removed)')).body);
     });

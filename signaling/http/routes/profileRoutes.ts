@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { UserDoc } from '../../../storage/documents';
 import { InvalidRequestError } from '../../errors/DomainError';
 import { avatarFileId } from '../../files/FileService';
 import type { AppContext } from '../../node/AppContext';
@@ -14,9 +15,11 @@ export function profileRoutes(deps: ProfileRouteDeps): Router {
   const { users, uploads, fileUrls } = deps;
   const router = Router();
   const auth = requireUser(deps);
+  // Issue 13: one's own profile says whether read receipts are on.
+  const ownView = (user: UserDoc) => ({ ...userView(user, true, fileUrls), readReceipts: user.readReceipts !== false });
 
   router.get('/me', auth, (_req, res) => {
-    res.json({ user: userView(currentUser(res), true, fileUrls) });
+    res.json({ user: ownView(currentUser(res)) });
   });
 
   router.patch('/me', auth, async (req, res) => {
@@ -29,7 +32,7 @@ export function profileRoutes(deps: ProfileRouteDeps): Router {
       body.avatar = await uploads.makeAvatar(fileid, uid);
     }
     const user = await users.update(uid, body);
-    res.json({ user: userView(user, true, fileUrls) });
+    res.json({ user: ownView(user) });
   });
 
   router.get('/users/:uid', auth, async (req, res) => {

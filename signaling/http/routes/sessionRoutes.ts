@@ -8,13 +8,13 @@ import { rateLimitedFor } from '../ApiError';
 import { currentUser, currentUserId } from '../requireUser';
 import { validate } from '../validate';
 
-export type SessionRouteDeps = Pick<AppContext, 'sessionService' | 'config' | 'uploads'>;
+export type SessionRouteDeps = Pick<AppContext, 'sessionService' | 'config' | 'readState' | 'uploads'>;
 
 /**
  * Conversations (S16): listing, creating groups, opening private chats, details and settings.
  * Every `/sessions` path is behind requireUser (mounted once in createApp).
  */
-export function sessionRoutes({ sessionService, config, uploads }: SessionRouteDeps): Router {
+export function sessionRoutes({ sessionService, config, readState, uploads }: SessionRouteDeps): Router {
   const router = Router();
   const perHour = config.groupsPerHour;
   const groupLimiter = new RateLimiter(perHour / 3600, perHour);
@@ -26,7 +26,9 @@ export function sessionRoutes({ sessionService, config, uploads }: SessionRouteD
 
   router.get('/sessions', async (req, res) => {
     const { type } = validate(ListSessionsQuery, req.query);
-    res.json({ sessions: await sessionService.listJoined(currentUserId(res), type) });
+    const uid = currentUserId(res);
+    // Issue 13: each carries the caller's readSeq, unread, unreadMentions and mute.
+    res.json({ sessions: await readState.annotate(uid, await sessionService.listJoined(uid, type)) });
   });
 
   router.post('/sessions', async (req, res) => {

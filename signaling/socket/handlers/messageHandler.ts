@@ -11,6 +11,7 @@ import { messageView } from '../../views';
 import { mustBeInSessionRoom } from '../../sessions/sessionRooms';
 import type { EventHandler } from '../eventTable';
 import { NotOnlineError } from '../NotOnlineError';
+import { checkedMentions } from '../../attention/mentionRules';
 
 /**
  * message:send (S15 step 4, S17): the session token must name this user and a session the socket
@@ -19,10 +20,10 @@ import { NotOnlineError } from '../NotOnlineError';
  * 1-4, S7, S9) name an uploaded file by `filemd5`; the stored message carries its `fileinfo` and the
  * file record lists the message.
  */
-export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls' | 'conversationEvents' | 'linkPreviews' | 'moderation'>;
+export type MessageHandlerDeps = Pick<AppContext, 'config' | 'tokens' | 'uploads' | 'files' | 'batcher' | 'metrics' | 'fanout' | 'fileUrls' | 'conversationEvents' | 'linkPreviews' | 'sessions' | 'readState' | 'push' | 'moderation'>;
 
 export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:send'> {
-  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls, conversationEvents, linkPreviews, moderation } = deps;
+  const { config, tokens, uploads, files, batcher, metrics, fanout, fileUrls, conversationEvents, linkPreviews, sessions, readState, push, moderation } = deps;
   const limiter = new RateLimiter(config.messageRate, config.messageRate * 2);
   const onlineTtlMs = config.onlineTtl * 1000;
 
@@ -55,6 +56,8 @@ export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:
 
       // S24: a reply quotes a live message of the same conversation, else `not_found`.
       const replyTo = payload.replyTo ? await conversationEvents.quote(claims.sessionid, payload.replyTo) : undefined;
+      // Issue 13: members only (`invalid_mentions`), `all` from a group's owners and admins.
+      const mentions = payload.mentions?.length ? checkedMentions(await sessions.get(claims.sessionid), uid, payload.mentions) : undefined;
       let fileinfo: FileInfoDoc | undefined;
       let fileid: string | undefined;
       if (isFile) {
@@ -78,6 +81,7 @@ export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:
         uuid: payload.uuid,
         ...(fileinfo ? { fileinfo } : {}),
         ...(replyTo ? { replyTo } : {}),
+        ...(mentions?.length ? { mentions } : {}),
       });
       const { message } = stored;
       const msgid = message._id.toHexString();
@@ -89,6 +93,9 @@ export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:
         fanout.message(messageView(message, fileUrls));
         // In the background: the preview reaches the message later as a change (never delays the ack).
         linkPreviews.scheduleFor(message);
+        // Issue 13: the sender has read up to their own message; members away get a push.
+        await readState.markSent(message, socket.id);
+        push.messageStored(message);
       }
       return { msgid, seq: message.seq, time: message.dateline, ...(stored.duplicate ? { duplicate: true } : {}) };
     },

@@ -4,9 +4,14 @@ import { currentLocale, t } from '@/i18n';
 export { formatDuration } from '@protocol';
 
 export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
+  // letters, digits and emoji only: punctuation ("读·", "(Ann)") is not part of a person's initials
+  const words = name
+    .trim()
+    .split(/\s+/)
+    .map((word) => [...word].filter((char) => /[\p{L}\p{N}\p{Extended_Pictographic}]/u.test(char)))
+    .filter((chars) => chars.length > 0);
   if (words.length === 0) return '?';
-  const chars = words.length === 1 ? [...words[0]!].slice(0, 2) : [[...words[0]!][0], [...words[1]!][0]];
+  const chars = words.length === 1 ? words[0]!.slice(0, 2) : [words[0]![0], words[1]![0]];
   return chars.join('').toUpperCase();
 }
 
@@ -63,11 +68,24 @@ export function formatFull(time: number): string {
   return dateFormat('full').format(time);
 }
 
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+
+/** "Today" / "今天", "Yesterday" / "昨天": Intl's own words for the day, capitalized to start a label. */
+function relativeDay(days: 0 | 1): string {
+  const locale = currentLocale();
+  let format = relativeFormats.get(locale);
+  if (!format) {
+    format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+    relativeFormats.set(locale, format);
+  }
+  const word = format.format(-days, 'day');
+  return word.charAt(0).toLocaleUpperCase(locale) + word.slice(1);
+}
+
 /** "Today", "Yesterday" or the full date, for day separators. */
 export function formatDay(time: number, now = Date.now()): string {
   const days = daysAgo(time, now);
-  if (days === 0) return t('time.today');
-  if (days === 1) return t('time.yesterday');
+  if (days === 0 || days === 1) return relativeDay(days);
   return dateFormat('longDate').format(time);
 }
 
@@ -75,7 +93,7 @@ export function formatDay(time: number, now = Date.now()): string {
 export function formatListStamp(time: number, now = Date.now()): string {
   const days = daysAgo(time, now);
   if (days === 0) return dateFormat('time').format(time);
-  if (days === 1) return t('time.yesterday');
+  if (days === 1) return relativeDay(1);
   if (days < 7) return dateFormat('weekday').format(time);
   return dateFormat('shortDate').format(time);
 }

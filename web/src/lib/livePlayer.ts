@@ -34,7 +34,7 @@ export interface LivePlayerOptions {
   onBlocked?(): void;
 }
 
-const HLS_CONFIG: Partial<HlsConfig> = {
+export const HLS_CONFIG: Partial<HlsConfig> = {
   lowLatencyMode: true,
   // 1.5 s behind the newest segment's end: with 1 s segments about 2.5 s glass to player
   // (npm run bench -- hls), still a segment and a half of buffer against a late playlist.
@@ -43,6 +43,10 @@ const HLS_CONFIG: Partial<HlsConfig> = {
   maxLiveSyncPlaybackRate: 1.5,
   backBufferLength: 6,
   maxBufferLength: 8,
+  // hls.js otherwise buffers a low-bitrate replay up to 60 MB / 600 s ahead (a phone downloaded a
+  // whole stream in seconds): a few segments ahead are enough, live or replay
+  maxMaxBufferLength: 20,
+  maxBufferSize: 4 * 1000 * 1000,
   // a playlist that is not there yet is retried below, with a fresh URL
   manifestLoadPolicy: {
     default: {

@@ -36,6 +36,10 @@ export interface StoredOutgoing {
   status: 'sending' | 'failed';
   error?: LocalText;
   attachment?: StoredAttachment;
+  /** Members mentioned (issue 13). */
+  mentions?: string[];
+  /** The message this one answers (S24). */
+  replyTo?: string;
 }
 
 export interface StoredEntry {

@@ -43,6 +43,21 @@ export interface OutgoingMessage {
   /** Fixed by the sender (a voice recording is a voice message whatever its container). */
   msgtypeFixed?: boolean;
   attachment?: OutgoingAttachment;
+  /** Members mentioned (issue 13), sent as `mentions`. */
+  mentions?: string[];
+  /** The message this one answers (S24). */
+  replyTo?: string;
+}
+
+/** What a text send may carry beside its text: mentions (S25) and the message it answers (S24). */
+export interface SendExtras {
+  mentions?: string[];
+  replyTo?: string;
+}
+
+/** The payload fields for `extras`, absent when empty. */
+export function sendExtras({ mentions, replyTo }: SendExtras): SendExtras {
+  return { ...(mentions?.length ? { mentions: [...mentions] } : {}), ...(replyTo ? { replyTo } : {}) };
 }
 
 /** The record to store for a message of `owner` (the file's bytes go apart). */
@@ -58,6 +73,7 @@ export function recordOf(item: OutgoingMessage, owner: string): StoredOutgoing {
     msgtype: item.msgtype,
     ...(item.msgtypeFixed ? { msgtypeFixed: true } : {}),
     status: item.status,
+    ...sendExtras(item),
     // a plain copy: IndexedDB cannot clone reactive proxies
     ...(item.error ? { error: JSON.parse(JSON.stringify(item.error)) as LocalText } : {}),
     ...(file
@@ -107,6 +123,7 @@ export function itemOf({ record, blob }: StoredEntry): OutgoingMessage {
     msgtype: record.msgtype as MsgType,
     ...(record.msgtypeFixed ? { msgtypeFixed: true } : {}),
     ...(attachment ? { attachment } : {}),
+    ...sendExtras(record),
   };
 }
 

@@ -5,8 +5,10 @@
  */
 import type { SessionView } from '@protocol';
 import { chatCache } from '@/lib/chatCache';
+import type { SendExtras } from '@/lib/outgoing';
 import { auth } from './auth';
 import { blocks } from './blocks';
+import { composerMode } from './composerMode';
 import { onChatConnected, wireChatEvents } from './chatSocket';
 import { connection } from './connection';
 import { friends } from './friends';
@@ -51,9 +53,6 @@ const state = {
   get history() {
     return history.state.history;
   },
-  get readSeq() {
-    return readMarkers.state.readSeq;
-  },
   get users() {
     return users.state.users;
   },
@@ -82,6 +81,7 @@ function reset(): void {
   friends.reset();
   blocks.reset();
   moderation.reset();
+  composerMode.reset();
 }
 
 /** Read up to `seq`, by default the conversation's newest message. */
@@ -97,7 +97,6 @@ export const chat = {
     if (!token || connection.socket) return;
     reset();
     cacheOwner = auth.uid.value;
-    readMarkers.load();
     presence.load();
     unsubscribe?.();
     const offs = [
@@ -140,6 +139,7 @@ export const chat = {
   loadOlder: history.loadOlder,
   markRead,
   unreadOf: readMarkers.unreadOf,
+  mentionsOf: readMarkers.mentionsOf,
   titleOf: sessions.titleOf,
   otherParty: sessions.otherParty,
   activityOf: sessions.activityOf,
@@ -158,9 +158,9 @@ export const chat = {
     return session;
   },
 
-  send(sessionid: string, text: string): void {
+  send(sessionid: string, text: string, extras: SendExtras = {}): void {
     typing.sent(sessionid);
-    outbox.send(sessionid, text);
+    outbox.send(sessionid, text, extras);
   },
   sendFiles: outbox.sendFiles,
   sendVoice: outbox.sendVoice,

@@ -6,6 +6,7 @@ import type { ChatSocket } from './connection';
 import { applyUpdate, receive } from './incoming';
 import { outbox } from './outbox';
 import { presence } from './presence';
+import { readMarkers } from './readMarkers';
 import { sessions } from './sessions';
 import { syncMissed } from './sync';
 import { typing } from './typing';
@@ -22,6 +23,7 @@ export function wireChatEvents(socket: ChatSocket): void {
   socket.on('presence', ({ uid, status, sessionid }) => presence.reported(uid, status, sessionid));
   socket.on('typing', ({ sessionid, uid }) => typing.reported(sessionid, uid));
   socket.on('friends:update', friends.updated);
+  socket.on('read', readMarkers.reported);
 }
 
 /** Every (re)connect: catch up on what was missed, say our status again, send what waited. */

@@ -3,7 +3,7 @@
  * scrolls up; the newest messages are kept on disk so an offline reload still shows them.
  */
 import { reactive } from 'vue';
-import { Limits, type MessageView } from '@protocol';
+import { Limits, type MessageUpdate, type MessageView } from '@protocol';
 import { errorText } from '@/i18n/errorText';
 import type { LocalText } from '@/i18n/localText';
 import { api } from '@/lib/api';
@@ -27,8 +27,14 @@ const state = reactive({
   history: {} as Record<string, HistoryState>,
 });
 
-function page(sessionid: string, before?: number): Promise<{ messages: MessageView[] }> {
-  return api<{ messages: MessageView[] }>(`/sessions/${sessionid}/messages`, {
+/** A history page; `updates` holds the membership events among its messages (shown as lines). */
+interface HistoryPage {
+  messages: MessageView[];
+  updates?: MessageUpdate[];
+}
+
+function page(sessionid: string, before?: number): Promise<HistoryPage> {
+  return api<HistoryPage>(`/sessions/${sessionid}/messages`, {
     query: { ...(before !== undefined ? { before } : {}), limit: Limits.historyPageDefault },
   });
 }
@@ -41,6 +47,14 @@ function add(sessionid: string, found: MessageView[]): number {
     if (messages.insert(sessionid, message)) added++;
   }
   return added;
+}
+
+function addMemberEvents(updates: MessageUpdate[] | undefined): void {
+  for (const update of updates ?? []) {
+    if (update.kind !== 'member') continue;
+    messages.addMemberEvent(update);
+    if (update.uid) users.lookup(update.uid);
+  }
 }
 
 /** More pages before the oldest one on hand, judged by this page's size and the oldest seq. */
@@ -68,8 +82,9 @@ export const history = {
     entry.loading = true;
     entry.error = undefined;
     try {
-      const { messages: found } = await page(sessionid);
+      const { messages: found, updates } = await page(sessionid);
       add(sessionid, found);
+      addMemberEvents(updates);
       entry.hasMore = moreBefore(sessionid, found.length);
       entry.loaded = true;
       const newest = found[0];
@@ -102,8 +117,9 @@ export const history = {
     entry.loading = true;
     entry.error = undefined;
     try {
-      const { messages: found } = await page(sessionid, oldest.seq);
+      const { messages: found, updates } = await page(sessionid, oldest.seq);
       const added = add(sessionid, found);
+      addMemberEvents(updates);
       entry.hasMore = moreBefore(sessionid, found.length);
       return added;
     } catch (error) {

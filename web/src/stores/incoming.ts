@@ -6,6 +6,7 @@
 import type { MessageSendResult, MessageUpdate, MessageView } from '@protocol';
 import type { OutgoingMessage } from '@/lib/outgoing';
 import { auth } from './auth';
+import { composerMode } from './composerMode';
 import { history } from './history';
 import { messages } from './messages';
 import { outbox } from './outbox';
@@ -16,6 +17,7 @@ import { users } from './users';
 
 export function receive(message: MessageView): void {
   users.remember(message.senduid, message.nickname);
+  readMarkers.received(message);
   if (!sessions.advanced(message)) {
     // a conversation we were just added to: fetch it, then its history shows on opening
     sessions.fetchOne(message.sessionid).catch(() => undefined);
@@ -25,8 +27,6 @@ export function receive(message: MessageView): void {
 
   if (message.senduid === auth.uid.value) {
     outbox.settled(message.sessionid, message.uuid);
-    // read up to just before it: stay read
-    if (readMarkers.readUpTo(message.sessionid) >= message.seq - 1) readMarkers.markRead(message.sessionid, message.seq);
   }
   typing.stopped(message.sessionid, message.senduid);
 }
@@ -39,8 +39,15 @@ export function receive(message: MessageView): void {
 export function applyUpdate(update: MessageUpdate): void {
   const session = sessions.state.sessions[update.sessionid];
   if (session) session.lastSeq = Math.max(session.lastSeq, update.seq);
+  if (update.kind === 'member') {
+    // shown as a line in the chat; the name may still need looking up (someone who just joined)
+    messages.addMemberEvent(update);
+    if (update.uid) users.lookup(update.uid);
+    return;
+  }
   if (!update.message) return;
   messages.replace(update.message);
+  composerMode.follow(update.message);
   if (session?.lastMessage?.msgid === update.message.msgid) session.lastMessage = update.message;
   history.saveIfLoaded(update.sessionid);
 }
@@ -62,6 +69,7 @@ export function showDelivered(item: OutgoingMessage, result: MessageSendResult):
     msg: item.msg,
     size: file ? file.size : new TextEncoder().encode(item.msg).length,
     uuid: item.uuid,
+    ...(item.mentions ? { mentions: item.mentions } : {}),
     ...(file?.info ? { fileinfo: { ...file.info, filename: file.name } } : {}),
   });
 }

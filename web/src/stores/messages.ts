@@ -4,10 +4,14 @@
  * send acknowledgement is "provisional" until the server's pushed copy takes its place.
  */
 import { reactive } from 'vue';
-import type { MessageView } from '@protocol';
+import type { MessageUpdate, MessageView } from '@protocol';
 
 const state = reactive({
   messages: {} as Record<string, MessageView[]>,
+  /** Membership events (join, leave...) seen live, in sync or with history pages, by seq: the chat shows them as lines. */
+  memberEvents: {} as Record<string, MessageUpdate[]>,
+  /** Pinned messages known from change events while their page was not loaded (the pinned list shows them too). */
+  pinnedElsewhere: {} as Record<string, Record<string, MessageView>>,
 });
 
 /** Messages built locally from a send acknowledgement: the pushed copy (server's fileinfo) replaces them. */
@@ -27,6 +31,15 @@ function insert(sessionid: string, message: MessageView): boolean {
   if (list.some((m) => m.msgid === message.msgid)) return false;
   list.splice(i + 1, 0, message);
   return true;
+}
+
+/** A change to a message whose page is not loaded: only whether it is pinned matters here. */
+function notePinned(message: MessageView): void {
+  const pins = (state.pinnedElsewhere[message.sessionid] ??= {});
+  const known = pins[message.msgid];
+  if (known && (known.version ?? known.seq) > (message.version ?? message.seq)) return;
+  if (message.pinned && !message.deleted) pins[message.msgid] = message;
+  else delete pins[message.msgid];
 }
 
 export const messages = {
@@ -67,9 +80,32 @@ export const messages = {
   replace(message: MessageView): void {
     const list = state.messages[message.sessionid];
     const index = list?.findIndex((m) => m.msgid === message.msgid) ?? -1;
-    if (!list || index < 0) return;
+    if (!list || index < 0) {
+      notePinned(message);
+      return;
+    }
     if ((list[index].version ?? list[index].seq) > (message.version ?? message.seq)) return;
     list.splice(index, 1, message);
+  },
+
+  /** A membership event, once, in seq order. */
+  addMemberEvent(update: MessageUpdate): void {
+    const list = (state.memberEvents[update.sessionid] ??= []);
+    let i = list.length - 1;
+    while (i >= 0 && list[i]!.seq > update.seq) i--;
+    if (i >= 0 && list[i]!.seq === update.seq) return;
+    list.splice(i + 1, 0, update);
+  },
+
+  memberEventsOf(sessionid: string): readonly MessageUpdate[] {
+    return state.memberEvents[sessionid] ?? [];
+  },
+
+  /** The conversation's pinned messages on hand, newest first. */
+  pinnedOf(sessionid: string): MessageView[] {
+    const loaded = state.messages[sessionid] ?? [];
+    const elsewhere = Object.values(state.pinnedElsewhere[sessionid] ?? {}).filter((m) => !loaded.some((l) => l.msgid === m.msgid));
+    return [...loaded.filter((m) => m.pinned && !m.deleted), ...elsewhere].sort((a, b) => b.seq - a.seq);
   },
 
   /** Shown from an acknowledgement: the server's pushed copy, when it comes, replaces it. */
@@ -84,10 +120,14 @@ export const messages = {
 
   forget(sessionid: string): void {
     delete state.messages[sessionid];
+    delete state.memberEvents[sessionid];
+    delete state.pinnedElsewhere[sessionid];
   },
 
   reset(): void {
     state.messages = {};
+    state.memberEvents = {};
+    state.pinnedElsewhere = {};
     provisional.clear();
   },
 };

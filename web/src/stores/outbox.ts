@@ -11,7 +11,7 @@ import { MsgType, type MessageSendPayload, type MessageSendResult } from '@proto
 import { errorText } from '@/i18n/errorText';
 import { isAbortError } from '@/lib/api';
 import { kindOfMime } from '@/lib/files';
-import { clipName, itemOf, recordOf, type OutgoingAttachment, type OutgoingMessage } from '@/lib/outgoing';
+import { clipName, itemOf, recordOf, sendExtras, type OutgoingAttachment, type OutgoingMessage, type SendExtras } from '@/lib/outgoing';
 import { outboxStore } from '@/lib/outboxStore';
 import { isRetryable, RequestError } from '@/lib/requestError';
 import { socketRequest } from '@/lib/socketRequest';
@@ -83,7 +83,7 @@ function prepared(item: OutgoingMessage): Promise<void> {
 
 function payloadOf(item: OutgoingMessage, sessionToken: string): MessageSendPayload {
   const file = item.attachment;
-  if (!file) return { sessionToken, msgtype: MsgType.Text, msg: item.msg, uuid: item.uuid };
+  if (!file) return { sessionToken, msgtype: MsgType.Text, msg: item.msg, uuid: item.uuid, ...sendExtras(item) };
   return { sessionToken, msgtype: item.msgtype, msg: item.msg, uuid: item.uuid, filemd5: file.md5!, filename: file.name };
 }
 
@@ -186,10 +186,10 @@ function enqueue(item: OutgoingMessage): void {
 
 // ---------- public API ----------
 
-function send(sessionid: string, text: string): void {
+function send(sessionid: string, text: string, extras: SendExtras = {}): void {
   const msg = text.trim();
   if (!msg) return;
-  enqueue({ uuid: newUuid(), sessionid, msg, time: Date.now(), order: nextOrder(), status: 'sending', msgtype: MsgType.Text });
+  enqueue({ uuid: newUuid(), sessionid, msg, time: Date.now(), order: nextOrder(), status: 'sending', msgtype: MsgType.Text, ...sendExtras(extras) });
 }
 
 interface FileToSend {
@@ -198,6 +198,8 @@ interface FileToSend {
   /** Force a message type (voice recordings). */
   msgtype?: MsgType;
   durationMs?: number;
+  /** Text typed in the composer before the files were picked. */
+  caption?: string;
 }
 
 function queueFile(sessionid: string, file: FileToSend): void {
@@ -217,8 +219,8 @@ function queueFile(sessionid: string, file: FileToSend): void {
   enqueue({
     uuid: newUuid(),
     sessionid,
-    // the caption: the file's name, so text-only clients still say what was sent
-    msg: file.name,
+    // the caption: what was typed, else the file's name, so text-only clients still say what was sent
+    msg: file.caption || file.name,
     time: Date.now(),
     order: nextOrder(),
     status: 'sending',
@@ -228,11 +230,12 @@ function queueFile(sessionid: string, file: FileToSend): void {
   });
 }
 
-/** Sends picked, dropped or pasted files, each as its own message. */
-function sendFiles(sessionid: string, files: Iterable<File>): void {
+/** Sends picked, dropped or pasted files, each as its own message; the first carries the caption. */
+function sendFiles(sessionid: string, files: Iterable<File>, caption = ''): void {
   for (const file of files) {
     if (file.size === 0) continue;
-    queueFile(sessionid, { blob: file, name: clipName(file.name) || 'file' });
+    queueFile(sessionid, { blob: file, name: clipName(file.name) || 'file', caption });
+    caption = '';
   }
 }
 
