@@ -31,6 +31,7 @@ export const router = createRouter({
           props: (route) => ({ sessionid: typeof route.query.sessionid === 'string' ? route.query.sessionid : undefined }),
           meta: { title: 'live.goLive' },
         },
+        { path: 'invite/:code', name: 'invite', component: () => import('@/views/InviteView.vue'), props: true, meta: { title: 'people.inviteTitle' } },
         { path: 'live/:streamid', name: 'live', component: () => import('@/views/LiveView.vue'), props: true, meta: { title: 'live.pageTitle' } },
       ],
     },

@@ -19,6 +19,8 @@ export function errorText(error: unknown): LocalText {
   if (error instanceof RequestError) {
     const key = `errors.${error.code}`;
     if (i18n.global.te(key)) return detailed.has(error.code) ? text(key, { detail: error.message }) : text(key);
+    // the people refusals (issue 14) live in their own block of the catalogue
+    if (i18n.global.te(`people.errors.${error.code}`)) return text(`people.errors.${error.code}`);
     // no `{ error }` body, the status alone (requestError.ts names these codes http_<status>)
     if (/^http_\d+$/.test(error.code)) return text('errors.http', { status: error.status });
     return error.message;

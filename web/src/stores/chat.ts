@@ -7,12 +7,15 @@ import type { SessionView } from '@protocol';
 import { chatCache } from '@/lib/chatCache';
 import type { SendExtras } from '@/lib/outgoing';
 import { auth } from './auth';
+import { blocks } from './blocks';
 import { composerMode } from './composerMode';
 import { onChatConnected, wireChatEvents } from './chatSocket';
 import { connection } from './connection';
+import { friends } from './friends';
 import { history } from './history';
 import { showDelivered } from './incoming';
 import { messages } from './messages';
+import { moderation } from './moderation';
 import { outbox } from './outbox';
 import { presence } from './presence';
 import { readMarkers } from './readMarkers';
@@ -75,6 +78,9 @@ function reset(): void {
   readMarkers.reset();
   search.reset();
   sessionTokens.clear();
+  friends.reset();
+  blocks.reset();
+  moderation.reset();
   composerMode.reset();
 }
 

@@ -1,5 +1,7 @@
 /** The chat's side of the socket: server events into the stores, and what each (re)connect does. */
 import { auth } from './auth';
+import { blocks } from './blocks';
+import { friends } from './friends';
 import type { ChatSocket } from './connection';
 import { applyUpdate, receive } from './incoming';
 import { outbox } from './outbox';
@@ -20,6 +22,7 @@ export function wireChatEvents(socket: ChatSocket): void {
   socket.on('session:removed', ({ sessionid }) => sessions.drop(sessionid));
   socket.on('presence', ({ uid, status, sessionid }) => presence.reported(uid, status, sessionid));
   socket.on('typing', ({ sessionid, uid }) => typing.reported(sessionid, uid));
+  socket.on('friends:update', friends.updated);
   socket.on('read', readMarkers.reported);
 }
 
@@ -36,6 +39,9 @@ export async function onChatConnected(socket: ChatSocket): Promise<void> {
   });
   // the server forgets a chosen status when the connection drops: say it again
   presence.announce(socket);
+  // friends and blocks may have changed while we were away (people, S26)
+  friends.load().catch(() => undefined);
+  blocks.load().catch(() => undefined);
   // what was written while offline (or never acknowledged) goes out now, in order
   outbox.flush();
 }
