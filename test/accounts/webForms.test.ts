@@ -26,14 +26,18 @@ test('registering with a weak password or a bidi-override nickname shows why', a
     await page.getByLabel('Nickname').fill('Form Tester');
     await page.getByLabel('Password', { exact: true }).fill('12345678');
     await page.getByRole('button', { name: 'Create account' }).click();
-    const alert = page.getByRole('alert');
-    await alert.waitFor();
-    assert.match((await alert.textContent()) ?? '', /Choose a stronger password: this password is too common/);
+    // the problem sits at its field, which is marked invalid and described by it
+    const passwordError = page.getByTestId('field-error').filter({ hasText: /Choose a stronger password: this password is too common/ });
+    await passwordError.waitFor();
+    const password = page.getByLabel('Password', { exact: true });
+    assert.equal(await password.getAttribute('aria-invalid'), 'true');
+    assert.ok((await password.getAttribute('aria-describedby'))?.split(' ').includes((await passwordError.getAttribute('id'))!));
 
     await page.getByLabel('Nickname').fill('evil\u202Egnp.exe');
     await page.getByLabel('Password', { exact: true }).fill('violet harbor 58 lanterns');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('alert').filter({ hasText: 'text-direction' }).waitFor();
+    await page.getByTestId('field-error').filter({ hasText: 'text-direction' }).waitFor();
+    assert.equal(await page.getByLabel('Nickname').getAttribute('aria-invalid'), 'true');
     assert.equal(new URL(page.url()).pathname, '/register', 'no account, still on the form');
   } finally {
     await context.close();
