@@ -245,6 +245,8 @@ export interface LiveStreamDoc {
   replayUntil?: number;
   renditions: { name: string; height: number; bandwidth: number }[];
   viewers: number;
+  /** The stream's ffmpeg writes a poster (S27: encoder streams over WHIP). */
+  poster?: boolean;
   /** Refreshed by the owner while the stream runs: a stream whose owner died goes stale. */
   heartbeatAt: number;
 }

@@ -1,6 +1,7 @@
 import type { HlsPipeline, Room } from '../../media';
 import type { LiveStreamDoc } from '../../storage/documents';
 import type { LiveEndReason, LiveRendition, LiveState, LiveVisibility } from '../protocol/live';
+import { isWhipStream } from './whip/whipConnection';
 
 /** A live stream this process runs: its publisher, its media room and its HLS pipeline. */
 export class LiveStream {
@@ -62,6 +63,7 @@ export class LiveStream {
       ...(this.endedAt ? { endedAt: this.endedAt, endReason: this.endReason, replayUntil: this.replayUntil } : {}),
       renditions: this.renditions,
       viewers: this.viewers,
+      ...(isWhipStream(this) ? { poster: true } : {}),
       heartbeatAt: Date.now(),
     };
   }

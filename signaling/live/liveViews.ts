@@ -22,6 +22,6 @@ export function liveStreamView(doc: LiveStreamDoc, signer: LiveHlsSigner): LiveS
     ...(doc.replayUntil ? { replayUntil: doc.replayUntil } : {}),
     renditions: doc.renditions,
     viewers: doc.viewers,
-    posterUrl: `${folder.path}/${POSTER}`,
+    ...(doc.poster ? { posterUrl: `${folder.path}/${POSTER}` } : {}),
   };
 }
