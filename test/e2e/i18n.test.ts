@@ -18,7 +18,7 @@ import { desktop, launchBrowser, openUser, screenshot, useServerAndBrowser } fro
 import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupWorker.mjs';
 import { startCallServer } from '../support/calls';
 import { connectSocket, http, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../support/client';
-import { LivePeer } from '../support/live';
+import { LivePeer, startPublicStream } from '../support/live';
 import { closeAll } from '../support/media';
 import type { RunningServer } from '../support/server';
 import { newAccount, type Account } from '../support/userSteps';
@@ -61,15 +61,6 @@ async function registerInChinese(page: Page, account: Account): Promise<void> {
   await page.getByLabel('密码', { exact: true }).fill(account.password);
   await page.getByRole('button', { name: '注册' }).click();
   await page.getByRole('heading', { name: '聊天' }).waitFor();
-}
-
-/** A public live stream from a socket client (synthetic camera); the publisher goes into `open`. */
-async function startPublicStream(socket: TestSocket, title: string, open: LivePeer[]): Promise<string> {
-  const publisher = new LivePeer(socket, { width: 320, height: 180, fps: 15 });
-  open.push(publisher);
-  const { streamid } = await publisher.create({ title, visibility: 'public' });
-  await publisher.start();
-  return streamid;
 }
 
 describe('web client in Chinese and English', () => {
