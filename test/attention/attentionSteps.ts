@@ -1,7 +1,9 @@
 /** Steps shared by the attention tests (issue 13). */
 import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import type { SessionView } from '../../signaling/protocol/models';
 import { emitAck, http, type TestSocket, type TestUser } from '../support/client';
+import { startServer, type RunningServer } from '../support/server';
 
 /** The caller's conversations as GET /api/sessions lists them, by sessionid. */
 export async function sessionsOf(url: string, token: string): Promise<Map<string, SessionView>> {
@@ -31,4 +33,20 @@ export function sendMentioning(socket: TestSocket, sessionToken: string, msg: st
 
 export function readSet(socket: TestSocket, sessionid: string, seq: number): Promise<any> {
   return emitAck(socket, 'read:set', { sessionid, seq });
+}
+
+/**
+ * Starts one server for the file with a message rate the tests do not hit, then runs setup;
+ * after, closes the sockets it lists and stops the server.
+ */
+export function useAttentionServer(setup: (url: string) => Promise<void>, sockets: () => (TestSocket | undefined)[]): void {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({ env: { MESSAGE_RATE: '100' } });
+    await setup(server.url);
+  });
+  after(async () => {
+    for (const s of sockets()) s?.close();
+    await server.stop();
+  });
 }

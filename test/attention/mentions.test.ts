@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { connectSocket, createGroup, history, http, joinGroup, registerUser, sendText, sessionToken, type TestSocket, type TestUser } from '../support/client';
-import { startServer, type RunningServer } from '../support/server';
 import { del } from '../conversation/conversationSteps';
-import { attentionOf, sendMentioning } from './attentionSteps';
+import { attentionOf, sendMentioning, useAttentionServer } from './attentionSteps';
 
-let server: RunningServer;
 let url: string;
 let owner: TestUser;
 let member: TestUser;
@@ -16,9 +14,8 @@ let memberSocket: TestSocket;
 let ownerToken: string;
 let memberToken: string;
 
-before(async () => {
-  server = await startServer({ env: { MESSAGE_RATE: '100' } });
-  url = server.url;
+useAttentionServer(async (u) => {
+  url = u;
   owner = await registerUser(url, 'Owner');
   member = await registerUser(url, 'Member');
   stranger = await registerUser(url, 'Stranger');
@@ -28,12 +25,7 @@ before(async () => {
   memberSocket = await connectSocket(url, member.token);
   ownerToken = await sessionToken(url, owner, group);
   memberToken = await sessionToken(url, member, group);
-});
-after(async () => {
-  ownerSocket?.close();
-  memberSocket?.close();
-  await server.stop();
-});
+}, () => [ownerSocket, memberSocket]);
 
 describe('mentions (issue 13)', () => {
   test('a member may be mentioned: stored, in views, counted as an unread mention', async () => {

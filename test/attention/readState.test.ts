@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { collect, connectSocket, createGroup, http, joinGroup, registerUser, sendText, sessionToken, type TestSocket, type TestUser } from '../support/client';
-import { startServer, type RunningServer } from '../support/server';
 import { sleep } from '../support/wait';
-import { attentionOf, readSet, signInAgain } from './attentionSteps';
+import { attentionOf, readSet, signInAgain, useAttentionServer } from './attentionSteps';
 
-let server: RunningServer;
 let url: string;
 let alice: TestUser;
 let bob: TestUser;
@@ -17,9 +15,8 @@ let carolSocket: TestSocket;
 let aliceToken: string;
 let bobToken: string;
 
-before(async () => {
-  server = await startServer({ env: { MESSAGE_RATE: '100' } });
-  url = server.url;
+useAttentionServer(async (u) => {
+  url = u;
   alice = await registerUser(url, 'Alice');
   bob = await registerUser(url, 'Bob');
   carol = await registerUser(url, 'Carol');
@@ -31,11 +28,7 @@ before(async () => {
   carolSocket = await connectSocket(url, carol.token);
   aliceToken = await sessionToken(url, alice, group);
   bobToken = await sessionToken(url, bob, group);
-});
-after(async () => {
-  for (const s of [aliceSocket, bobSocket, carolSocket]) s?.close();
-  await server.stop();
-});
+}, () => [aliceSocket, bobSocket, carolSocket]);
 
 describe('read state on the server (issue 13)', () => {
   test('own messages are never unread, and sending moves the sender\'s read position', async () => {

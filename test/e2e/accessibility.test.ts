@@ -14,7 +14,7 @@ import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupW
 import { desktop, launchBrowser, openUser, phone, screenshot } from '../support/browser';
 import { startCallServer } from '../support/calls';
 import { connectSocket, http, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../support/client';
-import { LivePeer } from '../support/live';
+import { LivePeer, startPublicStream } from '../support/live';
 import { closeAll } from '../support/media';
 import type { RunningServer } from '../support/server';
 import { createGroup, newAccount, register, uidOf } from '../support/userSteps';
@@ -62,15 +62,6 @@ const variants: [string, BrowserContextOptions][] = [
   ['desktop', desktop],
   ['phone', phone],
 ];
-
-/** A public live stream from a socket client (synthetic camera); the publisher goes into `open`. */
-async function startPublicStream(socket: TestSocket, title: string, open: LivePeer[]): Promise<string> {
-  const publisher = new LivePeer(socket, { width: 320, height: 180, fps: 15 });
-  open.push(publisher);
-  const { streamid } = await publisher.create({ title, visibility: 'public' });
-  await publisher.start();
-  return streamid;
-}
 
 describe('accessibility of every page (axe-core, WCAG 2 AA)', () => {
   let server: RunningServer;

@@ -14,13 +14,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { desktop, launchBrowser, openUser, screenshot } from '../support/browser';
+import { desktop, launchBrowser, openUser, screenshot, useServerAndBrowser } from '../support/browser';
 import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupWorker.mjs';
 import { startCallServer } from '../support/calls';
 import { connectSocket, http, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../support/client';
-import { LivePeer } from '../support/live';
+import { LivePeer, startPublicStream } from '../support/live';
 import { closeAll } from '../support/media';
-import { startServer, type RunningServer } from '../support/server';
+import type { RunningServer } from '../support/server';
 import { newAccount, type Account } from '../support/userSteps';
 
 /** Names of tools and protocols that Chinese interfaces keep in Latin letters (the stream-key section names them). */
@@ -63,25 +63,13 @@ async function registerInChinese(page: Page, account: Account): Promise<void> {
   await page.getByRole('heading', { name: '聊天' }).waitFor();
 }
 
-/** A public live stream from a socket client (synthetic camera); the publisher goes into `open`. */
-async function startPublicStream(socket: TestSocket, title: string, open: LivePeer[]): Promise<string> {
-  const publisher = new LivePeer(socket, { width: 320, height: 180, fps: 15 });
-  open.push(publisher);
-  const { streamid } = await publisher.create({ title, visibility: 'public' });
-  await publisher.start();
-  return streamid;
-}
-
 describe('web client in Chinese and English', () => {
   let server: RunningServer;
   let browser: Browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   test('a zh-CN browser gets the Chinese interface, and the profile switches it to English', { timeout: 90_000 }, async () => {

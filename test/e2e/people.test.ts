@@ -14,8 +14,8 @@ import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-c
 import type { SessionView, UserView } from '../../signaling/protocol';
 import en from '../../web/src/i18n/en';
 import zhCN from '../../web/src/i18n/zh-CN';
-import { desktop, launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
-import { startServer, type RunningServer } from '../support/server';
+import { desktop, openUser, phone, screenshot, useServerAndBrowser, type UserPage } from '../support/browser';
+import type { RunningServer } from '../support/server';
 import { newAccount, waitForMessage, type Account } from '../support/userSteps';
 
 interface Person {
@@ -33,13 +33,9 @@ const passes = [
 let server: RunningServer;
 let browser: Browser;
 
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+useServerAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 /** REST as a signed-in user (the setup the UI is not under test for). */

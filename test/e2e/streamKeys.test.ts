@@ -3,22 +3,19 @@
  * title, and revoked; on a phone in Chinese the section reads in Chinese without sideways scrolling.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { desktop, launchBrowser, openUser, phone, screenshot } from '../support/browser';
-import { startServer, type RunningServer } from '../support/server';
+import { desktop, openUser, phone, screenshot, useServerAndBrowser } from '../support/browser';
+import type { RunningServer } from '../support/server';
 import { hasHorizontalScroll, newAccount, register } from '../support/userSteps';
 
 describe('web client: stream keys', () => {
   let server: RunningServer;
   let browser: Browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   test('desktop, English: make a key, see it once with the WHIP URL, revoke it', async () => {

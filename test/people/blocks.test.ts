@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { connectSocket, createGroup, emitAck, sendText, sessionToken, type TestSocket } from '../support/client';
-import { startServer, type RunningServer } from '../support/server';
 import { waitFor } from '../support/wait';
-import { caller, refused, users, type Call } from './peopleSteps';
+import { caller, refused, usePeopleServer, users, type Call } from './peopleSteps';
 
-let server: RunningServer;
 let url: string;
 let call: Call;
 const sockets: TestSocket[] = [];
 
-before(async () => {
-  // Many users register from one address.
-  server = await startServer({ env: { AUTH_RATE_PER_MINUTE: '1000' } });
-  url = server.url;
-  call = caller(url);
-});
-after(async () => {
-  for (const s of sockets) s.close();
-  await server.stop();
+usePeopleServer(sockets, (u) => {
+  url = u;
+  call = caller(u);
 });
 
 async function socketOf(user: { token: string }): Promise<TestSocket> {

@@ -1,27 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { MessageUpdate } from '../../signaling/protocol/models';
 import { collect, connectSocket, createGroup, emitAck, sendText, sessionToken, type TestSocket, type TestUser } from '../support/client';
 import { fetchBytes, jpeg, upload } from '../support/files';
-import { startServer, type RunningServer } from '../support/server';
 import { sleep } from '../support/wait';
-import { caller, refused, users, type Call } from './peopleSteps';
+import { caller, refused, usePeopleServer, users, type Call } from './peopleSteps';
 
-let server: RunningServer;
 let url: string;
 let call: Call;
 const sockets: TestSocket[] = [];
 
-before(async () => {
-  // Many users register from one address.
-  server = await startServer({ env: { AUTH_RATE_PER_MINUTE: '1000' } });
-  url = server.url;
-  call = caller(url);
-});
-after(async () => {
-  for (const s of sockets) s.close();
-  await server.stop();
+usePeopleServer(sockets, (u) => {
+  url = u;
+  call = caller(u);
 });
 
 async function socketOf(user: TestUser): Promise<TestSocket> {

@@ -3,8 +3,10 @@
  * browsers, see ENVIRONMENT.md), a fresh context per user, and screenshots under test-output/.
  */
 import { mkdirSync } from 'node:fs';
+import { after, before } from 'node:test';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from './server';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -68,4 +70,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(screenshotDir, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/** One app server and one Chromium for the enclosing suite (or file), both closed after it. */
+export function useServerAndBrowser(ready: (server: RunningServer, browser: Browser) => void): void {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    ready(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }

@@ -118,3 +118,12 @@ export function ffmpegPids(streamid: string): number[] {
   }
   return pids;
 }
+
+/** A public live stream from a socket client (synthetic camera); the publisher goes into `open`. */
+export async function startPublicStream(socket: TestSocket, title: string, open: LivePeer[]): Promise<string> {
+  const publisher = new LivePeer(socket, { width: 320, height: 180, fps: 15 });
+  open.push(publisher);
+  const { streamid } = await publisher.create({ title, visibility: 'public' });
+  await publisher.start();
+  return streamid;
+}
