@@ -245,6 +245,8 @@ export interface LiveStreamDoc {
   replayUntil?: number;
   renditions: { name: string; height: number; bandwidth: number }[];
   viewers: number;
+  /** Real-time (WebRTC) viewing has room (S27); maintained by the process that runs the stream. */
+  webrtc?: boolean;
   /** Refreshed by the owner while the stream runs: a stream whose owner died goes stale. */
   heartbeatAt: number;
 }
