@@ -167,7 +167,9 @@ export interface LiveDebug {
   latency: number | null;
   viewers: number | null;
   state: string | null;
-  player: 'hls.js' | 'native' | null;
+  player: 'hls.js' | 'native' | 'webrtc' | null;
+  /** Real time (WebRTC) or HLS (S27). */
+  mode?: 'rtc' | 'hls' | null;
 }
 
 export async function liveDebug(page: Page): Promise<LiveDebug | null> {
