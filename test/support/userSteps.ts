@@ -175,7 +175,7 @@ export interface LiveDebug {
 export async function liveDebug(page: Page): Promise<LiveDebug | null> {
   return page.evaluate(() => {
     const hook = (window as Window & { __cookimLive?: LiveDebug }).__cookimLive;
-    return hook ? { currentTime: hook.currentTime, latency: hook.latency, viewers: hook.viewers, state: hook.state, player: hook.player } : null;
+    return hook ? { currentTime: hook.currentTime, latency: hook.latency, viewers: hook.viewers, state: hook.state, player: hook.player, mode: hook.mode } : null;
   });
 }
 
