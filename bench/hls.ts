@@ -89,7 +89,7 @@ async function waitUntil<T>(probe: () => Promise<T | null | false>, timeoutMs: n
 
 async function runConfig(renditions: string): Promise<Record<string, unknown>> {
   const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
-  const server = await startServer({ workers: 1, env: { LIVE_RENDITIONS: renditions, RTC_PORT: String(rtcPort) } });
+  const server = await startServer({ workers: 1, env: { LIVE_RENDITIONS: renditions, RTC_PORT: String(rtcPort), LIVE_WEBRTC_VIEWERS: '0' } });
   const browser = await launchBrowser();
   const publisherProcessStart = process.cpuUsage();
   let publisher: LivePeer | null = null;

@@ -92,6 +92,8 @@ export interface Config {
   liveStreamsPerUser: number;
   /** Lifetime of a live stream's signed HLS folder (seconds); the viewer page renews it while it plays. */
   liveHlsUrlTtl: number;
+  /** Real-time (WebRTC) viewers per stream at most; beyond them viewers get HLS (0: real-time viewing off). */
+  liveWebrtcViewers: number;
   /** Calls one user may have started and still be ringing or in, at once, across every node. */
   callsPerUser: number;
   /** `call:start` requests one user may make per minute (per process). */
@@ -233,6 +235,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     // ---- per-user bounds on calls and live streams, short-lived HLS links (hardening) ----
     liveStreamsPerUser: int('LIVE_STREAMS_PER_USER', 1, 1),
     liveHlsUrlTtl: int('LIVE_HLS_URL_TTL', 300, 10),
+    liveWebrtcViewers: int('LIVE_WEBRTC_VIEWERS', 50, 0),
     callsPerUser: int('CALLS_PER_USER', 2, 1),
     callStartsPerMinute: int('CALL_START_RATE_PER_MINUTE', 10, 1),
     // --- HTTP hardening: proxies, operations ---

@@ -247,6 +247,8 @@ export interface LiveStreamDoc {
   viewers: number;
   /** The stream's ffmpeg writes a poster (S27: encoder streams over WHIP). */
   poster?: boolean;
+  /** Real-time (WebRTC) viewing has room (S27); maintained by the process that runs the stream. */
+  webrtc?: boolean;
   /** Refreshed by the owner while the stream runs: a stream whose owner died goes stale. */
   heartbeatAt: number;
 }

@@ -13,6 +13,7 @@ import { LiveHlsSigner } from './LiveHlsSigner';
 import { LiveMedia } from './LiveMedia';
 import { LivePlaces } from './LivePlaces';
 import { LivePublishing } from './LivePublishing';
+import { LiveRtcViewers } from './LiveRtcViewers';
 import type { LiveQueries } from './LiveQueries';
 import { LiveStreams } from './LiveStreams';
 import { LiveUpkeep } from './LiveUpkeep';
@@ -35,6 +36,8 @@ export class Live {
     private readonly gateway: LiveGateway,
     private readonly upkeep: LiveUpkeep,
     private readonly ending: LiveEnding,
+    /** Real-time (WebRTC) viewers of the streams this process runs (S27). */
+    private readonly rtcViewers: LiveRtcViewers,
     /** Encoders (OBS) over WHIP, and their stream keys (S27). */
     readonly ingest: { readonly keys: StreamKeyService; readonly whip: WhipIngest },
   ) {}
@@ -56,6 +59,7 @@ export class Live {
     const publishing = new LivePublishing(deps, streams, store, places, hls, rooms, media, ending, announcer);
     const handover = new LiveHandover(deps, streams, store, rooms, media, ending);
     const watching = new LiveWatching(deps, streams, store, hlsUrls, hls);
+    const rtcViewers = new LiveRtcViewers(deps, streams, store, watching);
     const upkeep = new LiveUpkeep(deps, streams, store, places, hls);
     const keyStore = new StreamKeyStore(deps.db);
     keyStore.ensureIndexes().catch((err) => deps.logger.warn({ err }, 'creating the stream key indexes failed'));
@@ -66,12 +70,13 @@ export class Live {
       if (typeof resourceId !== 'string') return ack(false);
       whip.endHere(resourceId).then(ack, () => ack(false));
     });
-    const gateway = new LiveGateway(deps, liveEvents(publishing, handover, ending, watching), handover, watching);
-    return new Live(watching, gateway, upkeep, ending, { keys, whip });
+    const gateway = new LiveGateway(deps, liveEvents(publishing, handover, ending, watching, rtcViewers), handover, watching);
+    return new Live(watching, gateway, upkeep, ending, rtcViewers, { keys, whip });
   }
 
   attach(socket: ChatSocket): void {
     this.gateway.attach(socket);
+    this.rtcViewers.attach(socket);
   }
 
   /** Shutdown: every stream ends (ENDLIST written, its "ended" message stored). */

@@ -22,6 +22,7 @@ export interface LiveDeps {
     | 'liveMaxStreams'
     | 'liveStreamsPerUser'
     | 'liveHlsUrlTtl'
+    | 'liveWebrtcViewers'
   >;
   logger: Logger;
   nodeId: string;

@@ -111,6 +111,7 @@ export class LivePublishing {
     }
     const renditions = config.liveRenditions.map((r) => ({ name: r.name, height: r.height, bandwidth: r.videoBitrate }));
     const stream = new LiveStream(streamid, options.title, options.visibility, options.sessionid, publisher, connection, Date.now(), renditions, room);
+    stream.webrtc = config.liveWebrtcViewers > 0;
     this.streams.add(stream);
     logger.info({ streamid, uid: publisher.uid, visibility: options.visibility, sessionid: options.sessionid }, 'live stream created');
     return { stream, room };

@@ -14,6 +14,8 @@ export class LiveStream {
   /** Set once `live:start` listed it (the record exists in the database). */
   listed = false;
   viewers = 0;
+  /** Real-time viewers may still join (LiveRtcViewers keeps it; listed as `webrtc`). */
+  webrtc = false;
   /** While the publisher re-sends its tracks after the media moved (live:reconnectMedia). */
   reconnectTimer: NodeJS.Timeout | null = null;
   /** While the publisher's connection is away. */
@@ -64,6 +66,7 @@ export class LiveStream {
       renditions: this.renditions,
       viewers: this.viewers,
       ...(isWhipStream(this) ? { poster: true } : {}),
+      webrtc: this.webrtc,
       heartbeatAt: Date.now(),
     };
   }

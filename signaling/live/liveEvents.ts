@@ -1,9 +1,18 @@
-import { LiveCreatePayload, LiveProducePayload, LiveRefPayload, LiveTransportConnectPayload, type LiveClientEvents } from '../protocol/live';
+import {
+  LiveCreatePayload,
+  LiveProducePayload,
+  LiveRefPayload,
+  LiveRtcConnectPayload,
+  LiveRtcConsumePayload,
+  LiveTransportConnectPayload,
+  type LiveClientEvents,
+} from '../protocol/live';
 import type { EventTable } from '../socket/eventTable';
 import { requesterOf } from '../socket/requester';
 import type { LiveEnding } from './LiveEnding';
 import type { LiveHandover } from './LiveHandover';
 import type { LivePublishing } from './LivePublishing';
+import type { LiveRtcViewers } from './LiveRtcViewers';
 import type { LiveWatching } from './LiveWatching';
 
 export type LiveEvent = keyof LiveClientEvents;
@@ -13,7 +22,13 @@ export type LiveEvent = keyof LiveClientEvents;
  * one place they are named on the server. Publishing is answered by the process the publisher's
  * socket is on; watching works on any process, from the stream's record.
  */
-export function liveEvents(publishing: LivePublishing, handover: LiveHandover, ending: LiveEnding, watching: LiveWatching): EventTable<LiveEvent> {
+export function liveEvents(
+  publishing: LivePublishing,
+  handover: LiveHandover,
+  ending: LiveEnding,
+  watching: LiveWatching,
+  rtc: LiveRtcViewers,
+): EventTable<LiveEvent> {
   return {
     'live:create': { schema: LiveCreatePayload, handle: (socket, p) => publishing.create(requesterOf(socket), p) },
     'live:transport:connect': { schema: LiveTransportConnectPayload, handle: (socket, p) => publishing.connect(requesterOf(socket), p) },
@@ -23,5 +38,11 @@ export function liveEvents(publishing: LivePublishing, handover: LiveHandover, e
     'live:stop': { schema: LiveRefPayload, handle: (socket, p) => ending.stop(requesterOf(socket), p.streamid) },
     'live:watch': { schema: LiveRefPayload, handle: (socket, p) => watching.watch(socket, p.streamid) },
     'live:unwatch': { schema: LiveRefPayload, handle: (socket, p) => watching.unwatch(socket, p.streamid) },
+    // real-time viewing (S27): answered by the process that runs the stream
+    'live:watchRtc': { schema: LiveRefPayload, handle: (socket, p) => rtc.watch(socket, p.streamid) },
+    'live:watchRtcConnect': { schema: LiveRtcConnectPayload, handle: (socket, p) => rtc.connect(socket, p) },
+    'live:watchRtcConsume': { schema: LiveRtcConsumePayload, handle: (socket, p) => rtc.consume(socket, p) },
+    'live:watchRtcResume': { schema: LiveRefPayload, handle: (socket, p) => rtc.resume(socket, p.streamid) },
+    'live:unwatchRtc': { schema: LiveRefPayload, handle: (socket, p) => rtc.unwatch(socket, p.streamid) },
   };
 }

@@ -22,6 +22,7 @@ export function liveStreamView(doc: LiveStreamDoc, signer: LiveHlsSigner): LiveS
     ...(doc.replayUntil ? { replayUntil: doc.replayUntil } : {}),
     renditions: doc.renditions,
     viewers: doc.viewers,
+    webrtc: doc.state !== 'ended' && doc.webrtc === true,
     ...(doc.poster ? { posterUrl: `${folder.path}/${POSTER}` } : {}),
   };
 }

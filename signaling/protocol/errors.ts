@@ -57,6 +57,9 @@ export const ErrorCode = {
   // live ingest (S27): stream keys for WHIP encoders
   InvalidStreamKey: 'invalid_stream_key',
   TooManyStreamKeys: 'too_many_stream_keys',
+  // real-time viewing (S27): no room left for WebRTC viewers, or not offered here (watch HLS)
+  WebrtcFull: 'webrtc_full',
+  WebrtcUnavailable: 'webrtc_unavailable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Ack } from './ack';
-import { DtlsParametersSchema, RtpParametersSchema, type JsonObject, type TransportInfo } from './calls';
+import { DtlsParametersSchema, RtpCapabilitiesSchema, RtpParametersSchema, type JsonObject, type TransportInfo } from './calls';
 
 export const LiveState = {
   /** Created; the publisher is sending its tracks and the first segment is not out yet. */
@@ -75,6 +75,11 @@ export interface LiveStreamInfo {
    * `hlsUrl` (404 until the first one is written; the last one stays with the replay).
    */
   posterUrl?: string;
+  /**
+   * Real-time viewing over WebRTC has room (S27): `live:watchRtc` may be tried first, falling back
+   * to `hlsUrl` when it is refused (`webrtc_full`, `webrtc_unavailable`) or does not connect.
+   */
+  webrtc?: boolean;
 }
 
 export interface LiveCreateResult {
@@ -108,12 +113,32 @@ export const LiveProducePayload = z.object({
   source: z.enum(['mic', 'camera', 'screen']),
 });
 
+// real-time viewing (S27)
+export const LiveRtcConnectPayload = z.object({ streamid: id, transportId: id, dtlsParameters: DtlsParametersSchema });
+export const LiveRtcConsumePayload = z.object({ streamid: id, rtpCapabilities: RtpCapabilitiesSchema });
+
 export type LiveCreatePayload = z.infer<typeof LiveCreatePayload>;
+export type LiveRtcConnectPayload = z.infer<typeof LiveRtcConnectPayload>;
+export type LiveRtcConsumePayload = z.infer<typeof LiveRtcConsumePayload>;
 export type LiveRefPayload = z.infer<typeof LiveRefPayload>;
 export type LiveTransportConnectPayload = z.infer<typeof LiveTransportConnectPayload>;
 export type LiveProducePayload = z.infer<typeof LiveProducePayload>;
 
 type Ok = { ok: true };
+
+/** `live:watchRtc`: the stream's router and a receive transport for this viewer (mediasoup-client `createRecvTransport`). */
+export interface LiveRtcWatchResult {
+  routerRtpCapabilities: JsonObject;
+  transport: TransportInfo;
+}
+
+/** One of the stream's tracks for a real-time viewer (paused until `live:watchRtcResume`). */
+export interface LiveRtcConsumer {
+  consumerId: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: JsonObject;
+}
 
 export interface LiveClientEvents {
   /** Publisher, step 1: creates the stream (not listed yet), its router and a send transport. */
@@ -132,6 +157,20 @@ export interface LiveClientEvents {
   /** Viewer: joins the stream's viewer room (counted, and told of state changes). */
   'live:watch': (payload: LiveRefPayload, ack: Ack<{ stream: LiveStreamInfo }>) => void;
   'live:unwatch': (payload: LiveRefPayload, ack: Ack<Ok>) => void;
+  // ---- real-time viewing over WebRTC (S27) ----
+  /**
+   * Viewer, step 1: a receive transport on the stream's media server, while `webrtc` is true.
+   * Refused `webrtc_full` at LIVE_WEBRTC_VIEWERS, `webrtc_unavailable` where it is not offered
+   * (off, or the stream runs on another process): the viewer plays `hlsUrl` instead.
+   */
+  'live:watchRtc': (payload: LiveRefPayload, ack: Ack<LiveRtcWatchResult>) => void;
+  'live:watchRtcConnect': (payload: LiveRtcConnectPayload, ack: Ack<Ok>) => void;
+  /** Step 2: consumers of the stream's tracks (paused), for the device's capabilities. */
+  'live:watchRtcConsume': (payload: LiveRtcConsumePayload, ack: Ack<{ consumers: LiveRtcConsumer[] }>) => void;
+  /** Step 3: the viewer is ready: the tracks flow (starting with a key frame). */
+  'live:watchRtcResume': (payload: LiveRefPayload, ack: Ack<Ok>) => void;
+  /** Leaves real-time viewing (also done on disconnect): the place goes to the next viewer. */
+  'live:unwatchRtc': (payload: LiveRefPayload, ack: Ack<Ok>) => void;
 }
 
 export interface LiveServerEvents {

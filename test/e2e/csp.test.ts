@@ -57,7 +57,7 @@ describe('web client under its Content-Security-Policy', () => {
   before(async () => {
     process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => process.stderr.write(`[mediasoup-worker] ${line}\n`) });
     const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
-    [server, browser] = await Promise.all([startServer({ env: { RTC_PORT: String(rtcPort), LIVE_RENDITIONS: '360:400' } }), launchBrowser()]);
+    [server, browser] = await Promise.all([startServer({ env: { RTC_PORT: String(rtcPort), LIVE_RENDITIONS: '360:400', LIVE_WEBRTC_VIEWERS: '0' } }), launchBrowser()]);
     alice = await watchCsp(await openUser(browser, server.url), 'alice(desktop)');
     bob = await watchCsp(await openUser(browser, server.url, phone), 'bob(phone)');
     for (const user of [alice, bob]) {

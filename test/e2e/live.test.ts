@@ -60,7 +60,7 @@ describe('web client: live streams', () => {
     process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => process.stderr.write(`[mediasoup-worker] ${line}\n`) });
     const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
     // HLS links live 15 s: the viewer page renews them about every 8 s.
-    [server, browser] = await Promise.all([startServer({ env: { RTC_PORT: String(rtcPort), LIVE_HLS_URL_TTL: String(HLS_TTL) } }), launchBrowser()]);
+    [server, browser] = await Promise.all([startServer({ env: { RTC_PORT: String(rtcPort), LIVE_HLS_URL_TTL: String(HLS_TTL), LIVE_WEBRTC_VIEWERS: '0' } }), launchBrowser()]);
     alice = await openUser(browser, server.url);
     bob = await openUser(browser, server.url);
     bobPhone = await openUser(browser, server.url, phone);

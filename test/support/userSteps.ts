@@ -167,13 +167,15 @@ export interface LiveDebug {
   latency: number | null;
   viewers: number | null;
   state: string | null;
-  player: 'hls.js' | 'native' | null;
+  player: 'hls.js' | 'native' | 'webrtc' | null;
+  /** Real time (WebRTC) or HLS (S27). */
+  mode?: 'rtc' | 'hls' | null;
 }
 
 export async function liveDebug(page: Page): Promise<LiveDebug | null> {
   return page.evaluate(() => {
     const hook = (window as Window & { __cookimLive?: LiveDebug }).__cookimLive;
-    return hook ? { currentTime: hook.currentTime, latency: hook.latency, viewers: hook.viewers, state: hook.state, player: hook.player } : null;
+    return hook ? { currentTime: hook.currentTime, latency: hook.latency, viewers: hook.viewers, state: hook.state, player: hook.player, mode: hook.mode } : null;
   });
 }
 

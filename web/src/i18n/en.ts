@@ -764,6 +764,14 @@ const en = {
       friend_request_not_found: 'There is no such friend request any more.',
     },
   },
+  // how a live stream plays: real-time over WebRTC, or HLS (issue 16)
+  liveModes: {
+    realTime: 'Real-time',
+    hls: 'HLS',
+    realTimeTitle: 'Playing in real time over WebRTC',
+    hlsTitle: 'Playing over HLS (a few seconds behind)',
+    delayMs: '{ms} ms behind',
+  },
 };
 
 export type MessageSchema = typeof en;

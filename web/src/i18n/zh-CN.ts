@@ -760,6 +760,14 @@ const zhCN: MessageSchema = {
       friend_request_not_found: '该好友请求已不存在。',
     },
   },
+  // 直播的播放方式：WebRTC 实时，或 HLS（issue 16）
+  liveModes: {
+    realTime: '实时',
+    hls: 'HLS',
+    realTimeTitle: '正在通过 WebRTC 实时播放',
+    hlsTitle: '正在通过 HLS 播放（延迟几秒）',
+    delayMs: '延迟 {ms} 毫秒',
+  },
 };
 
 export default zhCN;

@@ -1,0 +1,84 @@
+/**
+ * How the viewer page plays a live stream (S27), in Chromium against the real server, mediasoup and
+ * ffmpeg: a Node publisher goes live (public); Bob (desktop, English) watches in real time over
+ * WebRTC, the page says "Real-time" and a delay in milliseconds; with LIVE_WEBRTC_VIEWERS=1 the one
+ * place is his, so Carol (phone) is refused real time and her page plays HLS by itself,
+ * saying so, with its delay in seconds.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
+import { connectWithWelcome, registerUser } from '../support/client';
+import { LivePeer } from '../support/live';
+import { closeAll, prepareMediasoup } from '../support/media';
+import { startServer, type RunningServer } from '../support/server';
+import { newAccount, register, waitForLivePlayback } from '../support/userSteps';
+
+describe('web client: real-time and HLS viewing', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let bob: UserPage;
+  let carol: UserPage;
+  let streamid = '';
+  const open: { close(): void }[] = [];
+
+  before(async () => {
+    await prepareMediasoup();
+    const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
+    [server, browser] = await Promise.all([
+      startServer({ env: { RTC_PORT: String(rtcPort), LIVE_RENDITIONS: '240:300', LIVE_WEBRTC_VIEWERS: '1' } }),
+      launchBrowser(),
+    ]);
+    bob = await openUser(browser, server.url);
+    carol = await openUser(browser, server.url, phone);
+    for (const user of [bob, carol]) {
+      await user.context.addInitScript(() => localStorage.setItem('cookim.debug', '1'));
+      user.context.setDefaultTimeout(20_000);
+    }
+  });
+
+  after(async () => {
+    await closeAll(open);
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('a publisher goes live', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const { socket } = await connectWithWelcome(server.url, alice.token);
+    const publisher = new LivePeer(socket);
+    open.push(publisher);
+    await publisher.create({ title: 'Modes' });
+    streamid = (await publisher.start()).streamid;
+    await Promise.all([register(bob.page, newAccount('Bob')), register(carol.page, newAccount('Carol'))]);
+  });
+
+  test('Bob (desktop, English) watches in real time; the page shows the mode and a delay in ms', async () => {
+    const { page } = bob;
+    await page.goto(`/live/${streamid}`);
+    const played = await waitForLivePlayback(page, 1, 45_000);
+    assert.equal(played.debug.player, 'webrtc');
+    assert.equal(played.debug.mode, 'rtc');
+    await page.locator('[data-testid="live-mode"][data-mode="rtc"]').filter({ hasText: 'Real-time' }).waitFor();
+    const latency = page.getByTestId('live-latency');
+    await latency.filter({ hasText: /^\s*[\d,]+ ms behind\s*$/ }).waitFor();
+    const seconds = Number(await latency.getAttribute('data-seconds'));
+    assert.ok(seconds > 0 && seconds < 1, `real-time delay ${seconds} s`);
+    process.stderr.write(`real-time viewing in Chromium: estimated delay ${(seconds * 1000).toFixed(0)} ms\n`);
+    await screenshot(page, 'live-mode-realtime-desktop-en');
+  });
+
+  test('Carol (phone) finds real time full and plays HLS by herself', async () => {
+    const { page } = carol;
+    await page.goto(`/live/${streamid}`);
+    const played = await waitForLivePlayback(page, 1, 45_000);
+    assert.equal(played.debug.player, 'hls.js');
+    assert.equal(played.debug.mode, 'hls');
+    await page.locator('[data-testid="live-mode"][data-mode="hls"]').filter({ hasText: 'HLS' }).waitFor();
+    await page.getByTestId('live-latency').filter({ hasText: /[\d.]+ s behind/ }).waitFor();
+    await screenshot(page, 'live-mode-hls-phone-en');
+    // Bob still plays in real time
+    assert.equal((await waitForLivePlayback(bob.page, 0.5)).debug.mode, 'rtc');
+  });
+});
