@@ -21,7 +21,7 @@ export interface LiveDeps {
     | 'liveResumeGrace'
     | 'liveMaxStreams'
     | 'liveStreamsPerUser'
-    | 'liveHlsUrlTtl'
+    | 'liveHlsUrlTtl' | 'liveLlHls'
   >;
   logger: Logger;
   nodeId: string;
