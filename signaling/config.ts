@@ -92,7 +92,7 @@ export interface Config {
   liveStreamsPerUser: number;
   /** Lifetime of a live stream's signed HLS folder (seconds); the viewer page renews it while it plays. */
   liveHlsUrlTtl: number;
-  /** Low-latency HLS (parts, blocking reload) of the top rendition beside the classic playlists (LIVE_LLHLS, 0 to turn off). */
+  /** Low-latency HLS (parts, blocking reload) of the top rendition beside the classic playlists (LIVE_LLHLS=1; off by default). */
   liveLlHls: boolean;
   /** Calls one user may have started and still be ringing or in, at once, across every node. */
   callsPerUser: number;
@@ -235,7 +235,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     // ---- per-user bounds on calls and live streams, short-lived HLS links (hardening) ----
     liveStreamsPerUser: int('LIVE_STREAMS_PER_USER', 1, 1),
     liveHlsUrlTtl: int('LIVE_HLS_URL_TTL', 300, 10),
-    liveLlHls: !['0', 'false', 'off'].includes((process.env.LIVE_LLHLS ?? '1').toLowerCase()),
+    liveLlHls: !['0', 'false', 'off'].includes((process.env.LIVE_LLHLS ?? '0').toLowerCase()),
     callsPerUser: int('CALLS_PER_USER', 2, 1),
     callStartsPerMinute: int('CALL_START_RATE_PER_MINUTE', 10, 1),
     // --- HTTP hardening: proxies, operations ---
