@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { HlsTranscoder } from './HlsTranscoder';
+import { LlHlsPackager } from './LlHlsPackager';
 import type { HlsPipelineEvents, HlsPipelineMode, HlsPipelineOptions } from './HlsPipelineTypes';
 import { probeH264Size } from './H264SizeProbe';
 import { RtpTap } from './RtpTap';
@@ -29,6 +30,8 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     /** `copy`: the top rendition is the source's H.264 as sent; `encode`: every rendition encoded. */
     readonly mode: HlsPipelineMode,
     private readonly segmentSeconds: number,
+    /** The low-latency packager of the top rendition and its tap, when asked for. */
+    readonly ll: { tap: RtpTap; packager: LlHlsPackager } | null,
   ) {
     super();
   }
@@ -50,18 +53,56 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
       copyTopVideo: mode === 'copy',
       posterSeconds: options.posterSeconds,
     });
-    options.log?.('info', 'HLS pipeline starting', { mode });
-    const pipeline = new HlsPipeline(tap, transcoder, mode, options.segmentSeconds);
+    options.log?.('info', 'HLS pipeline starting', { mode, llHls: !!options.llHls });
+    const ll = options.llHls ? await HlsPipeline.llPackager(options, mode).catch(() => null) : null;
+    const pipeline = new HlsPipeline(tap, transcoder, mode, options.segmentSeconds, ll);
     try {
       await transcoder.start();
       await tap.resume();
     } catch (err) {
       tap.close();
+      ll?.tap.close();
+      ll?.packager.abort();
       await transcoder.stop().catch(() => undefined);
       throw err;
     }
     pipeline.wire();
     return pipeline;
+  }
+
+  /** A tap of its own feeding the LL-HLS packager; none (logged) when it cannot start. */
+  private static async llPackager(options: HlsPipelineOptions, mode: HlsPipelineMode): Promise<{ tap: RtpTap; packager: LlHlsPackager }> {
+    const top = options.renditions[0];
+    const ll = options.llHls;
+    if (!top || !ll) throw new Error('no rendition for LL-HLS');
+    const tap = await RtpTap.create({ router: options.router, producerIds: options.producerIds });
+    const packager = new LlHlsPackager({
+      ffmpegPath: options.ffmpegPath,
+      outDir: ll.dir,
+      sdp: tap.sdp(),
+      hasAudio: tap.hasAudio,
+      hasVideo: tap.hasVideo,
+      height: top.height,
+      videoBitrate: top.videoBitrate,
+      copyVideo: mode === 'copy',
+      segmentSeconds: options.segmentSeconds,
+      partSeconds: ll.partSeconds,
+      threads: options.threads,
+      nice: options.nice,
+      log: options.log,
+    });
+    try {
+      await packager.start();
+      await tap.resume();
+    } catch (err) {
+      options.log?.('warn', 'LL-HLS could not start; classic HLS only', { err: (err as Error).message });
+      tap.close();
+      packager.abort();
+      throw err;
+    }
+    // Its failure leaves the classic playlists going.
+    packager.on('failed', (err) => options.log?.('error', 'LL-HLS stopped', { err: err.message }));
+    return { tap, packager };
   }
 
   /**
@@ -94,16 +135,16 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     });
     t.on('failed', (err) => this.emit('failed', err));
     this.startupKeyframes();
-    if (this.mode === 'copy') this.segmentTimer = setInterval(() => void this.tap.requestKeyFrame(), this.segmentSeconds * 1000);
+    if (this.mode === 'copy') this.segmentTimer = setInterval(() => void this.requestKeyFrame(), this.segmentSeconds * 1000);
   }
 
   private startupKeyframes(): void {
     this.stopStartupKeyframes();
-    void this.tap.requestKeyFrame();
+    void this.requestKeyFrame();
     let left = 20;
     this.startTimer = setInterval(() => {
       if (--left <= 0 || this.closed) this.stopStartupKeyframes();
-      void this.tap.requestKeyFrame();
+      void this.requestKeyFrame();
     }, KEYFRAME_START_MS);
   }
 
@@ -122,7 +163,12 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     const now = Date.now();
     if (this.closed || now - this.lastKeyframeAt < KEYFRAME_MIN_GAP_MS) return;
     this.lastKeyframeAt = now;
-    void this.tap.requestKeyFrame();
+    void this.requestKeyFrame();
+  }
+
+  /** Through both taps: each consumer passes the publisher's next keyframe on only once it asked. */
+  private async requestKeyFrame(): Promise<void> {
+    await Promise.all([this.tap.requestKeyFrame(), this.ll?.tap.requestKeyFrame()]);
   }
 
   /**
@@ -135,6 +181,8 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     this.stopTimers();
     this.transcoder.abort();
     this.tap.close();
+    this.ll?.packager.abort();
+    this.ll?.tap.close();
   }
 
   /** Stops the tap and ends the playlists (ENDLIST). */
@@ -142,7 +190,8 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     if (this.closed) return;
     this.closed = true;
     this.stopTimers();
-    await this.transcoder.stop();
+    await Promise.all([this.transcoder.stop(), this.ll?.packager.stop()]);
     this.tap.close();
+    this.ll?.tap.close();
   }
 }

@@ -14,6 +14,11 @@ export interface HlsPipelineOptions {
   /** Seconds between posters (poster.jpg); 0: none. Default 5. */
   posterSeconds?: number;
   nice?: number;
+  /**
+   * Low-latency HLS of the top rendition beside the classic playlists (LlHlsPackager, from a tap
+   * of its own): `dir` its folder (`ll.m3u8` goes beside it), `partSeconds` the part target.
+   */
+  llHls?: { dir: string; partSeconds: number };
   log?: (level: 'info' | 'warn' | 'error', message: string, details?: Record<string, unknown>) => void;
 }
 

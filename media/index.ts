@@ -13,3 +13,5 @@ export type { HlsRendition, HlsTranscoderEvents, HlsTranscoderOptions } from './
 export { HlsPipeline } from './HlsPipeline';
 export type { HlsPipelineEvents, HlsPipelineMode, HlsPipelineOptions } from './HlsPipelineTypes';
 export { POSTER } from './HlsTranscoder';
+export { LlHlsPackager, LL_MASTER, LL_PLAYLIST } from './LlHlsPackager';
+export type { LlHlsPackagerEvents, LlHlsPackagerOptions } from './LlHlsPackagerTypes';

@@ -49,7 +49,7 @@ export class Live {
       logger: deps.logger,
     });
     const store = new LiveStreamStore(deps.db);
-    const hlsUrls = new LiveHlsSigner(deps.fileUrls, deps.config.liveHlsUrlTtl);
+    const hlsUrls = new LiveHlsSigner(deps.fileUrls, deps.config.liveHlsUrlTtl, deps.config.liveLlHls);
     const streams = new LiveStreams(deps, hlsUrls);
     const places = new LivePlaces(deps.db);
     const hls = new LiveHls(deps);

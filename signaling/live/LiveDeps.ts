@@ -23,6 +23,7 @@ export interface LiveDeps {
     | 'liveStreamsPerUser'
     | 'liveHlsUrlTtl'
     | 'liveWebrtcViewers'
+    | 'liveLlHls'
   >;
   logger: Logger;
   nodeId: string;

@@ -4,6 +4,11 @@ import path from 'node:path';
 import { HlsTranscoder } from '../../media';
 import type { LiveDeps } from './LiveDeps';
 
+/** Part target of the low-latency playlists (s): parts of about 270-300 ms. */
+export const LL_PART_SECONDS = 0.3;
+/** The low-latency playlist's folder inside a stream's HLS folder (`ll.m3u8` beside it). */
+export const LL_FOLDER = 'll';
+
 /**
  * The streams' HLS folders, DATA_DIR/hls/<streamid> in the shared data directory (every node
  * serves them), and the ffmpeg that writes them.
@@ -27,9 +32,15 @@ export class LiveHls {
     return path.join(this.deps.config.dataDir, 'hls', streamid);
   }
 
+  /** Where a stream's low-latency playlist, parts and segments are. */
+  llDir(streamid: string): string {
+    return path.join(this.dir(streamid), LL_FOLDER);
+  }
+
   /** Closes the playlists (ENDLIST) when no transcoder ran at the end to do it. */
   async endPlaylists(streamid: string, renditions: { name: string }[]): Promise<void> {
-    await Promise.all(renditions.map((r) => HlsTranscoder.endPlaylist(path.join(this.dir(streamid), r.name, 'index.m3u8')))).catch(() => undefined);
+    const playlists = [...renditions.map((r) => path.join(this.dir(streamid), r.name, 'index.m3u8')), path.join(this.llDir(streamid), 'index.m3u8')];
+    await Promise.all(playlists.map((file) => HlsTranscoder.endPlaylist(file))).catch(() => undefined);
   }
 
   /** Stops an ffmpeg a dead process left writing the folder; true when there was one. */

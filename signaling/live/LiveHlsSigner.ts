@@ -19,6 +19,8 @@ export class LiveHlsSigner {
     private readonly signer: UrlSigner,
     /** Lifetime of a folder, seconds (at least; up to one bucket more). */
     readonly ttlSeconds: number,
+    /** Whether streams get a low-latency playlist (ll.m3u8) in their folder too (LIVE_LLHLS). */
+    readonly llHls = false,
   ) {
     this.bucket = Math.max(1, Math.floor(ttlSeconds / 10));
   }

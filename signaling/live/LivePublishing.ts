@@ -21,7 +21,7 @@ import {
   StreamNotMemberError,
   TrackTakenError,
 } from './liveErrors';
-import type { LiveHls } from './LiveHls';
+import { LL_PART_SECONDS, type LiveHls } from './LiveHls';
 import type { LiveMedia, PublisherMedia } from './LiveMedia';
 import type { LivePlaces } from './LivePlaces';
 import { LiveStream } from './LiveStream';
@@ -189,6 +189,7 @@ export class LivePublishing {
         posterSeconds: isWhipStream(stream) ? undefined : 0,
         threads: 1,
         nice: 10,
+        ...(config.liveLlHls ? { llHls: { dir: this.hls.llDir(streamid), partSeconds: LL_PART_SECONDS } } : {}),
         log: (level, message, details) => logger[level]({ streamid, ...details }, message),
       });
     } catch (err) {

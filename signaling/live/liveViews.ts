@@ -13,6 +13,7 @@ export function liveStreamView(doc: LiveStreamDoc, signer: LiveHlsSigner): LiveS
     title: doc.title,
     publisher: doc.publisher,
     hlsUrl: `${folder.path}/master.m3u8`,
+    ...(signer.llHls ? { llHlsUrl: `${folder.path}/ll.m3u8` } : {}),
     hlsExpiresIn: folder.expiresIn,
     startedAt: doc.startedAt,
     state: doc.state,

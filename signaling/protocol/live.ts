@@ -55,6 +55,12 @@ export interface LiveStreamInfo {
    */
   hlsUrl: string;
   /**
+   * The low-latency multivariant playlist (LL-HLS: parts, blocking reload) of the top rendition,
+   * in the same signed folder as `hlsUrl`, when the server makes one (LIVE_LLHLS). Players
+   * without low-latency support keep `hlsUrl`.
+   */
+  llHlsUrl?: string;
+  /**
    * Seconds the `hlsUrl` proof stays valid from this answer (LIVE_HLS_URL_TTL, a few minutes): a
    * player renews it (GET /api/live/:streamid) before then and swaps the folder in its requests.
    */
