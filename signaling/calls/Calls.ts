@@ -13,6 +13,7 @@ import { CallNegotiation } from './CallNegotiation';
 import { CallPlaces } from './CallPlaces';
 import { CallRouter } from './CallRouter';
 import { CallStarter } from './CallStarter';
+import { CallSubscriptions } from './CallSubscriptions';
 
 /**
  * Group calls of one process (S18): the calls this process owns on the shared mediasoup worker
@@ -38,9 +39,10 @@ export class Calls {
     const places = new CallPlaces(deps.db, deps.logger, () => book.ids());
     const registry = new ActiveCallRegistry(deps.db);
     const lifecycle = new CallLifecycle(deps, book, places, registry);
-    const media = new CallMedia(deps, book, rooms, lifecycle);
+    const subscriptions = new CallSubscriptions(deps.io, deps.config.callScreen);
+    const media = new CallMedia(deps, book, rooms, lifecycle, subscriptions);
     const starter = new CallStarter(deps, book, places, registry, rooms, media, lifecycle);
-    const ops = callOwnerOps(lifecycle, new CallNegotiation(deps.io));
+    const ops = callOwnerOps(lifecycle, new CallNegotiation(deps.io, subscriptions), subscriptions);
     const router = new CallRouter(book, ops, deps.peers);
     const logError = (err: unknown) => deps.logger.error({ err }, 'call request failed');
     const debug = callDebugEnabled() ? new CallDebug(deps.nodeId, book, rooms, deps.peers, deps.io, logError) : null;
