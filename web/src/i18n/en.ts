@@ -772,6 +772,13 @@ const en = {
     hlsTitle: 'Playing over HLS (a few seconds behind)',
     delayMs: '{ms} ms behind',
   },
+  // large calls: the recent speakers on screen, the others in a strip (issue 15)
+  callScreen: {
+    onScreen: 'Recent speakers',
+    others: 'Other participants ({count})',
+    more: '+{count} more',
+    hideOthers: 'Hide the others',
+  },
 };
 
 export type MessageSchema = typeof en;

@@ -768,6 +768,13 @@ const zhCN: MessageSchema = {
     hlsTitle: '正在通过 HLS 播放（延迟几秒）',
     delayMs: '延迟 {ms} 毫秒',
   },
+  // 大型通话：最近发言的人在屏幕上，其他人在下方的条带里（issue 15）
+  callScreen: {
+    onScreen: '最近发言的人',
+    others: '其他参与者（{count}）',
+    more: '还有 {count} 人',
+    hideOthers: '收起其他人',
+  },
 };
 
 export default zhCN;
