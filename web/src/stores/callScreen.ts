@@ -22,6 +22,9 @@ export function screenFromJoin(joined: JoinResult): void {
   state.screen = joined.screen ?? DEFAULT_SCREEN;
   state.audioSpeakers = joined.speakers ?? [];
   arrangeOnScreen();
+  // call:activeSpeaker only tells changes: the join answer says who spoke before we came
+  for (const uid of [...state.audioSpeakers].reverse()) speakerOnScreen(uid);
+  state.speaker ??= state.audioSpeakers[0] ?? null;
 }
 
 /** Participants came or went: their slots on the grid. */
