@@ -183,6 +183,17 @@ describe('web client: only what is on screen is received', () => {
 
     await page.getByTestId('call-more').click();
     await inStep(page, user.uid, 'the strip flows again', (tiles) => tiles.every((t) => t.inView));
+
+    // the page goes to the background (another tab): no video flows; back, it all flows again
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((h) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await inStep(page, user.uid, 'nothing flows to a hidden page', (tiles) => tiles.every((t) => !t.inView));
+    await setHidden(false);
+    await inStep(page, user.uid, 'everything flows again', (tiles) => tiles.every((t) => t.inView));
   });
 
   test('phone (zh-CN): tiles scrolled out of the strip are paused; scrolled in, they flow', { timeout: 120_000 }, async () => {
