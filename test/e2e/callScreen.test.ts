@@ -185,11 +185,12 @@ describe('web client: only what is on screen is received', () => {
     await inStep(page, user.uid, 'the strip flows again', (tiles) => tiles.every((t) => t.inView));
 
     // the page goes to the background (another tab): no video flows; back, it all flows again
+    // (a script string: the test's compiled functions would carry helpers the page lacks)
     const setHidden = (hidden: boolean) =>
-      page.evaluate((h) => {
-        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
-        document.dispatchEvent(new Event('visibilitychange'));
-      }, hidden);
+      page.evaluate(
+        `Object.defineProperty(document, 'visibilityState', { configurable: true, value: '${hidden ? 'hidden' : 'visible'}' });
+         document.dispatchEvent(new Event('visibilitychange'));`,
+      );
     await setHidden(true);
     await inStep(page, user.uid, 'nothing flows to a hidden page', (tiles) => tiles.every((t) => !t.inView));
     await setHidden(false);
