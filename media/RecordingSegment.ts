@@ -9,7 +9,7 @@ import type { RecorderLog } from './CallRecorderTypes';
 import type { ProducerRecord } from './RoomTypes';
 import { RtpTap } from './RtpTap';
 
-const STOP_GRACE_MS = 3000;
+const STOP_GRACE_MS = 5000;
 /** Keyframe requests after the start: the decoder begins at one, and the first may be lost. */
 const KEYFRAME_REQUESTS_MS = [300, 1000, 2000, 4000];
 
@@ -142,9 +142,11 @@ export class RecordingSegment extends EventEmitter<RecordingSegmentEvents> {
       ...inputs,
       '-filter_complex', graph,
       '-map', '[v]', '-map', '[a]',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
+      // No lookahead and packets written as they come: a crash (SIGKILL) loses only the last moments.
+      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
       '-r', String(o.fps), '-g', String(o.fps * 2), '-threads', '2',
       '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2',
+      '-max_interleave_delta', '2000000', '-flush_packets', '1',
       '-f', 'mpegts', path.basename(this.file),
     ];
   }
@@ -159,12 +161,16 @@ export class RecordingSegment extends EventEmitter<RecordingSegmentEvents> {
     }
     const exited = new Promise<void>((resolve) => this.once('exit', () => resolve()));
     child.stdin?.end('q');
-    // Without input (the media went away) ffmpeg would wait in its read: SIGINT, then SIGKILL.
-    const soft = setTimeout(() => child.kill('SIGINT'), STOP_GRACE_MS / 2);
-    const hard = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    // ffmpeg reads `q` between packets: when the media already went away (the call ended, the
+    // worker died) it sits in its RTP read, which only a second SIGINT interrupts; it then still
+    // finishes the file. SIGKILL when even that does not end it.
+    const timers = [
+      setTimeout(() => child.kill('SIGINT'), 300),
+      setTimeout(() => child.kill('SIGINT'), 600),
+      setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS),
+    ];
     await exited;
-    clearTimeout(soft);
-    clearTimeout(hard);
+    for (const t of timers) clearTimeout(t);
   }
 
   /** Kills ffmpeg at once (the recording is thrown away, or start failed). */
