@@ -152,7 +152,8 @@ test('refusals: a non-participant, a second start, a stop with none running answ
 
   // Leaving ends the call, which finishes the recording: it is posted all the same.
   const posted = nextVideoMessage(sockets[2]!, sessionid);
-  await sleep(2000);
+  // long enough for ffmpeg to have begun writing (a recording of a second or two may hold nothing)
+  await sleep(6000);
   for (const p of peers) await p.leave();
   const video = await posted;
   assert.equal(video.senduid, users[0]!.uid);
