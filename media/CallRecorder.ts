@@ -150,8 +150,14 @@ export class CallRecorder extends EventEmitter<CallRecorderEvents> {
       this.segments.push(segment);
       this.current = { segment, key, room };
       this.failures = 0;
+      const startedAt = Date.now();
       segment.once('exit', ({ code, signal, expected }) => {
         if (expected || this.stopped) return;
+        // An ffmpeg that dies at once (bad input, no CPU) is not restarted in a tight loop.
+        if (Date.now() - startedAt < 3000) {
+          this.failures += 1;
+          this.retryAt = Date.now() + Math.min(5000, 500 * this.failures);
+        }
         this.log('warn', 'recording ffmpeg ended unexpectedly; continuing in a new segment', { segment: index, code, signal });
         this.emit('crashed', { index, code, signal });
         this.refresh();
