@@ -20,7 +20,7 @@ const FAST_RETRIES = 5;
  */
 export class CallRecorder extends EventEmitter<CallRecorderEvents> {
   private readonly segments: RecordingSegment[] = [];
-  private current: { segment: RecordingSegment; key: string; room: Room } | null = null;
+  private current: { segment: RecordingSegment; key: string; room: Room; since: number } | null = null;
   private pending: { key: string; looks: number } | null = null;
   private failures = 0;
   private retryAt = 0;
@@ -102,6 +102,8 @@ export class CallRecorder extends EventEmitter<CallRecorderEvents> {
     const current = this.current;
     if (current && current.segment.running && current.room === usable && current.key === key) {
       this.pending = null;
+      // A segment that has run a while: earlier failures are forgotten.
+      if (Date.now() - current.since > 3000) this.failures = 0;
       return;
     }
     // The media moved or ffmpeg died: this segment is over whatever comes next.
@@ -148,9 +150,8 @@ export class CallRecorder extends EventEmitter<CallRecorderEvents> {
         log: this.options.log,
       });
       this.segments.push(segment);
-      this.current = { segment, key, room };
-      this.failures = 0;
       const startedAt = Date.now();
+      this.current = { segment, key, room, since: startedAt };
       segment.once('exit', ({ code, signal, expected }) => {
         if (expected || this.stopped) return;
         // An ffmpeg that dies at once (bad input, no CPU) is not restarted in a tight loop.
