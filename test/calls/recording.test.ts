@@ -185,3 +185,36 @@ test('a mediasoup worker killed mid-recording: the recording continues after a g
   await decodes(file);
   for (const p of peers) await p.leave();
 });
+
+test('a recording that outgrows its starter’s storage quota stops unkept, with quota_exceeded', { timeout: 150_000 }, async () => {
+  // A server of its own with a 1-byte quota: the first bytes recorded are too many.
+  const tight = await startCallServer(1, { MEDIA_WORKERS: '1', USER_STORAGE_QUOTA: '1' });
+  const local: { close(): void }[] = [];
+  try {
+    const users = await Promise.all(['Hal', 'Ida'].map((n) => registerUser(tight.url, n)));
+    const group = await createGroup(tight.url, users[0]!, 'Full storage');
+    await joinGroup(tight.url, users[1]!, group.sessionid);
+    const sockets = await Promise.all(users.map((u) => connectSocket(tight.url, u.token)));
+    local.push(...sockets);
+    const { call } = await request(sockets[0]!, 'call:start', { sessionid: group.sessionid, kind: 'video' });
+    const peers = [new CallPeer('H', users[0]!.uid, sockets[0]!), new CallPeer('I', users[1]!.uid, sockets[1]!)];
+    local.push(...peers);
+    for (const p of peers) await p.join(call.callid);
+    await flowing(peers);
+
+    const ended = collect(sockets[1]!, 'call:recording', 1, (e) => e.callid === call.callid && !e.recording, 30_000);
+    await request(sockets[0]!, 'call:record:start', { callid: call.callid });
+    const [event] = await ended;
+    assert.equal(event!.reason, 'failed');
+    assert.equal(event!.error?.code, 'quota_exceeded');
+    const { calls } = await request<{ calls: { callid: string; recording?: unknown }[] }>(sockets[0]!, 'call:list', {});
+    assert.equal(calls.find((c) => c.callid === call.callid)?.recording, undefined, 'no longer recording');
+    await sleep(2000);
+    const messages = await history(tight.url, users[0]!, group.sessionid);
+    assert.equal(messages.filter((m) => m.msgtype === 3).length, 0, 'nothing posted');
+    for (const p of peers) await p.leave();
+  } finally {
+    await closeAll(local);
+    await tight.stop();
+  }
+});
