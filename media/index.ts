@@ -15,3 +15,6 @@ export type { HlsPipelineEvents, HlsPipelineMode, HlsPipelineOptions } from './H
 export { POSTER } from './HlsTranscoder';
 export { LlHlsPackager, LL_MASTER, LL_PLAYLIST } from './LlHlsPackager';
 export type { LlHlsPackagerEvents, LlHlsPackagerOptions } from './LlHlsPackagerTypes';
+export { CallRecorder } from './CallRecorder';
+export type { CallRecorderEvents, CallRecorderOptions, RecordingOutput } from './CallRecorderTypes';
+export { posterFrame } from './recordingFiles';

@@ -201,7 +201,7 @@ export type ConversationLogDoc = MessageDoc | MessageChangeDoc;
 
 export interface CallInfoDoc {
   callid: string;
-  event: 'started' | 'ended' | 'missed' | 'declined';
+  event: 'started' | 'ended' | 'missed' | 'declined' | 'recording';
   video: boolean;
   durationMs?: number;
 }

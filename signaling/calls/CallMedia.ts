@@ -4,6 +4,7 @@ import type { Call } from './Call';
 import type { CallBook } from './CallBook';
 import type { CallDeps } from './CallDeps';
 import type { CallLifecycle } from './CallLifecycle';
+import type { CallRecordings } from './recording/CallRecordings';
 
 /** How many times a call's media is re-created on another worker before the call ends. */
 const RECREATE_ATTEMPTS = 20;
@@ -18,6 +19,7 @@ export class CallMedia {
     private readonly book: CallBook,
     private readonly rooms: MediaRoomSupervisor,
     private readonly lifecycle: CallLifecycle,
+    private readonly recordings?: Pick<CallRecordings, 'mediaMoved'>,
   ) {
     rooms.on('roomLost', (roomId) => void this.recover(roomId));
   }
@@ -64,6 +66,7 @@ export class CallMedia {
         const sockets = call.socketsExcept();
         if (sockets.length) this.deps.io.to(sockets).emit('call:reconnectMedia', { callid });
         this.deps.logger.info({ callid, workerPid: room.worker.pid }, 'call media re-created');
+        this.recordings?.mediaMoved(call);
         this.book.refreshMetrics();
       },
     });

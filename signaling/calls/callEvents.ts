@@ -14,6 +14,8 @@ import {
 import type { ChatSocket } from '../socket/ChatSocket';
 import type { EventHandler, EventTable } from '../socket/eventTable';
 import { requesterOf } from '../socket/requester';
+import { CallRecordPayload } from '../protocol/callRecording';
+import type { CallRecordings } from './recording/CallRecordings';
 import type { CallLifecycle } from './CallLifecycle';
 import type { CallNegotiation } from './CallNegotiation';
 import type { CallOwnerOps } from './CallOwnerOps';
@@ -25,7 +27,7 @@ import type { CallEvent, CallOwnerEvent } from './CallTypes';
 const NoPayload = z.any().transform((): Record<string, never> => ({}));
 
 /** The events the call's owner answers, each with its schema and operation: the one place they are named on the server. */
-export function callOwnerOps(lifecycle: CallLifecycle, negotiation: CallNegotiation): CallOwnerOps {
+export function callOwnerOps(lifecycle: CallLifecycle, negotiation: CallNegotiation, recordings: CallRecordings): CallOwnerOps {
   return {
     'call:join': { schema: CallRefPayload, run: (call, _p, requester) => lifecycle.join(call, requester) },
     'call:decline': { schema: CallRefPayload, run: (call, _p, requester) => lifecycle.decline(call, requester) },
@@ -40,6 +42,9 @@ export function callOwnerOps(lifecycle: CallLifecycle, negotiation: CallNegotiat
     'call:consume': { schema: ConsumePayload, run: (call, p, requester) => negotiation.consume(call, p, requester) },
     'call:consumer:resume': { schema: ConsumerRefPayload, run: (call, p, requester) => negotiation.resumeConsumer(call, p, requester) },
     'call:consumer:setLayers': { schema: ConsumerLayersPayload, run: (call, p, requester) => negotiation.setConsumerLayers(call, p, requester) },
+    // ---- recording (issue 15) ----
+    'call:record:start': { schema: CallRecordPayload, run: (call, _p, requester) => recordings.start(call, requester) },
+    'call:record:stop': { schema: CallRecordPayload, run: (call, _p, requester) => recordings.stop(call, requester) },
   };
 }
 

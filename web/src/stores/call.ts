@@ -11,6 +11,7 @@ import { currentMedia, closeCall, dismissEnded, enterCall, hangUp, restartIceOnl
 import { callRequest } from './callSignaling';
 import { callState, inCall, remoteSourceOff } from './callState';
 import { connection, type ChatSocket } from './connection';
+import { wireCallRecording } from './callRecording';
 
 export { CallPhase, type EndedInfo, type IncomingCall, type RemoteProducer } from './callState';
 
@@ -23,6 +24,7 @@ function wire(socket: ChatSocket): void {
   // the list first: on call:ended the banner goes before the ended screen decides what comes next
   wireActiveCalls(socket);
   wireCallSession(socket);
+  wireCallRecording(socket);
 }
 
 async function onConnected(socket: ChatSocket): Promise<void> {
