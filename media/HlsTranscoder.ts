@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { readFileSync, readlinkSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { HlsTranscoderEvents, HlsTranscoderOptions } from './HlsTranscoderTypes';
+import { killOrphanFfmpeg, recordFfmpegPid } from './ffmpegPidFile';
 import { stopFfmpeg } from './stopFfmpeg';
 
 const MASTER = 'master.m3u8';
 const MEDIA_PLAYLIST = 'index.m3u8';
-const PID_FILE = 'ffmpeg.pid';
 const STOP_GRACE_MS = 2000;
 
 /**
@@ -62,7 +61,7 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
       }
     }
     // Recorded so a process that outlives its node (killed with SIGKILL) can be found and stopped.
-    if (child.pid) void writeFile(path.join(this.options.outDir, PID_FILE), String(child.pid)).catch(() => undefined);
+    recordFfmpegPid(this.options.outDir, child.pid);
     child.stdin?.on('error', () => undefined);
     let partial = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -203,15 +202,7 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
    * forever): the one recorded in the folder, if it still runs there.
    */
   static killOrphan(outDir: string): boolean {
-    try {
-      const pid = Number(readFileSync(path.join(outDir, PID_FILE), 'utf8'));
-      if (!Number.isInteger(pid) || pid <= 1) return false;
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ffmpeg') || readlinkSync(`/proc/${pid}/cwd`) !== outDir) return false;
-      process.kill(pid, 'SIGKILL');
-      return true;
-    } catch {
-      return false;
-    }
+    return killOrphanFfmpeg(outDir);
   }
 
   /** Appends `#EXT-X-ENDLIST` to a media playlist that lacks it (ffmpeg killed, or it crashed). */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { avcCodec, initTracks, readBoxes, fragmentTracks, type Box, type InitTrack } from './fmp4Boxes';
 import { LlHlsPlaylist, type LlPart } from './LlHlsPlaylist';
 import type { LlHlsPackagerEvents, LlHlsPackagerOptions } from './LlHlsPackagerTypes';
+import { recordFfmpegPid } from './ffmpegPidFile';
 import { stopFfmpeg } from './stopFfmpeg';
 
 /** The LL media playlist in the packager's folder, and the LL multivariant playlist beside that folder. */
@@ -70,6 +71,8 @@ export class LlHlsPackager extends EventEmitter<LlHlsPackagerEvents> {
         /* not allowed here: runs at normal priority */
       }
     }
+    // Recorded like the transcoder's: an orphan outliving its node is found and stopped.
+    recordFfmpegPid(this.options.outDir, child.pid);
     child.stdin?.on('error', () => undefined);
     // Bound to this process: nothing a closing one still writes mixes into the next one's boxes.
     child.stdout?.on('data', (chunk: Buffer) => {
