@@ -15,9 +15,10 @@ const FFMPEG_TIMEOUT_MS = 10_000;
 /**
  * A stream's poster: every few seconds, the first frame (a keyframe: every segment starts with one)
  * of the newest complete segment of the top rendition, scaled down, as a JPEG written atomically.
- * A short ffmpeg of its own per poster, apart from the transcoder's: an output of the transcoder's
- * ffmpeg, the poster tied its pace to the segments' and stalled a restarted ffmpeg; from a written
- * segment it depends on nothing but the playlist, whatever the source and however ffmpeg restarts.
+ * A short ffmpeg of its own per poster, apart from the transcoder's: as a second output of the
+ * transcoder's ffmpeg (an fps=1/5 branch of its filter graph), the ffmpeg started again after the
+ * stream's media moved wrote no more segments (test/e2e/live.test.ts); from a written segment the
+ * poster depends on nothing but the playlist, whatever the source and however ffmpeg restarts.
  */
 export class HlsPosters {
   private timer: NodeJS.Timeout | null = null;
