@@ -46,9 +46,10 @@ export class HlsPosters {
       const playlist = await readFile(path.join(o.outDir, o.rendition, 'index.m3u8'), 'utf8').catch(() => '');
       const segment = newestSegment(playlist);
       if (!segment || segment === this.lastSegment) return;
-      await this.make(path.join(o.outDir, o.rendition, segment));
+      // Tried once per segment and period, made or not: a failing ffmpeg is not run every second.
       this.lastSegment = segment;
       this.lastAt = Date.now();
+      await this.make(path.join(o.outDir, o.rendition, segment));
     } catch (err) {
       o.log?.('warn', 'poster not made', { err: (err as Error).message });
     } finally {
