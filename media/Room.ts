@@ -76,6 +76,14 @@ export class Room extends EventEmitter<RoomEvents> {
     return s;
   }
 
+  /**
+   * A router that holds (or can reach) every one of these producers, for taps such as recordings.
+   * One router per room today; a room spread over workers pipes the producers to one of them.
+   */
+  async routerWith(_ids: string[]): Promise<types.Router> {
+    return this.router;
+  }
+
   /** Every producer in the room, except the given peer's. */
   producers(exceptPeerId?: string): ProducerRecord[] {
     const list: ProducerRecord[] = [];

@@ -96,7 +96,7 @@ export interface Config {
   liveHlsUrlTtl: number;
   /** Real-time (WebRTC) viewers per stream at most; beyond them viewers get HLS (0: real-time viewing off). */
   liveWebrtcViewers: number;
-  /** Low-latency HLS (parts, blocking reload) of the top rendition beside the classic playlists (LIVE_LLHLS=1; off by default). */
+  /** Low-latency HLS (parts, blocking reload) of the top rendition beside the classic playlists (LIVE_LLHLS, on by default; 0 turns it off). */
   liveLlHls: boolean;
   /** Calls one user may have started and still be ringing or in, at once, across every node. */
   callsPerUser: number;
@@ -240,7 +240,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveStreamsPerUser: int('LIVE_STREAMS_PER_USER', 1, 1),
     liveHlsUrlTtl: int('LIVE_HLS_URL_TTL', 300, 10),
     liveWebrtcViewers: int('LIVE_WEBRTC_VIEWERS', 50, 0),
-    liveLlHls: !['0', 'false', 'off'].includes((process.env.LIVE_LLHLS ?? '0').toLowerCase()),
+    liveLlHls: !['0', 'false', 'off'].includes((process.env.LIVE_LLHLS ?? '1').toLowerCase()),
     callsPerUser: int('CALLS_PER_USER', 2, 1),
     callStartsPerMinute: int('CALL_START_RATE_PER_MINUTE', 10, 1),
     // on-screen subscriptions of large calls (S28)

@@ -5,6 +5,7 @@ import type { CallBook } from './CallBook';
 import type { CallDeps } from './CallDeps';
 import type { CallLifecycle } from './CallLifecycle';
 import type { CallSubscriptions } from './CallSubscriptions';
+import type { CallRecordings } from './recording/CallRecordings';
 
 /** How many times a call's media is re-created on another worker before the call ends. */
 const RECREATE_ATTEMPTS = 20;
@@ -20,6 +21,7 @@ export class CallMedia {
     private readonly rooms: MediaRoomSupervisor,
     private readonly lifecycle: CallLifecycle,
     private readonly subscriptions: CallSubscriptions,
+    private readonly recordings?: Pick<CallRecordings, 'mediaMoved'>,
   ) {
     rooms.on('roomLost', (roomId) => void this.recover(roomId));
   }
@@ -67,6 +69,7 @@ export class CallMedia {
         const sockets = call.socketsExcept();
         if (sockets.length) this.deps.io.to(sockets).emit('call:reconnectMedia', { callid });
         this.deps.logger.info({ callid, workerPid: room.worker.pid }, 'call media re-created');
+        this.recordings?.mediaMoved(call);
         this.book.refreshMetrics();
       },
     });

@@ -14,6 +14,8 @@ import {
 import type { ChatSocket } from '../socket/ChatSocket';
 import type { EventHandler, EventTable } from '../socket/eventTable';
 import { requesterOf } from '../socket/requester';
+import { CallRecordPayload } from '../protocol/callRecording';
+import type { CallRecordings } from './recording/CallRecordings';
 import type { CallLifecycle } from './CallLifecycle';
 import type { CallNegotiation } from './CallNegotiation';
 import type { CallOwnerOps } from './CallOwnerOps';
@@ -26,7 +28,12 @@ import type { CallEvent, CallOwnerEvent } from './CallTypes';
 const NoPayload = z.any().transform((): Record<string, never> => ({}));
 
 /** The events the call's owner answers, each with its schema and operation: the one place they are named on the server. */
-export function callOwnerOps(lifecycle: CallLifecycle, negotiation: CallNegotiation, subscriptions: CallSubscriptions): CallOwnerOps {
+export function callOwnerOps(
+  lifecycle: CallLifecycle,
+  negotiation: CallNegotiation,
+  recordings: CallRecordings,
+  subscriptions: CallSubscriptions,
+): CallOwnerOps {
   return {
     'call:join': {
       schema: CallRefPayload,
@@ -57,6 +64,9 @@ export function callOwnerOps(lifecycle: CallLifecycle, negotiation: CallNegotiat
     'call:consumer:resume': { schema: ConsumerRefPayload, run: (call, p, requester) => negotiation.resumeConsumer(call, p, requester) },
     'call:consumer:pause': { schema: ConsumerRefPayload, run: (call, p, requester) => negotiation.pauseConsumer(call, p, requester) },
     'call:consumer:setLayers': { schema: ConsumerLayersPayload, run: (call, p, requester) => negotiation.setConsumerLayers(call, p, requester) },
+    // ---- recording (issue 15) ----
+    'call:record:start': { schema: CallRecordPayload, run: (call, _p, requester) => recordings.start(call, requester) },
+    'call:record:stop': { schema: CallRecordPayload, run: (call, _p, requester) => recordings.stop(call, requester) },
   };
 }
 

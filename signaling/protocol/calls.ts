@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Ack } from './ack';
+import type { CallRecordingClientEvents, CallRecordingInfo, CallRecordingServerEvents } from './callRecording';
 
 export const CallKind = { Voice: 'voice', Video: 'video' } as const;
 export type CallKind = (typeof CallKind)[keyof typeof CallKind];
@@ -41,6 +42,8 @@ export interface CallInfo {
   startedBy: string;
   startedAt: number;
   participants: CallParticipant[];
+  /** Issue 15: the recording that runs, if any. */
+  recording?: CallRecordingInfo;
 }
 
 export interface ProducerInfo {
@@ -195,7 +198,7 @@ export type ConsumerLayersPayload = z.infer<typeof ConsumerLayersPayload>;
 
 type Ok = { ok: true };
 
-export interface CallClientEvents {
+export interface CallClientEvents extends CallRecordingClientEvents {
   /**
    * Starts a call in a conversation: posts a msgtype 5/6 message and rings the online members. The
    * caller then joins it like everyone else (`call:join`). When the conversation already has a call,
@@ -228,7 +231,7 @@ export interface CallClientEvents {
   'call:consumer:setLayers': (payload: ConsumerLayersPayload, ack: Ack<Ok>) => void;
 }
 
-export interface CallServerEvents {
+export interface CallServerEvents extends CallRecordingServerEvents {
   /** An incoming call for one of the user's conversations. */
   'call:ring': (event: { call: CallInfo; from: { uid: string; nickname: string } }) => void;
   /** Participants or state changed. */

@@ -772,6 +772,33 @@ const en = {
     hlsTitle: 'Playing over HLS (a few seconds behind)',
     delayMs: '{ms} ms behind',
   },
+  // call recording (issue 15): the record button, the REC indicator and the chat line
+  callRecording: {
+    record: 'Record',
+    stop: 'Stop',
+    startLabel: 'Start recording the call',
+    stopLabel: 'Stop recording',
+    rec: 'REC',
+    indicator: 'Recording · {elapsed}',
+    startedBy: 'Recorded by {name}',
+    startedByYou: 'You are recording',
+    message: '{name} started recording the call',
+    messageYou: 'You started recording the call',
+    ended: {
+      saving: 'Recording stopped; the video will appear in the chat.',
+      maxLength: 'The recording reached its longest allowed length and was stopped.',
+      failed: 'The recording could not be saved.',
+      quota: 'The recording stopped: the storage of {name} is full.',
+      quotaYou: 'The recording stopped: your file storage is full.',
+    },
+    error: {
+      already: 'This call is being recorded already.',
+      notRecording: 'This call is not being recorded.',
+      tooMany: 'Too many calls are being recorded on this server; try again later.',
+      quota: 'Your file storage is full: the recording could not be kept.',
+      notParticipant: 'Only people in the call can record it.',
+    },
+  },
   // large calls: the recent speakers on screen, the others in a strip (issue 15)
   callScreen: {
     onScreen: 'Recent speakers',

@@ -768,6 +768,33 @@ const zhCN: MessageSchema = {
     hlsTitle: '正在通过 HLS 播放（延迟几秒）',
     delayMs: '延迟 {ms} 毫秒',
   },
+  // 通话录制（issue 15）
+  callRecording: {
+    record: '录制',
+    stop: '停止',
+    startLabel: '开始录制通话',
+    stopLabel: '停止录制',
+    rec: '录制中',
+    indicator: '录制中 · {elapsed}',
+    startedBy: '{name} 正在录制',
+    startedByYou: '你正在录制',
+    message: '{name} 开始录制通话',
+    messageYou: '你开始录制通话',
+    ended: {
+      saving: '录制已停止，视频稍后会出现在聊天中。',
+      maxLength: '录制已达到允许的最长时长，已停止。',
+      failed: '录制未能保存。',
+      quota: '录制已停止：{name} 的存储空间已满。',
+      quotaYou: '录制已停止：你的文件存储空间已满。',
+    },
+    error: {
+      already: '此通话已在录制中。',
+      notRecording: '此通话没有在录制。',
+      tooMany: '此服务器上正在录制的通话过多，请稍后再试。',
+      quota: '你的文件存储空间已满，无法保存录制。',
+      notParticipant: '只有通话中的人可以录制。',
+    },
+  },
   // 大型通话：最近发言的人在屏幕上，其他人在下方的条带里（issue 15）
   callScreen: {
     onScreen: '最近发言的人',

@@ -12,6 +12,7 @@ import { tileShown } from './callScreen';
 import { callRequest } from './callSignaling';
 import { callState, inCall, remoteSourceOff } from './callState';
 import { connection, type ChatSocket } from './connection';
+import { wireCallRecording } from './callRecording';
 
 export { CallPhase, type EndedInfo, type IncomingCall, type RemoteProducer } from './callState';
 
@@ -24,6 +25,7 @@ function wire(socket: ChatSocket): void {
   // the list first: on call:ended the banner goes before the ended screen decides what comes next
   wireActiveCalls(socket);
   wireCallSession(socket);
+  wireCallRecording(socket);
 }
 
 async function onConnected(socket: ChatSocket): Promise<void> {
