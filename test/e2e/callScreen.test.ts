@@ -7,6 +7,8 @@
  * and three Node participants (test/support/calls.ts).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { CallDebugConsumer } from '../../signaling/calls/CallTypes';
@@ -16,6 +18,20 @@ import { connectSocket, createGroup, http, joinGroup, registerUser, request, typ
 import { closeAll, prepareMediasoup } from '../support/media';
 import type { RunningServer } from '../support/server';
 import { waitFor } from '../support/wait';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe's serious and critical WCAG 2 A/AA findings inside the call view (ids and targets). */
+async function callViewViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('"axe" in window'))) await page.addScriptTag({ content: axeSource });
+  // (a script string: the test's compiled functions would carry helpers the page lacks)
+  return page.evaluate(`(async () => {
+    const result = await axe.run('[data-testid="call-view"]', { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] }, resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.id + ': ' + v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(', '));
+  })()`);
+}
 
 /** What a page shows of one remote video tile. */
 interface ShownTile {
@@ -53,7 +69,8 @@ describe('web client: only what is on screen is received', () => {
   async function signedIn(user: TestUser, options: BrowserContextOptions, locale: string): Promise<Page> {
     const login = await http(server.url, 'POST', '/api/login', { body: { login: user.login, password: user.password } });
     assert.equal(login.status, 200, JSON.stringify(login.body));
-    const opened = await openUser(browser, server.url, { ...options, locale });
+    // bypassCSP: axe-core is injected as an inline script
+    const opened = await openUser(browser, server.url, { ...options, locale, bypassCSP: true });
     pages.push(opened);
     opened.context.setDefaultTimeout(20_000);
     await opened.context.addInitScript(
@@ -146,6 +163,7 @@ describe('web client: only what is on screen is received', () => {
     assert.equal((await desk.page.getByTestId('call-more').textContent())?.trim(), 'Hide the others');
     assert.equal((await mobile.page.getByTestId('call-more').textContent())?.trim(), '收起其他人');
     assert.equal(await mobile.page.getByTestId('call-strip').getAttribute('aria-label'), '其他参与者（3）');
+    for (const { page } of [desk, mobile]) assert.deepEqual(await callViewViolations(page), [], 'axe finds nothing serious in the call view');
   });
 
   test('the grid keeps the active speaker on screen', { timeout: 60_000 }, async () => {
