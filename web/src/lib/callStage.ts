@@ -4,6 +4,10 @@
  * least recently; nobody else moves (no reshuffle). Everyone else is off the grid (a strip whose
  * tiles show only when scrolled into view). Pure: the call store keeps the state.
  */
+import type { CallScreenInfo } from '@protocol';
+
+/** The limits until the server's join answer says its own (CALL_ON_SCREEN...). */
+export const DEFAULT_SCREEN: Readonly<CallScreenInfo> = { onScreen: 9, audioAllUpTo: 20, audioLoudest: 6 };
 
 export interface CallStage {
   /** The uids in the grid's slots, in slot order. */

@@ -3,13 +3,11 @@
  * (lib/callStage.ts) and which video consumers flow, as their tiles show or hide. The limits come
  * from the server's join answer (CALL_ON_SCREEN), 9 on screen by default.
  */
-import type { CallScreenInfo, JoinResult } from '@protocol';
-import { arrangeStage, emptyStage, speakerChanged } from '@/lib/callStage';
+import type { JoinResult } from '@protocol';
+import { arrangeStage, DEFAULT_SCREEN, emptyStage, speakerChanged } from '@/lib/callStage';
 import type { CallMedia } from '@/lib/callMedia';
 import { auth } from './auth';
 import { callState as state } from './callState';
-
-export const DEFAULT_SCREEN: CallScreenInfo = { onScreen: 9, audioAllUpTo: 20, audioLoudest: 6 };
 
 /** The other participants, in join order. */
 function others(): string[] {
@@ -19,7 +17,7 @@ function others(): string[] {
 
 /** The call's limits and recent speakers from a join answer. */
 export function screenFromJoin(joined: JoinResult): void {
-  state.screen = joined.screen ?? DEFAULT_SCREEN;
+  state.screen = joined.screen ?? { ...DEFAULT_SCREEN };
   state.audioSpeakers = joined.speakers ?? [];
   arrangeOnScreen();
   // call:activeSpeaker only tells changes: the join answer says who spoke before we came

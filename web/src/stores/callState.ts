@@ -6,7 +6,7 @@
  */
 import { reactive } from 'vue';
 import type { CallEndReason, CallInfo, CallScreenInfo, ProducerInfo } from '@protocol';
-import { emptyStage } from '@/lib/callStage';
+import { DEFAULT_SCREEN, emptyStage } from '@/lib/callStage';
 import type { ConnectionState, RemoteMedia, TransportDirection } from '@/lib/callMedia';
 import { text, type LocalText } from '@/i18n/localText';
 import { formatDuration } from '@/lib/format';
@@ -58,7 +58,7 @@ export const callState = reactive({
   /** uid of the loudest participant (call:activeSpeaker). */
   speaker: null as string | null,
   /** Limits of large calls from the server (CALL_ON_SCREEN...); defaults until joined. */
-  screen: { onScreen: 9, audioAllUpTo: 20, audioLoudest: 6 } as CallScreenInfo,
+  screen: { ...DEFAULT_SCREEN } as CallScreenInfo,
   /** Who is on the grid of a large call (recent active speakers, stable slots). */
   stage: emptyStage(),
   /** The recent speakers whose audio the server lets through in a large call (call:speakers). */
