@@ -51,6 +51,8 @@ export interface Config {
   announcedIp: string;
   /** A call nobody answers ends as unanswered after this many seconds. */
   callRingTimeout: number;
+  /** On-screen subscriptions of large calls (S28): CALL_ON_SCREEN, CALL_AUDIO_ALL_UP_TO, CALL_AUDIO_LOUDEST. */
+  callScreen: { onScreen: number; audioAllUpTo: number; audioLoudest: number };
   /** The ffmpeg binary that repackages live streams to HLS. */
   ffmpegPath: string;
   /** HLS segment length of live streams (seconds). */
@@ -241,6 +243,12 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveLlHls: !['0', 'false', 'off'].includes((process.env.LIVE_LLHLS ?? '1').toLowerCase()),
     callsPerUser: int('CALLS_PER_USER', 2, 1),
     callStartsPerMinute: int('CALL_START_RATE_PER_MINUTE', 10, 1),
+    // on-screen subscriptions of large calls (S28)
+    callScreen: {
+      onScreen: int('CALL_ON_SCREEN', 9, 1),
+      audioAllUpTo: int('CALL_AUDIO_ALL_UP_TO', 20, 1),
+      audioLoudest: int('CALL_AUDIO_LOUDEST', 6, 1),
+    },
     // --- HTTP hardening: proxies, operations ---
     trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
     metricsToken: process.env.METRICS_TOKEN || undefined,

@@ -10,7 +10,7 @@ import type { RecordingDeps } from './recording/RecordingDeps';
 
 /** What calls use of the node (instead of the whole AppContext). */
 export interface CallDeps {
-  config: Pick<Config, 'callStartsPerMinute' | 'callsPerUser' | 'callRingTimeout'>;
+  config: Pick<Config, 'callStartsPerMinute' | 'callsPerUser' | 'callRingTimeout' | 'callScreen'>;
   logger: Logger;
   nodeId: string;
   db: Database;

@@ -4,6 +4,7 @@ import type { Call } from './Call';
 import type { CallBook } from './CallBook';
 import type { CallDeps } from './CallDeps';
 import type { CallLifecycle } from './CallLifecycle';
+import type { CallSubscriptions } from './CallSubscriptions';
 import type { CallRecordings } from './recording/CallRecordings';
 
 /** How many times a call's media is re-created on another worker before the call ends. */
@@ -19,6 +20,7 @@ export class CallMedia {
     private readonly book: CallBook,
     private readonly rooms: MediaRoomSupervisor,
     private readonly lifecycle: CallLifecycle,
+    private readonly subscriptions: CallSubscriptions,
     private readonly recordings?: Pick<CallRecordings, 'mediaMoved'>,
   ) {
     rooms.on('roomLost', (roomId) => void this.recover(roomId));
@@ -32,6 +34,7 @@ export class CallMedia {
   private attach(call: Call, room: Room): void {
     const { io } = this.deps;
     call.room = room;
+    this.subscriptions.watch(call, room);
     const toPeer = (uid: string) => call.participants.get(uid)?.socketId;
     room.on('activeSpeaker', (peerId) => {
       const sockets = call.socketsExcept();

@@ -13,6 +13,7 @@ import { CallNegotiation } from './CallNegotiation';
 import { CallPlaces } from './CallPlaces';
 import { CallRouter } from './CallRouter';
 import { CallStarter } from './CallStarter';
+import { CallSubscriptions } from './CallSubscriptions';
 import { CallRecordings } from './recording/CallRecordings';
 
 /**
@@ -41,9 +42,10 @@ export class Calls {
     const registry = new ActiveCallRegistry(deps.db);
     const recordings = new CallRecordings(deps, deps.recording);
     const lifecycle = new CallLifecycle(deps, book, places, registry, recordings);
-    const media = new CallMedia(deps, book, rooms, lifecycle, recordings);
+    const subscriptions = new CallSubscriptions(deps.io, deps.config.callScreen);
+    const media = new CallMedia(deps, book, rooms, lifecycle, subscriptions, recordings);
     const starter = new CallStarter(deps, book, places, registry, rooms, media, lifecycle);
-    const ops = callOwnerOps(lifecycle, new CallNegotiation(deps.io), recordings);
+    const ops = callOwnerOps(lifecycle, new CallNegotiation(deps.io, subscriptions), recordings, subscriptions);
     const router = new CallRouter(book, ops, deps.peers);
     const logError = (err: unknown) => deps.logger.error({ err }, 'call request failed');
     const debug = callDebugEnabled() ? new CallDebug(deps.nodeId, book, rooms, deps.peers, deps.io, logError) : null;

@@ -66,6 +66,20 @@ export interface JoinResult {
   routerRtpCapabilities: JsonObject;
   /** Producers already in the call, to consume. */
   producers: ProducerInfo[];
+  /** How the server limits subscriptions in large calls (S28); absent from older servers. */
+  screen?: CallScreenInfo;
+  /** The most recent speakers whose audio flows in a large call, newest first (as `call:speakers`). */
+  speakers?: string[];
+}
+
+/** Subscription limits of large calls (S28): what a client shows and what the server lets through. */
+export interface CallScreenInfo {
+  /** How many participants the grid keeps on screen (the most recent active speakers): CALL_ON_SCREEN. */
+  onScreen: number;
+  /** Up to this many participants, everyone's audio flows: CALL_AUDIO_ALL_UP_TO. */
+  audioAllUpTo: number;
+  /** Past that size, audio flows only from this many most recent speakers: CALL_AUDIO_LOUDEST. */
+  audioLoudest: number;
 }
 
 export interface ConsumeResult {
@@ -207,6 +221,12 @@ export interface CallClientEvents extends CallRecordingClientEvents {
   'call:producer:close': (payload: ProducerRefPayload, ack: Ack<Ok>) => void;
   'call:consume': (payload: ConsumePayload, ack: Ack<ConsumeResult>) => void;
   'call:consumer:resume': (payload: ConsumerRefPayload, ack: Ack<Ok>) => void;
+  /**
+   * Stops a consumer's media on the server (its tile is hidden: scrolled away, minimized or off the
+   * grid); `call:consumer:resume` lets it flow again. Audio past CALL_AUDIO_ALL_UP_TO flows only
+   * while the client wants it AND its sender is among the recent speakers (`call:speakers`).
+   */
+  'call:consumer:pause': (payload: ConsumerRefPayload, ack: Ack<Ok>) => void;
   /** The preferred simulcast layer, chosen by the client from the size of the tile showing it. */
   'call:consumer:setLayers': (payload: ConsumerLayersPayload, ack: Ack<Ok>) => void;
 }
@@ -226,6 +246,11 @@ export interface CallServerEvents extends CallRecordingServerEvents {
   'call:consumer:layers': (event: { callid: string; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }) => void;
   'call:consumer:score': (event: { callid: string; consumerId: string; score: number; producerScore: number }) => void;
   'call:activeSpeaker': (event: { callid: string; uid: string | null }) => void;
+  /**
+   * The most recent speakers, newest first (at most CALL_AUDIO_LOUDEST): past CALL_AUDIO_ALL_UP_TO
+   * participants, the server lets audio flow only from these.
+   */
+  'call:speakers': (event: { callid: string; uids: string[] }) => void;
   /**
    * The call's media moved (its mediasoup worker died): close the local transports, `call:join`
    * again (new router capabilities), create transports and produce/consume again.

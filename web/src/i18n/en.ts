@@ -799,6 +799,13 @@ const en = {
       notParticipant: 'Only people in the call can record it.',
     },
   },
+  // large calls: the recent speakers on screen, the others in a strip (issue 15)
+  callScreen: {
+    onScreen: 'Recent speakers',
+    others: 'Other participants ({count})',
+    more: '+{count} more',
+    hideOthers: 'Hide the others',
+  },
 };
 
 export type MessageSchema = typeof en;

@@ -795,6 +795,13 @@ const zhCN: MessageSchema = {
       notParticipant: '只有通话中的人可以录制。',
     },
   },
+  // 大型通话：最近发言的人在屏幕上，其他人在下方的条带里（issue 15）
+  callScreen: {
+    onScreen: '最近发言的人',
+    others: '其他参与者（{count}）',
+    more: '还有 {count} 人',
+    hideOthers: '收起其他人',
+  },
 };
 
 export default zhCN;

@@ -8,6 +8,7 @@ import type { CallInfo, CallKind, MediaSource } from '@protocol';
 import { declineIncoming, refreshActive, rememberActive, wireActiveCalls } from './activeCalls';
 import * as devices from './callDevices';
 import { currentMedia, closeCall, dismissEnded, enterCall, hangUp, restartIceOnline, resumeAfterReconnect, wireCallSession } from './callSession';
+import { tileShown } from './callScreen';
 import { callRequest } from './callSignaling';
 import { callState, inCall, remoteSourceOff } from './callState';
 import { connection, type ChatSocket } from './connection';
@@ -102,6 +103,11 @@ export const callStore = {
 
   preferLayer(consumerId: string, spatialLayer: number): void {
     void currentMedia()?.preferLayer(consumerId, spatialLayer);
+  },
+
+  /** A tile showing a remote video came into view (its media flows) or left it (paused on the server). */
+  tileShown(consumerId: string, shown: boolean): void {
+    tileShown(currentMedia(), consumerId, shown);
   },
 
   audioBlocked: devices.audioBlocked,
