@@ -74,15 +74,16 @@ export const HLS_CONFIG: Partial<HlsConfig> = {
 };
 
 /**
- * The low-latency playlist (parts of about 0.3 s, blocking reload): no liveSyncDuration of our own,
- * so hls.js aims at the playlist's PART-HOLD-BACK (three parts) and catches up at up to 1.5x when
- * it falls further behind (a stall, a slow part). (A liveMaxLatencyDuration would need a
- * liveSyncDuration of ours beside it, overriding the server's hold-back: the page's "back to live"
- * covers falling far behind.)
+ * The low-latency playlist (parts of about 0.3 s, blocking reload): 0.9 s behind the edge, the
+ * server's PART-HOLD-BACK (three parts), caught up at up to 1.5x. hls.js only speeds up within a
+ * target duration of that; further behind (a slow start, a stall on a busy phone) it would stay
+ * there, so past 3 s it jumps back to the edge (which needs a liveSyncDuration of our own beside it).
  */
 export const LL_HLS_CONFIG: Partial<HlsConfig> = {
   ...SHARED_CONFIG,
   lowLatencyMode: true,
+  liveSyncDuration: 0.9,
+  liveMaxLatencyDuration: 3,
   maxBufferLength: 4,
 };
 const RELOAD_DELAY_MS = 2000;
