@@ -107,10 +107,11 @@ describe('web client: real-time, LL-HLS and HLS viewing modes', () => {
     await menu.waitFor();
     assert.equal(await pill.getAttribute('aria-expanded'), 'true');
     // the current mode has the focus; the next one down is LL-HLS
-    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.mode), 'rtc');
+    const focused = () => page.evaluate(() => `${document.activeElement?.getAttribute('role')}:${(document.activeElement as HTMLElement | null)?.dataset.mode}`);
+    assert.equal(await focused(), 'menuitemradio:rtc');
     await screenshot(page, 'live-modes-menu-desktop-en');
     await page.keyboard.press('ArrowDown');
-    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.mode), 'llhls');
+    assert.equal(await focused(), 'menuitemradio:llhls');
     await page.keyboard.press('Enter');
     await menu.waitFor({ state: 'detached' });
     await expectPlaying(page, 'llhls', 'LL-HLS');

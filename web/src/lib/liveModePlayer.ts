@@ -61,11 +61,11 @@ export class LiveModePlayer {
     return this.mode === 'rtc' ? 'webrtc' : (this.hls?.kind ?? null);
   }
 
-  /** Modes the stream offers now (classic HLS always). */
+  /** Modes the stream offers now (classic HLS always; the mode playing too, though its own place fills real time). */
   available(): LiveMode[] {
     const modes: LiveMode[] = [];
-    if (this.options.realTime()) modes.push('rtc');
-    if (this.options.lowLatency()) modes.push('llhls');
+    if (this.mode === 'rtc' || this.options.realTime()) modes.push('rtc');
+    if (this.mode === 'llhls' || this.options.lowLatency()) modes.push('llhls');
     modes.push('hls');
     return modes;
   }

@@ -140,22 +140,29 @@ export class LivePlayer {
     }
   }
 
-  /** Seconds behind live: from EXT-X-PROGRAM-DATE-TIME when the playlist has it, else the player's own estimate. */
+  /**
+   * Seconds behind live. Two estimates, both short of the truth: the frame's
+   * EXT-X-PROGRAM-DATE-TIME against now (the server stamps it once the segment is under way, after
+   * capture and encoding began) and the distance to the playlist's live edge (blind to everything
+   * before the segment was listed); the larger one is the closer.
+   */
   latency(): number | null {
     const video = this.video;
+    let byDate: number | null = null;
+    let byEdge: number | null = null;
     if (this.hls) {
       const date = this.hls.playingDate;
-      if (date) return Math.max(0, (Date.now() - date.getTime()) / 1000);
+      if (date) byDate = (Date.now() - date.getTime()) / 1000;
       const latency = this.hls.latency;
-      return Number.isFinite(latency) && latency > 0 ? latency : null;
-    }
-    if (this.kind === 'native') {
+      if (Number.isFinite(latency) && latency > 0) byEdge = latency;
+    } else if (this.kind === 'native') {
       const start = (video as HTMLVideoElement & { getStartDate?: () => Date }).getStartDate?.().getTime();
-      if (start && Number.isFinite(start)) return Math.max(0, (Date.now() - start) / 1000 - video.currentTime);
+      if (start && Number.isFinite(start)) byDate = (Date.now() - start) / 1000 - video.currentTime;
       const { seekable } = video;
-      if (seekable.length) return Math.max(0, seekable.end(seekable.length - 1) - video.currentTime);
+      if (seekable.length) byEdge = seekable.end(seekable.length - 1) - video.currentTime;
     }
-    return null;
+    if (byDate === null && byEdge === null) return null;
+    return Math.max(0, byDate ?? 0, byEdge ?? 0);
   }
 
   /** Back to the live edge after falling behind (a paused tab, a stall). */
