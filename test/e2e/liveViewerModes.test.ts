@@ -86,7 +86,7 @@ describe('web client: real-time, LL-HLS and HLS viewing modes', () => {
     const { socket } = await connectWithWelcome(server.url, alice.token);
     const publisher = new LivePeer(socket);
     open.push(publisher);
-    await publisher.create({ title: 'Modes' });
+    await publisher.create({ title: 'Modes', visibility: 'public' });
     const stream = await publisher.start();
     streamid = stream.streamid;
     assert.ok(stream.llHlsUrl, 'the stream offers a low-latency playlist');
