@@ -131,7 +131,9 @@ describe('web client: real-time, LL-HLS and HLS viewing modes', () => {
     await carol.page.getByTestId('live-mode').click();
     // real time is full: shown, but not offered
     assert.equal(await carol.page.locator('[role="menuitemradio"][data-mode="rtc"]').isDisabled(), true);
-    await carol.page.getByRole('menuitemradio', { name: /^低延迟 HLS/ }).waitFor();
+    const current = carol.page.locator('[role="menuitemradio"][aria-checked="true"]');
+    assert.equal(await current.getAttribute('data-mode'), 'llhls');
+    assert.match(await current.innerText(), /低延迟 HLS/);
     await screenshot(carol.page, 'live-modes-fallback-llhls-phone-zh');
     await carol.page.keyboard.press('Escape');
   });
@@ -154,7 +156,9 @@ describe('web client: real-time, LL-HLS and HLS viewing modes', () => {
       polling: 500,
     });
     await page.getByTestId('live-mode').click();
-    await page.getByRole('menuitemradio', { name: /^实时/ }).click();
+    const rtc = page.locator('[role="menuitemradio"][data-mode="rtc"]');
+    assert.match(await rtc.innerText(), /实时/);
+    await rtc.click();
     await expectPlaying(page, 'rtc', '实时');
     await screenshot(page, 'live-modes-realtime-phone-zh');
   });
