@@ -1,15 +1,15 @@
 /**
- * `npm run bench -- hls [--duration 20] [--width 640] [--height 480] [--configs "480:1200|480:1200,240:400"] [--modes hls,llhls,rtc]`
+ * `npm run bench -- hls [--duration 20] [--width 640] [--height 480] [--configs "480:1200|480:1200,240:400"] [--modes hls,llhls,rtc] [--together 0]`
  *
  * Live streaming end to end on this machine: a Node WebRTC publisher (@roamhq/wrtc) paints the
  * wall clock into its video frames (24 bits of milliseconds and a check byte as black and white
  * blocks), goes live through the real server (LL-HLS on), mediasoup and ffmpeg, and the product's
- * own viewer page (/live/:id in Debian's Chromium) plays it, once per viewing mode at the same
- * time (`--modes`: classic HLS and LL-HLS through hls.js, real time over WebRTC; each page is
- * put in its mode by the session choice the mode menu stores); each page reads the painted clock
- * off its playing video. Per rendition set (`--configs`, `|`-separated LIVE_RENDITIONS values) one
- * JSON line: time from live:start to the first segment listed and to the first frame shown, per
- * mode the glass-to-player latency (p50/p95 of shown-clock vs the real clock, same machine) beside
+ * own viewer page (/live/:id in Debian's Chromium) plays it once per viewing mode, one after the
+ * other on the same stream (`--together 1`: all at once) (`--modes`: classic HLS and LL-HLS through
+ * hls.js, real time over WebRTC; each page is put in its mode by the session choice the mode menu
+ * stores); each page reads the painted clock off its playing video. Per rendition set (`--configs`, `|`-separated LIVE_RENDITIONS values) one
+ * JSON line: time from live:start to the first segment (and LL part) listed, per mode the time
+ * from opening the page to the first frame shown, the glass-to-player latency (p50/p95 of shown-clock vs the real clock, same machine) beside
  * the page's own delay readout (its pill), and ffmpeg's CPU (percent of one core) for the stream;
  * a last line sets the CPU per rendition and the latencies against the 6.9 s measured for plain
  * HLS (3 x 2 s segments) in ENVIRONMENT.md.
@@ -23,7 +23,7 @@ import { numberArgs, percentile, printJson } from './lib/args';
 import { LivePeer, ffmpegPids } from '../test/support/live';
 import type { FramePainter } from '../test/support/media';
 
-const args = numberArgs({ duration: 20, width: 640, height: 480 });
+const args = numberArgs({ duration: 20, width: 640, height: 480, together: 0 });
 const configsArg = process.argv.indexOf('--configs');
 const configs = (configsArg > 0 ? process.argv[configsArg + 1]! : '480:1200|480:1200,240:400').split('|');
 const modesArg = process.argv.indexOf('--modes');
@@ -127,9 +127,7 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
 
     const me = (await (await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${bob.token}` } })).json()) as { user: unknown };
     const grid = { cols: COLS, rows: ROWS };
-    // one page per mode, all watching at once: the same frames, the same machine load
-    const viewers = await Promise.all(
-      modes.map(async (mode) => {
+    const openViewer = async (mode: Mode) => {
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
         await context.addInitScript(([token, user, mode]) => {
           // Stalls: the player ran out of buffer (media events do not bubble; a capturing listener sees them).
@@ -142,53 +140,71 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
           sessionStorage.setItem('cookim.liveMode', mode);
         }, [bob.token, me.user, mode] as const);
         const page = await context.newPage();
+        const opened = Date.now();
         await page.goto(`${server.url}/live/${stream.streamid}`);
         await waitUntil(async () => {
           const r = await page.evaluate(readClock, grid);
           return r?.ok ? r : null;
         }, 45_000, `the first frame in the ${mode} player`);
-        const firstFrameMs = Date.now() - startedAt;
+        const firstFrameMs = Date.now() - opened;
         // Count stalls from here: the start itself waits for data by design.
         await page.evaluate(() => ((window as unknown as { __stalls: number }).__stalls = 0));
         return { mode, context, page, firstFrameMs, latencies: [] as number[], readouts: [] as number[], unreadable: 0, played: new Set<string>() };
-      }),
-    );
+    };
+    type Viewer = Awaited<ReturnType<typeof openViewer>>;
 
     const pid = ffmpegPids(stream.streamid)[0] ?? null;
     const cpu0 = pid ? cpuSeconds(pid) : 0;
     const wall0 = Date.now();
-    const end = Date.now() + args.duration * 1000;
-    while (Date.now() < end) {
-      for (const v of viewers) {
-        const r = await v.page.evaluate(readClock, grid);
-        if (r?.ok) v.latencies.push((r.now - r.ts + 2 ** 24) % 2 ** 24);
-        else v.unreadable++;
-        const hook = await v.page.evaluate(() => {
-          const live = (window as unknown as { __cookimLive?: { mode: string | null; latency: number | null } }).__cookimLive;
-          return live ? { mode: live.mode, latency: live.latency } : null;
-        });
-        if (hook?.mode) v.played.add(hook.mode);
-        if (hook?.latency !== null && hook?.latency !== undefined) v.readouts.push(hook.latency * 1000);
+    const measure = async (group: Viewer[]) => {
+      const end = Date.now() + args.duration * 1000;
+      while (Date.now() < end) {
+        for (const v of group) {
+          const r = await v.page.evaluate(readClock, grid);
+          if (r?.ok) v.latencies.push((r.now - r.ts + 2 ** 24) % 2 ** 24);
+          else v.unreadable++;
+          const hook = await v.page.evaluate(() => {
+            const live = (window as unknown as { __cookimLive?: { mode: string | null; latency: number | null } }).__cookimLive;
+            return live ? { mode: live.mode, latency: live.latency } : null;
+          });
+          if (hook?.mode) v.played.add(hook.mode);
+          if (hook?.latency !== null && hook?.latency !== undefined) v.readouts.push(hook.latency * 1000);
+        }
+        await new Promise((res) => setTimeout(res, 250));
       }
-      await new Promise((res) => setTimeout(res, 250));
+      // stalls counted while measuring; the page is done with after that when one at a time
+      return Promise.all(group.map(async (v) => ({ v, stalls: await v.page.evaluate(() => (window as unknown as { __stalls: number }).__stalls) })));
+    };
+    const viewers: { v: Viewer; stalls: number }[] = [];
+    if (args.together) {
+      // --together 1: one page per mode, all watching at once (the same frames, more load on the machine)
+      const group = await Promise.all(modes.map(openViewer));
+      viewers.push(...(await measure(group)));
+    } else {
+      // one mode after the other on the same stream: one player decoding at a time
+      for (const mode of modes) {
+        const v = await openViewer(mode);
+        viewers.push(...(await measure([v])));
+        await v.context.close();
+      }
     }
     const cpuPercent = pid ? (100 * (cpuSeconds(pid) - cpu0)) / ((Date.now() - wall0) / 1000) : null;
     const byMode: Record<string, unknown> = {};
-    for (const v of viewers) {
+    for (const { v, stalls } of viewers) {
       const sorted = v.latencies.sort((x, y) => x - y);
       const readouts = v.readouts.sort((x, y) => x - y);
       byMode[v.mode] = {
         // the mode the page actually played (a fallback would show here)
         played: [...v.played].join(','),
-        firstFrameInPlayerMs: v.firstFrameMs,
+        firstFrameAfterOpeningMs: v.firstFrameMs,
         glassToPlayerMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), min: sorted[0], max: sorted[sorted.length - 1], samples: sorted.length, unreadable: v.unreadable },
         pillReadoutMs: { p50: Math.round(percentile(readouts, 50)), p95: Math.round(percentile(readouts, 95)) },
-        stallsWhilePlaying: await v.page.evaluate(() => (window as unknown as { __stalls: number }).__stalls),
+        stallsWhilePlaying: stalls,
       };
     }
     const used = process.cpuUsage(publisherProcessStart);
     await publisher.stop().catch(() => undefined);
-    await Promise.all(viewers.map((v) => v.context.close()));
+    await Promise.all(viewers.map(({ v }) => v.context.close()));
     return {
       bench: 'hls',
       renditions,
@@ -196,6 +212,7 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
       segmentSeconds: 1,
       firstSegmentMs,
       firstLlHlsPartMs: firstPartMs,
+      viewersAtOnce: args.together ? modes.length : 1,
       modes: byMode,
       ffmpegCpuPercentOfOneCore: cpuPercent === null ? null : Math.round(cpuPercent * 10) / 10,
       benchProcessCpuPercent: Math.round(((used.user + used.system) / 1e6 / ((Date.now() - startedAt) / 1000)) * 1000) / 10,
