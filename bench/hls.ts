@@ -4,15 +4,16 @@
  * Live streaming end to end on this machine: a Node WebRTC publisher (@roamhq/wrtc) paints the
  * wall clock into its video frames (24 bits of milliseconds and a check byte as black and white
  * blocks), goes live through the real server (LL-HLS on), mediasoup and ffmpeg, and the product's
- * own viewer page (/live/:id in Debian's Chromium) plays it once per viewing mode, one after the
- * other on the same stream (`--together 1`: all at once) (`--modes`: classic HLS and LL-HLS through
- * hls.js, real time over WebRTC; each page is put in its mode by the session choice the mode menu
- * stores); each page reads the painted clock off its playing video. Per rendition set (`--configs`, `|`-separated LIVE_RENDITIONS values) one
- * JSON line: time from live:start to the first segment (and LL part) listed, per mode the time
- * from opening the page to the first frame shown, the glass-to-player latency (p50/p95 of shown-clock vs the real clock, same machine) beside
- * the page's own delay readout (its pill), and ffmpeg's CPU (percent of one core) for the stream;
- * a last line sets the CPU per rendition and the latencies against the 6.9 s measured for plain
- * HLS (3 x 2 s segments) in ENVIRONMENT.md.
+ * own viewer page (/live/:id in Debian's Chromium) plays it once per viewing mode (`--modes`:
+ * classic HLS and LL-HLS through hls.js, real time over WebRTC; each page is put in its mode by
+ * the session choice the mode menu stores), one mode after the other on the same stream
+ * (`--together 1`: all at once); each page reads the painted clock off its playing video. Per
+ * rendition set (`--configs`, `|`-separated LIVE_RENDITIONS values) one JSON line: time from
+ * live:start to the first segment (and LL part) listed; per mode the time from opening the page
+ * to the first frame shown, the glass-to-player latency (p50/p95 of shown-clock vs the real clock,
+ * same machine) beside the page's own delay readout (its pill), and stalls; ffmpeg's CPU (percent
+ * of one core) for the stream. A last line sets the CPU per rendition and the latencies against
+ * the goals and the 6.9 s measured for plain HLS (3 x 2 s segments) in ENVIRONMENT.md.
  */
 import { readFileSync } from 'node:fs';
 import { ensureMediasoupWorker } from '../standins/mediasoup/ensureMediasoupWorker.mjs';
@@ -128,28 +129,28 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
     const me = (await (await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${bob.token}` } })).json()) as { user: unknown };
     const grid = { cols: COLS, rows: ROWS };
     const openViewer = async (mode: Mode) => {
-        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-        await context.addInitScript(([token, user, mode]) => {
-          // Stalls: the player ran out of buffer (media events do not bubble; a capturing listener sees them).
-          (window as unknown as { __stalls: number }).__stalls = 0;
-          document.addEventListener('waiting', () => (window as unknown as { __stalls: number }).__stalls++, true);
-          localStorage.setItem('cookim.token', JSON.stringify(token));
-          localStorage.setItem('cookim.user', JSON.stringify(user));
-          localStorage.setItem('cookim.debug', '1');
-          // the viewer's mode choice (web/src/stores/liveMode.ts)
-          sessionStorage.setItem('cookim.liveMode', mode);
-        }, [bob.token, me.user, mode] as const);
-        const page = await context.newPage();
-        const opened = Date.now();
-        await page.goto(`${server.url}/live/${stream.streamid}`);
-        await waitUntil(async () => {
-          const r = await page.evaluate(readClock, grid);
-          return r?.ok ? r : null;
-        }, 45_000, `the first frame in the ${mode} player`);
-        const firstFrameMs = Date.now() - opened;
-        // Count stalls from here: the start itself waits for data by design.
-        await page.evaluate(() => ((window as unknown as { __stalls: number }).__stalls = 0));
-        return { mode, context, page, firstFrameMs, latencies: [] as number[], readouts: [] as number[], unreadable: 0, played: new Set<string>() };
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addInitScript(([token, user, mode]) => {
+        // Stalls: the player ran out of buffer (media events do not bubble; a capturing listener sees them).
+        (window as unknown as { __stalls: number }).__stalls = 0;
+        document.addEventListener('waiting', () => (window as unknown as { __stalls: number }).__stalls++, true);
+        localStorage.setItem('cookim.token', JSON.stringify(token));
+        localStorage.setItem('cookim.user', JSON.stringify(user));
+        localStorage.setItem('cookim.debug', '1');
+        // the viewer's mode choice (web/src/stores/liveMode.ts)
+        sessionStorage.setItem('cookim.liveMode', mode);
+      }, [bob.token, me.user, mode] as const);
+      const page = await context.newPage();
+      const opened = Date.now();
+      await page.goto(`${server.url}/live/${stream.streamid}`);
+      await waitUntil(async () => {
+        const r = await page.evaluate(readClock, grid);
+        return r?.ok ? r : null;
+      }, 45_000, `the first frame in the ${mode} player`);
+      const firstFrameMs = Date.now() - opened;
+      // Count stalls from here: the start itself waits for data by design.
+      await page.evaluate(() => ((window as unknown as { __stalls: number }).__stalls = 0));
+      return { mode, context, page, firstFrameMs, latencies: [] as number[], readouts: [] as number[], unreadable: 0, played: new Set<string>() };
     };
     type Viewer = Awaited<ReturnType<typeof openViewer>>;
 
