@@ -5,7 +5,8 @@
  * video plays on (frames decoded, currentTime advancing) and the pill names the mode with a delay in
  * its range. His choice stays for the session (a reload plays HLS again). Carol (phone, Chinese)
  * finds the real-time place taken and falls back to LL-HLS by herself; once Bob has left real time
- * she picks it on the pill.
+ * she picks it on the pill. On a server with real time off, Dave (phone, English), who chose real
+ * time earlier in the session, plays LL-HLS.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -161,5 +162,51 @@ describe('web client: real-time, LL-HLS and HLS viewing modes', () => {
     await rtc.click();
     await expectPlaying(page, 'rtc', '实时');
     await screenshot(page, 'live-modes-realtime-phone-zh');
+  });
+});
+
+describe('web client: real time off on the server (LIVE_WEBRTC_VIEWERS=0)', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let dave: UserPage;
+  const open: { close(): void }[] = [];
+
+  before(async () => {
+    await prepareMediasoup();
+    const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
+    [server, browser] = await Promise.all([
+      startServer({ env: { RTC_PORT: String(rtcPort), LIVE_RENDITIONS: '240:300', LIVE_WEBRTC_VIEWERS: '0', LIVE_LLHLS: '1' } }),
+      launchBrowser(),
+    ]);
+    dave = await openUser(browser, server.url, phone);
+    await dave.context.addInitScript(() => {
+      localStorage.setItem('cookim.debug', '1');
+      // he chose real time earlier in this session: it is not offered here, the page plays LL-HLS
+      sessionStorage.setItem('cookim.liveMode', 'rtc');
+    });
+    dave.context.setDefaultTimeout(20_000);
+  });
+
+  after(async () => {
+    await closeAll(open);
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('Dave (phone, English) who prefers real time plays LL-HLS, real time shown as not offered', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const { socket } = await connectWithWelcome(server.url, alice.token);
+    const publisher = new LivePeer(socket);
+    open.push(publisher);
+    await publisher.create({ title: 'No real time', visibility: 'public' });
+    const { streamid } = await publisher.start();
+    await register(dave.page, newAccount('Dave'));
+    await dave.page.goto(`/live/${streamid}`);
+    await expectPlaying(dave.page, 'llhls', 'LL-HLS');
+    await dave.page.getByTestId('live-mode').click();
+    const rtc = dave.page.locator('[role="menuitemradio"][data-mode="rtc"]');
+    assert.equal(await rtc.isDisabled(), true);
+    assert.match(await rtc.innerText(), /Not offered/);
+    await screenshot(dave.page, 'live-modes-no-realtime-phone-en');
   });
 });
