@@ -764,13 +764,32 @@ const en = {
       friend_request_not_found: 'There is no such friend request any more.',
     },
   },
-  // how a live stream plays: real-time over WebRTC, or HLS (issue 16)
+  // how a live stream plays: real-time over WebRTC, low-latency HLS or HLS, and the menu to choose (issue 16)
   liveModes: {
-    realTime: 'Real-time',
-    hls: 'HLS',
-    realTimeTitle: 'Playing in real time over WebRTC',
-    hlsTitle: 'Playing over HLS (a few seconds behind)',
+    name: {
+      rtc: 'Real-time',
+      llhls: 'LL-HLS',
+      hls: 'HLS',
+    },
+    title: {
+      rtc: 'Playing in real time over WebRTC',
+      llhls: 'Playing over low-latency HLS (a second or two behind)',
+      hls: 'Playing over HLS (a few seconds behind)',
+    },
     delayMs: '{ms} ms behind',
+    menu: 'Playing mode',
+    trigger: 'Playing mode: {mode}. Change it',
+    option: {
+      rtc: 'Real-time (WebRTC)',
+      llhls: 'Low-latency HLS',
+      hls: 'HLS',
+    },
+    detail: {
+      rtc: 'Under a second behind',
+      llhls: 'About a second or two behind',
+      hls: 'A few seconds behind, plays everywhere',
+    },
+    notOffered: 'Not offered for this stream right now',
   },
   // call recording (issue 15): the record button, the REC indicator and the chat line
   callRecording: {

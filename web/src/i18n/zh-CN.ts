@@ -760,13 +760,32 @@ const zhCN: MessageSchema = {
       friend_request_not_found: '该好友请求已不存在。',
     },
   },
-  // 直播的播放方式：WebRTC 实时，或 HLS（issue 16）
+  // 直播的播放方式：WebRTC 实时、低延迟 HLS 或 HLS，以及选择菜单（issue 16）
   liveModes: {
-    realTime: '实时',
-    hls: 'HLS',
-    realTimeTitle: '正在通过 WebRTC 实时播放',
-    hlsTitle: '正在通过 HLS 播放（延迟几秒）',
+    name: {
+      rtc: '实时',
+      llhls: '低延迟 HLS',
+      hls: 'HLS',
+    },
+    title: {
+      rtc: '正在通过 WebRTC 实时播放',
+      llhls: '正在通过低延迟 HLS 播放（延迟一两秒）',
+      hls: '正在通过 HLS 播放（延迟几秒）',
+    },
     delayMs: '延迟 {ms} 毫秒',
+    menu: '播放方式',
+    trigger: '播放方式：{mode}。点按更改',
+    option: {
+      rtc: '实时（WebRTC）',
+      llhls: '低延迟 HLS',
+      hls: 'HLS',
+    },
+    detail: {
+      rtc: '延迟不到一秒',
+      llhls: '延迟约一两秒',
+      hls: '延迟几秒，所有设备都能播放',
+    },
+    notOffered: '此直播目前不提供这种方式',
   },
   // 通话录制（issue 15）
   callRecording: {
