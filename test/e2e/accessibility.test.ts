@@ -8,11 +8,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupWorker.mjs';
-import { desktop, launchBrowser, openUser, phone, screenshot } from '../support/browser';
-import { startCallServer } from '../support/calls';
+import { desktop, openUser, phone, screenshot, useServerAndBrowser } from '../support/browser';
+import { startBrowserCallServer } from '../support/calls';
 import { connectSocket, http, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../support/client';
 import { LivePeer, startPublicStream } from '../support/live';
 import { closeAll } from '../support/media';
@@ -72,20 +71,18 @@ describe('accessibility of every page (axe-core, WCAG 2 AA)', () => {
   const open: LivePeer[] = [];
   let streamid = '';
 
-  before(async () => {
-    process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => process.stderr.write(`[mediasoup-worker] ${line}\n`) });
-    [server, browser] = await Promise.all([startCallServer(1, { CALL_RING_TIMEOUT: '45' }), launchBrowser()]);
+  // before the server and browser close (after hooks run in order)
+  after(async () => {
+    await closeAll(open);
+    peerSocket?.disconnect();
+  });
+  useServerAndBrowser(async (s, b) => {
+    [server, browser] = [s, b];
     // Lin streams live in public, so the directory and a viewer page have something to show
     peer = await registerUser(server.url, 'Lin Wei');
     peerSocket = await connectSocket(server.url, peer.token);
     streamid = await startPublicStream(await connectSocket(server.url, peer.token), 'Morning run', open);
-  });
-  after(async () => {
-    await closeAll(open);
-    peerSocket?.disconnect();
-    await browser?.close();
-    await server?.stop();
-  });
+  }, startBrowserCallServer);
 
   for (const [name, options] of variants) {
     test(`${name}: no serious or critical violation on any page, light or dark`, { timeout: 240_000 }, async () => {

@@ -12,11 +12,10 @@
  * catalogue key shown instead of its text.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { desktop, launchBrowser, openUser, screenshot, useServerAndBrowser } from '../support/browser';
-import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupWorker.mjs';
-import { startCallServer } from '../support/calls';
+import { desktop, openUser, screenshot, useServerAndBrowser } from '../support/browser';
+import { startBrowserCallServer } from '../support/calls';
 import { connectSocket, http, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../support/client';
 import { LivePeer, startPublicStream } from '../support/live';
 import { closeAll } from '../support/media';
@@ -158,14 +157,10 @@ describe('the Chinese interface around a chat, a call and the profile, switched 
   let browser: Browser;
   let socket: TestSocket | undefined;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startCallServer(1, { CALL_RING_TIMEOUT: '45' }), launchBrowser()]);
-  });
-  after(async () => {
-    socket?.disconnect();
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => socket?.disconnect());
+  useServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
+  }, startBrowserCallServer);
 
   test('no English in zh-CN; English everywhere right after the switch', { timeout: 120_000 }, async () => {
     const { page, context } = await openUser(browser, server.url, { ...desktop, locale: 'zh-CN' });
@@ -266,20 +261,18 @@ describe('every page in zh-CN and in en', () => {
   // each language's walk makes a public group; the directory lists both (names show as they are)
   const groups = { 'zh-CN': `读书会 ${tag}`, en: `Readers ${tag}` };
 
-  before(async () => {
-    process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => process.stderr.write(`[mediasoup-worker] ${line}\n`) });
-    [server, browser] = await Promise.all([startCallServer(1, { CALL_RING_TIMEOUT: '45' }), launchBrowser()]);
+  // before the server and browser close (after hooks run in order)
+  after(async () => {
+    await closeAll(open);
+    linSocket?.disconnect();
+  });
+  useServerAndBrowser(async (s, b) => {
+    [server, browser] = [s, b];
     // 林伟 streams in public, so the directory and a viewer page have something to show
     lin = await registerUser(server.url, '林伟');
     linSocket = await connectSocket(server.url, lin.token);
     streamid = await startPublicStream(await connectSocket(server.url, lin.token), streamTitle, open);
-  });
-  after(async () => {
-    await closeAll(open);
-    linSocket?.disconnect();
-    await browser?.close();
-    await server?.stop();
-  });
+  }, startBrowserCallServer);
 
   const languages = [
     { locale: 'zh-CN', register: '注册', chats: '聊天', accept: '接听', hangUp: '挂断' },
