@@ -30,6 +30,14 @@ export interface SuggestionList<T> {
   pick: (index: number) => void;
   /** The composer's keydown handler asks this first; true when the key was used here. */
   onKeydown: (event: KeyboardEvent) => boolean;
+  /** What SuggestionList.vue needs from here (`v-bind` it). */
+  bindings: ComputedRef<{
+    items: readonly T[];
+    active: number;
+    listId: string;
+    onHover: (index: number) => void;
+    onPick: (index: number) => void;
+  }>;
 }
 
 /**
@@ -125,5 +133,13 @@ export function useSuggestionList<Q extends SuggestionQuery, T>(options: Suggest
     if (id) document.getElementById(id)?.scrollIntoView({ block: 'nearest' });
   });
 
-  return { matches, active, open, activeId, close, refresh, pick, onKeydown };
+  const bindings = computed(() => ({
+    items: matches.value,
+    active: active.value,
+    listId: options.listId(),
+    onHover: (index: number) => (active.value = index),
+    onPick: pick,
+  }));
+
+  return { matches, active, open, activeId, close, refresh, pick, onKeydown, bindings };
 }
