@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- call [--steps 2,4,6,8,12,16,20] [--workers 1,2] [--duration 8] [--onScreen 9] [--maxLoss 1]
- *   [--width 320] [--height 180] [--fps 10] [--settle 3] [--pauseHidden 0]`
+ *   [--width 640] [--height 360] [--fps 6] [--settle 3] [--pauseHidden 0]`
  *
  * One group video call through the product, with real WebRTC peers (ICE + DTLS + SRTP, the web's
- * own media engine over @roamhq/wrtc, a small flat synthetic camera with the web's three simulcast
- * encodings and a tone): the product is started as the tests start it (one process, calls' debug
+ * own media engine over @roamhq/wrtc, a flat synthetic camera at a low frame rate with the web's
+ * simulcast encodings, and a tone; libwebrtc sends 2 layers at 640x360, 1 below 480x270, 3 from
+ * 960x540, as Chrome does): the product is started as the tests start it (one process, calls' debug
  * view on), users register, one creates a group the others join, and a call grows step by step.
  * Every participant receives audio from everyone and video from at most `onScreen` others (the
  * first ones to join: a stable set of tiles); hidden video is not consumed at all, or, with
@@ -20,6 +21,7 @@
  * call and the most consumers per worker under that loss, against mediasoup's documented ~500
  * consumers per worker and bench/sfu's raw worker with SRTP (~1000 on this machine).
  */
+import os from 'node:os';
 import { closeAll, prepareMediasoup } from '../test/support/media';
 import { connectSocket, createGroup, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../test/support/client';
 import { debugInfo, startCallServer } from '../test/support/calls';
@@ -29,7 +31,7 @@ import { BenchCallPeer } from './lib/BenchCallPeer';
 import { consumersPerWorker, lossBetween, processCpuMs, summarize, type StepFigures } from './lib/callFigures';
 import { inboundSnapshot, openPeerConnections, videoLayersSent } from './lib/trackedPeerConnections';
 
-const args = numberArgs({ duration: 8, onScreen: 9, maxLoss: 1, width: 320, height: 180, fps: 10, settle: 3, pauseHidden: 0 });
+const args = numberArgs({ duration: 8, onScreen: 9, maxLoss: 1, width: 640, height: 360, fps: 6, settle: 3, pauseHidden: 0 });
 const steps = listArg('steps', [2, 4, 6, 8, 12, 16, 20]).sort((a, b) => a - b);
 const workerCounts = listArg('workers', [1, 2]);
 /** mediasoup's documentation: about 500 consumers per worker. */
@@ -49,7 +51,6 @@ async function ramp(mediaWorkers: number): Promise<RampResult> {
     MEDIA_WORKERS: String(mediaWorkers),
     AUTH_RATE_PER_MINUTE: '100000',
     CALL_RING_TIMEOUT: '600',
-    LOG_LEVEL: 'warn',
   });
   const peers: BenchCallPeer[] = [];
   const sockets: TestSocket[] = [];
@@ -131,6 +132,8 @@ async function ramp(mediaWorkers: number): Promise<RampResult> {
         joinMs: { n: joinMs.length, p50: Math.round(percentile(joinMs, 50)) || null, p95: Math.round(percentile(joinMs, 95)) || null },
         simulcastLayersSent: layers.length ? layers[Math.floor(layers.length / 2)] : null,
         peerConnections: openPeerConnections(),
+        // the machine is shared: the 1-minute load average says how busy it was around the step
+        loadAverage: round(os.loadavg()[0]!, 2),
       });
       if (loss.lossPct > args.maxLoss) {
         stoppedBy = `loss ${loss.lossPct}% > ${args.maxLoss}% at ${n} participants`;
