@@ -29,7 +29,7 @@ import { sleep } from '../test/support/wait';
 import { listArg, numberArgs, percentile, printJson } from './lib/args';
 import { BenchCallPeer } from './lib/BenchCallPeer';
 import { consumersPerWorker, lossBetween, processCpuMs, summarize, type StepFigures } from './lib/callFigures';
-import { inboundSnapshot, openPeerConnections, videoLayersSent } from './lib/trackedPeerConnections';
+import { inboundSnapshot, openPeerConnections, uplinkSnapshot, videoLayersSent } from './lib/trackedPeerConnections';
 
 const args = numberArgs({ duration: 8, onScreen: 9, maxLoss: 1, width: 640, height: 360, fps: 6, settle: 3, pauseHidden: 0 });
 const steps = listArg('steps', [2, 4, 6, 8, 12, 16, 20]).sort((a, b) => a - b);
@@ -93,20 +93,28 @@ async function ramp(mediaWorkers: number): Promise<RampResult> {
       const processes = await debugInfo(first);
       const workerPids = processes.flatMap((p) => p.workers.filter((w) => !w.closed).map((w) => w.pid));
       const signalingPid = server.process.pid!;
-      const cpu0 = new Map([...workerPids, signalingPid].map((pid) => [pid, processCpuMs(pid)]));
-      const self0 = process.cpuUsage();
+      const cpuNow = () => new Map([...workerPids, signalingPid].map((pid) => [pid, processCpuMs(pid)]));
       const stats0 = await inboundSnapshot();
+      const uplink0 = await uplinkSnapshot();
+      const cpu0 = cpuNow();
+      const self0 = process.cpuUsage();
       const wall0 = performance.now();
       await sleep(args.duration * 1000);
-      const stats1 = await inboundSnapshot();
-      const wallMs = performance.now() - wall0;
+      const cpu1 = cpuNow();
       const self1 = process.cpuUsage(self0);
+      const wallMs = performance.now() - wall0;
+      const stats1 = await inboundSnapshot();
+      const uplink1 = await uplinkSnapshot();
       const cpuPct = (pid: number) => {
         const a = cpu0.get(pid);
-        const b = processCpuMs(pid);
+        const b = cpu1.get(pid);
         return a == null || b == null ? null : round((100 * (b - a)) / wallMs);
       };
       const loss = lossBetween(stats0, stats1);
+      const uplinkLoss = lossBetween(uplink0, uplink1);
+      const workerCpu = Object.fromEntries(workerPids.map((pid) => [String(pid), cpuPct(pid)]));
+      const signalingCpu = cpuPct(signalingPid);
+      const workersCpu = Object.values(workerCpu).reduce<number>((a, b) => a + (b ?? 0), 0);
       const perWorker = consumersPerWorker(await debugInfo(first));
       const n = peers.length;
       const layers = (await videoLayersSent()).sort((a, b) => a - b);
@@ -125,9 +133,13 @@ async function ramp(mediaWorkers: number): Promise<RampResult> {
         lossPct: loss.lossPct,
         audioLossPct: loss.audio.lossPct,
         videoLossPct: loss.video.lossPct,
+        // senders to the worker, as the worker's receiver reports tell: the rest of the loss is downstream
+        uplinkLossPct: uplinkLoss.lossPct,
         receivedPacketsPerSecond: Math.round((1000 * loss.received) / wallMs),
-        workerCpuPct: Object.fromEntries(workerPids.map((pid) => [String(pid), cpuPct(pid)])),
-        signalingCpuPct: cpuPct(signalingPid),
+        workerCpuPct: workerCpu,
+        // all workers' CPU per packet delivered to a receiver (bench/sfu's raw figure: ~7 µs, plain RTP)
+        workerCpuUsPerPacket: loss.received ? round((workersCpu * 10 * wallMs) / loss.received, 1) : null,
+        signalingCpuPct: signalingCpu,
         generatorCpuPct: round((100 * (self1.user + self1.system)) / 1000 / wallMs),
         joinMs: { n: joinMs.length, p50: Math.round(percentile(joinMs, 50)) || null, p95: Math.round(percentile(joinMs, 95)) || null },
         simulcastLayersSent: layers.length ? layers[Math.floor(layers.length / 2)] : null,

@@ -42,6 +42,33 @@ export async function inboundSnapshot(): Promise<InboundSnapshot> {
   return out;
 }
 
+/**
+ * The senders' side as mediasoup reports it back (remote-inbound-rtp, from its receiver reports):
+ * per sent stream, packets that reached the worker and packets lost on the way, so the uplink's
+ * loss can be told apart from the receivers'.
+ */
+export async function uplinkSnapshot(): Promise<InboundSnapshot> {
+  const out: InboundSnapshot = new Map();
+  await Promise.all(
+    [...open].map(async (pc) => {
+      const report = await pc.getStats().catch(() => null);
+      const sent = new Map<string, number>();
+      const lost = new Map<string, { kind: 'audio' | 'video'; lost: number; ssrc: string }>();
+      report?.forEach((s: Record<string, unknown>) => {
+        if (s.type === 'outbound-rtp') sent.set(String(s.ssrc), Number(s.packetsSent ?? 0));
+        if (s.type === 'remote-inbound-rtp' && (s.kind === 'audio' || s.kind === 'video')) {
+          lost.set(String(s.ssrc), { kind: s.kind, lost: Number(s.packetsLost ?? 0), ssrc: String(s.ssrc) });
+        }
+      });
+      for (const r of lost.values()) {
+        const packets = sent.get(r.ssrc) ?? 0;
+        out.set(`${ids.get(pc)}:${r.ssrc}`, { kind: r.kind, received: Math.max(0, packets - r.lost), lost: r.lost });
+      }
+    }),
+  );
+  return out;
+}
+
 /** How many simulcast layers the peers' cameras send (outbound-rtp video streams with packets). */
 export async function videoLayersSent(): Promise<number[]> {
   const out: number[] = [];
