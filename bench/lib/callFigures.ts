@@ -4,7 +4,6 @@
  * per mediasoup worker from `call:debug`, CPU from /proc, and the closing summary.
  */
 import { readFileSync } from 'node:fs';
-import type { CallDebugInfo } from '../../signaling/calls/CallTypes';
 
 /** One receiving RTP stream's cumulative counters (inbound-rtp `packetsReceived`, `packetsLost`). */
 export interface InboundCounters {
@@ -51,23 +50,29 @@ export function lossBetween(before: InboundSnapshot, after: InboundSnapshot): St
   return { ...lossOf(audio.received + video.received, audio.lost + video.lost), audio, video };
 }
 
-/** A worker entry of `call:debug`, with the per-worker consumer count a newer server may add. */
-type DebugWorker = CallDebugInfo['workers'][number] & { consumers?: number };
+/**
+ * What the count reads of a process's `call:debug` view (CallDebugInfo): its workers, and per call
+ * its worker or, for a call spread over workers, its part on each.
+ */
+export interface DebugView {
+  workers: { pid: number; closed: boolean }[];
+  calls: { workerPid: number | null; consumers: number; workers?: { workerPid: number; consumers: number }[] }[];
+}
 
 /**
- * Consumer objects per mediasoup worker pid, over every process: the workers' own count where the
- * debug view has one (a call spread over workers), else each call's consumers on its one worker.
+ * Consumer objects per mediasoup worker pid, over every process (idle workers at 0): a call spread
+ * over workers counts on each worker its part; a call on one worker, all on its worker.
  */
-export function consumersPerWorker(processes: CallDebugInfo[]): Record<string, number> {
+export function consumersPerWorker(processes: DebugView[]): Record<string, number> {
   const out: Record<string, number> = {};
+  const add = (pid: number, consumers: number) => {
+    out[String(pid)] = (out[String(pid)] ?? 0) + consumers;
+  };
   for (const proc of processes) {
-    const workers: DebugWorker[] = proc.workers.filter((w) => !w.closed);
-    const counted = workers.some((w) => typeof w.consumers === 'number');
-    for (const w of workers) out[String(w.pid)] = counted ? (w.consumers ?? 0) : 0;
-    if (counted) continue;
+    for (const w of proc.workers) if (!w.closed) add(w.pid, 0);
     for (const call of proc.calls) {
-      if (call.workerPid === null) continue;
-      out[String(call.workerPid)] = (out[String(call.workerPid)] ?? 0) + call.consumers;
+      if (call.workers?.length) for (const part of call.workers) add(part.workerPid, part.consumers);
+      else if (call.workerPid !== null) add(call.workerPid, call.consumers);
     }
   }
   return out;

@@ -1,13 +1,12 @@
 /**
  * The call bench's arithmetic on fixed input (bench/lib/callFigures.ts): loss between two snapshots
  * of the receivers' counters, consumer objects per worker from call:debug (a call on one worker, and
- * a call spread over workers whose entries carry their own count), and the closing summary.
+ * a call spread over workers, which reports its part on each worker), and the closing summary.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { listArg } from '../../bench/lib/args';
-import { consumersPerWorker, lossBetween, summarize, type InboundSnapshot, type StepFigures } from '../../bench/lib/callFigures';
-import type { CallDebugInfo } from '../../signaling/calls/CallTypes';
+import { consumersPerWorker, lossBetween, summarize, type DebugView, type InboundSnapshot, type StepFigures } from '../../bench/lib/callFigures';
 
 test('loss is lost / (received + lost) over the window, per kind and in all', () => {
   const before: InboundSnapshot = new Map([
@@ -42,22 +41,21 @@ test('duplicates (a falling cumulative loss) never make loss negative; nothing e
   });
 });
 
-const worker = (pid: number, extra: Record<string, unknown> = {}) => ({ slot: 0, pid, port: 40000, rooms: 0, closed: false, ...extra });
-const callOn = (workerPid: number | null, consumers: number) => ({ callid: 'c', sessionid: 's', participants: [], workerPid, producers: 0, consumers });
+const worker = (pid: number) => ({ pid, closed: false });
+const callOn = (workerPid: number | null, consumers: number) => ({ workerPid, consumers });
 
 test("consumers per worker: a call's consumers count on its worker; idle and closed workers show as such", () => {
-  const processes: CallDebugInfo[] = [
-    { node: 'n1', pid: 1, workers: [worker(11), worker(12), worker(13, { closed: true })], calls: [callOn(11, 380), callOn(null, 0)] },
-    { node: 'n2', pid: 2, workers: [worker(21)], calls: [callOn(21, 40)] },
+  const processes: DebugView[] = [
+    { workers: [worker(11), worker(12), { ...worker(13), closed: true }], calls: [callOn(11, 380), callOn(null, 0)] },
+    { workers: [worker(21)], calls: [callOn(21, 40)] },
   ];
   assert.deepEqual(consumersPerWorker(processes), { '11': 380, '12': 0, '21': 40 });
 });
 
-test("consumers per worker: the workers' own counts win where the debug view has them (a call spread over workers)", () => {
-  const processes = [
-    { node: 'n1', pid: 1, workers: [worker(11, { consumers: 300 }), worker(12, { consumers: 280 })], calls: [callOn(11, 580)] },
-  ];
-  assert.deepEqual(consumersPerWorker(processes), { '11': 300, '12': 280 });
+test('consumers per worker: a call spread over workers counts its part on each', () => {
+  const spread = { ...callOn(11, 580), workers: [{ workerPid: 11, consumers: 300 }, { workerPid: 12, consumers: 280 }] };
+  const processes = [{ workers: [worker(11), worker(12)], calls: [spread, callOn(12, 20)] }];
+  assert.deepEqual(consumersPerWorker(processes), { '11': 300, '12': 300 });
 });
 
 test('the summary keeps the steps under the loss bound, per worker count', () => {
