@@ -40,7 +40,7 @@ export class BenchCallPeer {
       },
     });
     socket.on('call:producer:new', ({ callid, ...producer }) => {
-      if (callid === this.media.callid) void this.receive(producer);
+      if (callid === this.media.callid) this.receive(producer).catch((err: Error) => process.stderr.write(`[${options.name}] ${err.message}\n`));
     });
     socket.on('call:producer:closed', ({ callid, producerId }) => {
       if (callid === this.media.callid) this.media.producerClosed(producerId);
@@ -80,7 +80,10 @@ export class BenchCallPeer {
     await this.media.consume(p);
     const remote = this.media.remoteMedia().find((r) => r.producerId === p.producerId);
     // call:consumer:pause (on-screen subscriptions) is newer than the typed event map this builds against
-    if (remote) await request(this.options.socket, 'call:consumer:pause', { callid: this.media.callid, consumerId: remote.consumerId });
+    if (!remote) return;
+    await request(this.options.socket, 'call:consumer:pause', { callid: this.media.callid, consumerId: remote.consumerId }).catch((err: Error) => {
+      throw new Error(`--pauseHidden 1 needs call:consumer:pause on the server (${err.message})`);
+    });
   }
 
   private nextFrame(): Promise<number> {
