@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- call [--steps 2,4,6,8,12,16,20] [--workers 1,2] [--duration 8] [--onScreen 9] [--maxLoss 1]
- *   [--width 640] [--height 360] [--fps 6] [--settle 3] [--pauseHidden 0]`
+ *   [--width 640] [--height 360] [--fps 6] [--settle 3] [--pauseHidden 0] [--generators 2]`
  *
  * One group video call through the product, with real WebRTC peers (ICE + DTLS + SRTP, the web's
  * own media engine over @roamhq/wrtc, a flat synthetic camera at a low frame rate with the web's
@@ -10,6 +10,8 @@
  * Every participant receives audio from everyone and video from at most `onScreen` others (the
  * first ones to join: a stable set of tiles); hidden video is not consumed at all, or, with
  * `--pauseHidden 1`, consumed and paused server-side (call:consumer:pause, on-screen subscriptions).
+ * The peers live in `--generators` child processes (bench/lib/peerHost.ts), round-robin: wrtc has
+ * one network thread per process for all its peer connections.
  *
  * Per step, after `settle` seconds, one JSON line measured over `duration` seconds: consumer objects
  * per mediasoup worker (call:debug), packet loss at the receivers (inbound-rtp packetsLost /
@@ -22,16 +24,15 @@
  * consumers per worker and bench/sfu's raw worker with SRTP (~1000 on this machine).
  */
 import os from 'node:os';
-import { closeAll, prepareMediasoup } from '../test/support/media';
+import { prepareMediasoup } from '../test/support/media';
 import { connectSocket, createGroup, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../test/support/client';
 import { debugInfo, startCallServer } from '../test/support/calls';
 import { sleep } from '../test/support/wait';
 import { listArg, numberArgs, percentile, printJson } from './lib/args';
-import { BenchCallPeer } from './lib/BenchCallPeer';
 import { consumersPerWorker, lossBetween, processCpuMs, summarize, type StepFigures } from './lib/callFigures';
-import { inboundSnapshot, openPeerConnections, uplinkSnapshot, videoLayersSent } from './lib/trackedPeerConnections';
+import { PeerHosts } from './lib/PeerHosts';
 
-const args = numberArgs({ duration: 8, onScreen: 9, maxLoss: 1, width: 640, height: 360, fps: 6, settle: 3, pauseHidden: 0 });
+const args = numberArgs({ duration: 8, onScreen: 9, maxLoss: 1, width: 640, height: 360, fps: 6, settle: 3, pauseHidden: 0, generators: 2 });
 const steps = listArg('steps', [2, 4, 6, 8, 12, 16, 20]).sort((a, b) => a - b);
 const workerCounts = listArg('workers', [1, 2]);
 /** mediasoup's documentation: about 500 consumers per worker. */
@@ -52,8 +53,13 @@ async function ramp(mediaWorkers: number): Promise<RampResult> {
     AUTH_RATE_PER_MINUTE: '100000',
     CALL_RING_TIMEOUT: '600',
   });
-  const peers: BenchCallPeer[] = [];
-  const sockets: TestSocket[] = [];
+  const hosts = new PeerHosts(args.generators, {
+    url: server.url,
+    camera: { width: args.width, height: args.height, fps: args.fps },
+    onScreen: args.onScreen,
+    pauseHidden: args.pauseHidden === 1,
+  });
+  let first: TestSocket | null = null;
   const figures: StepFigures[] = [];
   let stoppedBy = 'end of ramp';
   try {
@@ -62,30 +68,18 @@ async function ramp(mediaWorkers: number): Promise<RampResult> {
     for (let i = 0; i < size; i++) users.push(await registerUser(server.url, `Bench ${i}`));
     const group = await createGroup(server.url, users[0]!, 'Call bench');
     for (const u of users.slice(1)) await joinGroup(server.url, u, group.sessionid);
-    const first = await connectSocket(server.url, users[0]!.token);
-    sockets.push(first);
+    // the starter's own socket: starts the call and asks call:debug (its peer joins from a host)
+    first = await connectSocket(server.url, users[0]!.token);
     const { call } = await request<{ call: { callid: string } }>(first, 'call:start', { sessionid: group.sessionid, kind: 'video' });
     // join order: everyone shows the first `onScreen` others
     const order: string[] = [];
-    const onScreenOf = (self: string) => (uid: string) => order.filter((u) => u !== self).slice(0, args.onScreen).includes(uid);
 
     for (const target of steps) {
       const joinMs: number[] = [];
-      while (peers.length < Math.min(target, users.length)) {
-        const user = users[peers.length]!;
-        const socket = peers.length === 0 ? first : await connectSocket(server.url, user.token);
-        if (socket !== first) sockets.push(socket);
-        const peer = new BenchCallPeer({
-          name: `P${peers.length}`,
-          uid: user.uid,
-          socket,
-          camera: { width: args.width, height: args.height, fps: args.fps },
-          onScreen: onScreenOf(user.uid),
-          pauseHidden: args.pauseHidden === 1,
-        });
-        peers.push(peer);
+      while (order.length < Math.min(target, users.length)) {
+        const user = users[order.length]!;
         order.push(user.uid);
-        const ms = await peer.join(call.callid);
+        const ms = await hosts.join({ name: `P${order.length - 1}`, uid: user.uid, token: user.token }, call.callid, [...order]);
         if (ms !== null) joinMs.push(ms);
       }
       await sleep(args.settle * 1000);
@@ -94,8 +88,7 @@ async function ramp(mediaWorkers: number): Promise<RampResult> {
       const workerPids = processes.flatMap((p) => p.workers.filter((w) => !w.closed).map((w) => w.pid));
       const signalingPid = server.process.pid!;
       const cpuNow = () => new Map([...workerPids, signalingPid].map((pid) => [pid, processCpuMs(pid)]));
-      const stats0 = await inboundSnapshot();
-      const uplink0 = await uplinkSnapshot();
+      const gen0 = await hosts.snapshot();
       const cpu0 = cpuNow();
       const self0 = process.cpuUsage();
       const wall0 = performance.now();
@@ -103,21 +96,20 @@ async function ramp(mediaWorkers: number): Promise<RampResult> {
       const cpu1 = cpuNow();
       const self1 = process.cpuUsage(self0);
       const wallMs = performance.now() - wall0;
-      const stats1 = await inboundSnapshot();
-      const uplink1 = await uplinkSnapshot();
+      const gen1 = await hosts.snapshot();
       const cpuPct = (pid: number) => {
         const a = cpu0.get(pid);
         const b = cpu1.get(pid);
         return a == null || b == null ? null : round((100 * (b - a)) / wallMs);
       };
-      const loss = lossBetween(stats0, stats1);
-      const uplinkLoss = lossBetween(uplink0, uplink1);
+      const loss = lossBetween(gen0.inbound, gen1.inbound);
+      const uplinkLoss = lossBetween(gen0.uplink, gen1.uplink);
       const workerCpu = Object.fromEntries(workerPids.map((pid) => [String(pid), cpuPct(pid)]));
       const signalingCpu = cpuPct(signalingPid);
       const workersCpu = Object.values(workerCpu).reduce<number>((a, b) => a + (b ?? 0), 0);
       const perWorker = consumersPerWorker(await debugInfo(first));
-      const n = peers.length;
-      const layers = (await videoLayersSent()).sort((a, b) => a - b);
+      const n = order.length;
+      const layers = gen1.layers.sort((a, b) => a - b);
       joinMs.sort((a, b) => a - b);
       const step: StepFigures = { mediaWorkers, participants: n, lossPct: loss.lossPct, consumersPerWorker: perWorker };
       figures.push(step);
@@ -140,10 +132,12 @@ async function ramp(mediaWorkers: number): Promise<RampResult> {
         // all workers' CPU per packet delivered to a receiver (bench/sfu's raw figure: ~7 µs, plain RTP)
         workerCpuUsPerPacket: loss.received ? round((workersCpu * 10 * wallMs) / loss.received, 1) : null,
         signalingCpuPct: signalingCpu,
-        generatorCpuPct: round((100 * (self1.user + self1.system)) / 1000 / wallMs),
+        // the peer hosts and this process, in percent of one core
+        generatorCpuPct: round((100 * (gen1.cpuUs - gen0.cpuUs + self1.user + self1.system)) / 1000 / wallMs),
+        generators: args.generators,
         joinMs: { n: joinMs.length, p50: Math.round(percentile(joinMs, 50)) || null, p95: Math.round(percentile(joinMs, 95)) || null },
         simulcastLayersSent: layers.length ? layers[Math.floor(layers.length / 2)] : null,
-        peerConnections: openPeerConnections(),
+        peerConnections: gen1.peerConnections,
         // the machine is shared: the 1-minute load average says how busy it was around the step
         loadAverage: round(os.loadavg()[0]!, 2),
       });
@@ -153,7 +147,8 @@ async function ramp(mediaWorkers: number): Promise<RampResult> {
       }
     }
   } finally {
-    await closeAll([...peers, ...sockets]);
+    await hosts.close();
+    first?.close();
     await server.stop();
   }
   return { steps: figures, stoppedBy };
