@@ -16,8 +16,9 @@
  * Per step, after `settle` seconds, one JSON line measured over `duration` seconds: consumer objects
  * per mediasoup worker (call:debug), packet loss at the receivers (inbound-rtp packetsLost /
  * (packetsReceived + packetsLost), audio and video apart), each worker's CPU and the signaling
- * process's (from /proc: they run on this machine), the generator's own CPU (process.cpuUsage: wrtc's
- * threads included) and the join time of the step's new participants (call:join to their first
+ * process's (from /proc: they run on this machine), the generator's CPU (process.cpuUsage of the peer
+ * hosts and this process, wrtc's threads included), loss on the uplink (mediasoup's receiver reports
+ * to the senders) and the join time of the step's new participants (call:join to their first
  * decoded remote video frame, p50/p95). The same ramp runs with MEDIA_WORKERS=1, 2, ... (`--workers`)
  * in one run, each stopping at its first step over `--maxLoss` %. The last line sums up: the largest
  * call and the most consumers per worker under that loss, against mediasoup's documented ~500
