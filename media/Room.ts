@@ -76,6 +76,14 @@ export class Room extends EventEmitter<RoomEvents> {
     return s;
   }
 
+  /**
+   * A router that holds (or can reach) every one of these producers, for taps such as recordings.
+   * One router per room today; a room spread over workers pipes the producers to one of them.
+   */
+  async routerWith(_ids: string[]): Promise<types.Router> {
+    return this.router;
+  }
+
   /** Every producer in the room, except the given peer's. */
   producers(exceptPeerId?: string): ProducerRecord[] {
     const list: ProducerRecord[] = [];
@@ -235,6 +243,21 @@ export class Room extends EventEmitter<RoomEvents> {
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
     const consumer = this.ownConsumer(peerId, consumerId);
     await wrap(() => consumer.resume());
+  }
+
+  async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
+    const consumer = this.ownConsumer(peerId, consumerId);
+    await wrap(() => consumer.pause());
+  }
+
+  /** Every consumer and whether it is paused (subscription choices, tests' call:debug). */
+  consumers(): Omit<ConsumerRecord, 'rtpParameters'>[] {
+    return [...this.peers.entries()].flatMap(([peerId, peer]) =>
+      [...peer.consumers.values()].map((c) => {
+        const { producerPeerId, source } = c.appData as { producerPeerId: string; source: ProducerSource };
+        return { consumerId: c.id, producerId: c.producerId, peerId, producerPeerId, kind: c.kind, source, paused: c.paused };
+      }),
+    );
   }
 
   async setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {

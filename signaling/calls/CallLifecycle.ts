@@ -8,6 +8,7 @@ import type { CallPlaces } from './CallPlaces';
 import { CallNotMemberError, MediaUnavailableError } from './callErrors';
 import type { CallRequester } from './CallTypes';
 import { producerInfo } from './producerInfo';
+import type { CallRecordings } from './recording/CallRecordings';
 
 const ok = { ok: true } as const;
 
@@ -21,6 +22,7 @@ export class CallLifecycle {
     private readonly book: CallBook,
     private readonly places: CallPlaces,
     private readonly registry: ActiveCallRegistry,
+    private readonly recordings?: Pick<CallRecordings, 'callEnded'>,
   ) {}
 
   async join(call: Call, requester: CallRequester): Promise<JoinResult> {
@@ -103,6 +105,8 @@ export class CallLifecycle {
     call.state = 'ended';
     if (call.ringTimer) clearTimeout(call.ringTimer);
     call.ringTimer = null;
+    // Its recording is finished (ffmpeg told to end) before the media goes.
+    this.recordings?.callEnded(call);
     call.room?.close();
     call.room = null;
     this.book.forget(call);

@@ -4,6 +4,8 @@ import type { Call } from './Call';
 import type { CallBook } from './CallBook';
 import type { CallDeps } from './CallDeps';
 import type { CallLifecycle } from './CallLifecycle';
+import type { CallSubscriptions } from './CallSubscriptions';
+import type { CallRecordings } from './recording/CallRecordings';
 
 /** How many times a call's media is re-created on another worker before the call ends. */
 const RECREATE_ATTEMPTS = 20;
@@ -18,6 +20,8 @@ export class CallMedia {
     private readonly book: CallBook,
     private readonly rooms: MediaRoomSupervisor,
     private readonly lifecycle: CallLifecycle,
+    private readonly subscriptions: CallSubscriptions,
+    private readonly recordings?: Pick<CallRecordings, 'mediaMoved'>,
   ) {
     rooms.on('roomLost', (roomId) => void this.recover(roomId));
   }
@@ -30,6 +34,7 @@ export class CallMedia {
   private attach(call: Call, room: Room): void {
     const { io } = this.deps;
     call.room = room;
+    this.subscriptions.watch(call, room);
     const toPeer = (uid: string) => call.participants.get(uid)?.socketId;
     room.on('activeSpeaker', (peerId) => {
       const sockets = call.socketsExcept();
@@ -64,6 +69,7 @@ export class CallMedia {
         const sockets = call.socketsExcept();
         if (sockets.length) this.deps.io.to(sockets).emit('call:reconnectMedia', { callid });
         this.deps.logger.info({ callid, workerPid: room.worker.pid }, 'call media re-created');
+        this.recordings?.mediaMoved(call);
         this.book.refreshMetrics();
       },
     });

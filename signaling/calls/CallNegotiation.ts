@@ -17,6 +17,7 @@ import type {
 import type { ChatServer } from '../socket/Fanout';
 import type { Call } from './Call';
 import { CallNotMemberError, MediaUnavailableError } from './callErrors';
+import type { CallSubscriptions } from './CallSubscriptions';
 import type { CallRequester } from './CallTypes';
 import { producerInfo } from './producerInfo';
 
@@ -29,7 +30,10 @@ const ok = { ok: true } as const;
  * validates their meaning.
  */
 export class CallNegotiation {
-  constructor(private readonly io: ChatServer) {}
+  constructor(
+    private readonly io: ChatServer,
+    private readonly subscriptions: CallSubscriptions,
+  ) {}
 
   async createTransport(call: Call, p: TransportCreatePayload, requester: CallRequester): Promise<TransportInfo> {
     const { room, uid } = this.participant(call, requester);
@@ -90,9 +94,17 @@ export class CallNegotiation {
     };
   }
 
+  /** The consumer flows again (for audio of a large call: once its sender is a recent speaker). */
   async resumeConsumer(call: Call, p: ConsumerRefPayload, requester: CallRequester): Promise<typeof ok> {
     const { room, uid } = this.participant(call, requester);
-    await room.resumeConsumer(uid, p.consumerId);
+    await this.subscriptions.want(call, room, uid, p.consumerId, true);
+    return ok;
+  }
+
+  /** The consumer's tile is hidden: its media stops on the server. */
+  async pauseConsumer(call: Call, p: ConsumerRefPayload, requester: CallRequester): Promise<typeof ok> {
+    const { room, uid } = this.participant(call, requester);
+    await this.subscriptions.want(call, room, uid, p.consumerId, false);
     return ok;
   }
 

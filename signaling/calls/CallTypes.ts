@@ -23,5 +23,24 @@ export interface CallDebugInfo {
   node: string;
   pid: number;
   workers: { slot: number; pid: number; port: number; rooms: number; closed: boolean }[];
-  calls: { callid: string; sessionid: string; participants: string[]; workerPid: number | null; producers: number; consumers: number }[];
+  calls: {
+    callid: string;
+    sessionid: string;
+    participants: string[];
+    workerPid: number | null;
+    producers: number;
+    consumers: number;
+    /** Every consumer: who receives (uid), whose media (from), and whether it is paused on the server. */
+    consumerStates?: CallDebugConsumer[];
+  }[];
+}
+
+/** One consumer in the debug view (on-screen subscriptions, S28). */
+export interface CallDebugConsumer {
+  consumerId: string;
+  uid: string;
+  from: string;
+  kind: 'audio' | 'video';
+  source: string;
+  paused: boolean;
 }

@@ -13,6 +13,8 @@ import { CallNegotiation } from './CallNegotiation';
 import { CallPlaces } from './CallPlaces';
 import { CallRouter } from './CallRouter';
 import { CallStarter } from './CallStarter';
+import { CallSubscriptions } from './CallSubscriptions';
+import { CallRecordings } from './recording/CallRecordings';
 
 /**
  * Group calls of one process (S18): the calls this process owns on the shared mediasoup worker
@@ -26,6 +28,7 @@ export class Calls {
     private readonly places: CallPlaces,
     private readonly lifecycle: CallLifecycle,
     private readonly gateway: CallGateway,
+    private readonly recordings: CallRecordings,
   ) {}
 
   static create(deps: CallDeps, pool: Promise<WorkerPool | null>): Calls {
@@ -37,14 +40,16 @@ export class Calls {
     const book = new CallBook(deps.metrics);
     const places = new CallPlaces(deps.db, deps.logger, () => book.ids());
     const registry = new ActiveCallRegistry(deps.db);
-    const lifecycle = new CallLifecycle(deps, book, places, registry);
-    const media = new CallMedia(deps, book, rooms, lifecycle);
+    const recordings = new CallRecordings(deps, deps.recording);
+    const lifecycle = new CallLifecycle(deps, book, places, registry, recordings);
+    const subscriptions = new CallSubscriptions(deps.io, deps.config.callScreen);
+    const media = new CallMedia(deps, book, rooms, lifecycle, subscriptions, recordings);
     const starter = new CallStarter(deps, book, places, registry, rooms, media, lifecycle);
-    const ops = callOwnerOps(lifecycle, new CallNegotiation(deps.io));
+    const ops = callOwnerOps(lifecycle, new CallNegotiation(deps.io, subscriptions), recordings, subscriptions);
     const router = new CallRouter(book, ops, deps.peers);
     const logError = (err: unknown) => deps.logger.error({ err }, 'call request failed');
     const debug = callDebugEnabled() ? new CallDebug(deps.nodeId, book, rooms, deps.peers, deps.io, logError) : null;
-    return new Calls(rooms, book, places, lifecycle, new CallGateway(deps, ops, router, starter, lifecycle, debug));
+    return new Calls(rooms, book, places, lifecycle, new CallGateway(deps, ops, router, starter, lifecycle, debug), recordings);
   }
 
   /** Resolves once the media pool is running or has failed. */
@@ -62,5 +67,7 @@ export class Calls {
     this.rooms.close();
     this.places.close();
     await Promise.all(this.book.all().map((call) => this.lifecycle.endUnchosen(call)));
+    // Recordings the ended calls leave are stored before the node closes its database.
+    await this.recordings.settle();
   }
 }

@@ -48,6 +48,14 @@ export class CallDebug {
           workerPid: c.room?.worker.pid ?? null,
           producers: stats?.producers ?? 0,
           consumers: stats?.consumers ?? 0,
+          consumerStates: (c.room?.consumers() ?? []).map((x) => ({
+            consumerId: x.consumerId,
+            uid: x.peerId,
+            from: x.producerPeerId,
+            kind: x.kind,
+            source: x.source,
+            paused: x.paused,
+          })),
         };
       }),
     };

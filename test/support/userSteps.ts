@@ -168,8 +168,8 @@ export interface LiveDebug {
   viewers: number | null;
   state: string | null;
   player: 'hls.js' | 'native' | 'webrtc' | null;
-  /** Real time (WebRTC) or HLS (S27). */
-  mode?: 'rtc' | 'hls' | null;
+  /** Real time (WebRTC), LL-HLS or HLS (S27). */
+  mode?: 'rtc' | 'llhls' | 'hls' | null;
 }
 
 export async function liveDebug(page: Page): Promise<LiveDebug | null> {
