@@ -29,9 +29,13 @@ export class BenchCallPeer {
       request: (event, payload) => socketRequest(socket, event, payload),
       devices: this.devices,
       handlerName: NODE_HANDLER,
+      // hidden tiles' video consumed but paused server-side (call:consumer:pause), as the web does
+      videoOnDemand: options.pauseHidden,
       listener: {
         remoteAdded: (remote) => {
-          if (remote.kind === 'video') this.watchFirstFrame(remote.track);
+          if (remote.kind !== 'video') return;
+          if (options.pauseHidden && options.onScreen(remote.uid)) void this.media.setFlowing(remote.consumerId, true);
+          this.watchFirstFrame(remote.track);
         },
         remoteRemoved() {},
         localChanged() {},
@@ -40,7 +44,7 @@ export class BenchCallPeer {
       },
     });
     socket.on('call:producer:new', ({ callid, ...producer }) => {
-      if (callid === this.media.callid) this.receive(producer).catch((err: Error) => process.stderr.write(`[${options.name}] ${err.message}\n`));
+      if (callid === this.media.callid) void this.receive(producer);
     });
     socket.on('call:producer:closed', ({ callid, producerId }) => {
       if (callid === this.media.callid) this.media.producerClosed(producerId);
@@ -73,17 +77,9 @@ export class BenchCallPeer {
     return at === null ? null : at - began;
   }
 
-  /** Audio always; video when its sender is on screen, else consumed and paused or not consumed at all. */
+  /** Audio always; video when its sender is on screen (or, with pauseHidden, consumed and left paused). */
   private async receive(p: ProducerInfo): Promise<void> {
-    if (p.kind === 'audio' || this.options.onScreen(p.uid)) return this.media.consume(p);
-    if (!this.options.pauseHidden) return;
-    await this.media.consume(p);
-    const remote = this.media.remoteMedia().find((r) => r.producerId === p.producerId);
-    // call:consumer:pause (on-screen subscriptions) is newer than the typed event map this builds against
-    if (!remote) return;
-    await request(this.options.socket, 'call:consumer:pause', { callid: this.media.callid, consumerId: remote.consumerId }).catch((err: Error) => {
-      throw new Error(`--pauseHidden 1 needs call:consumer:pause on the server (${err.message})`);
-    });
+    if (p.kind === 'audio' || this.options.pauseHidden || this.options.onScreen(p.uid)) await this.media.consume(p);
   }
 
   private nextFrame(): Promise<number> {

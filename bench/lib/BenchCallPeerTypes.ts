@@ -8,6 +8,6 @@ export interface BenchCallPeerOptions {
   camera: { width: number; height: number; fps: number };
   /** Whether this participant shows `uid`'s video (a tile on screen). */
   onScreen(uid: string): boolean;
-  /** Hidden video consumed and paused server-side (call:consumer:pause) rather than not consumed. */
+  /** Hidden video consumed and paused server-side (the engine's videoOnDemand) rather than not consumed. */
   pauseHidden: boolean;
 }
