@@ -15,6 +15,7 @@ import { LivePeer } from '../support/live';
 import { closeAll, prepareMediasoup } from '../support/media';
 import { startServer, type RunningServer } from '../support/server';
 import { newAccount, register, waitForLivePlayback } from '../support/userSteps';
+import { waitFor } from '../support/wait';
 
 describe('web client: real-time and HLS viewing', () => {
   let server: RunningServer;
@@ -81,5 +82,25 @@ describe('web client: real-time and HLS viewing', () => {
     await screenshot(page, 'live-mode-hls-phone-en');
     // Bob still plays in real time
     assert.equal((await waitForLivePlayback(bob.page, 0.5)).debug.mode, 'rtc');
+  });
+
+  test("the stream's poster shows in the Live directory and as the video's poster, on desktop and phone", async () => {
+    for (const [user, label] of [[bob, 'desktop'], [carol, 'phone']] as const) {
+      const { page } = user;
+      const poster = await page.getByTestId('live-video').getAttribute('poster');
+      assert.match(poster ?? '', /\/poster\.jpg$/, `${label}: the video carries the stream's poster`);
+      // the first poster is written a few seconds after the first segments
+      const answer = await waitFor('the first poster', async () => {
+        const got = await page.request.get(poster!);
+        return got.status() === 200 ? got : undefined;
+      }, 20_000);
+      assert.equal(answer.headers()['content-type'], 'image/jpeg');
+      await page.goto('/live');
+      const item = page.locator(`[data-testid="live-stream-item"][data-streamid="${streamid}"]`);
+      const img = item.locator('[data-testid="live-poster"][data-shown="true"] img');
+      await img.waitFor({ timeout: 30_000 });
+      await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle(), { timeout: 30_000 });
+      await screenshot(page, `live-directory-poster-${label}`);
+    }
   });
 });
