@@ -3,7 +3,7 @@ export type { WorkerPoolEvents, WorkerPoolOptions } from './WorkerPoolTypes';
 export { MediaWorker, loadMediasoup } from './MediaWorker';
 export type { MediaWorkerInfo, MediaWorkerOptions } from './MediaWorkerTypes';
 export { Room } from './Room';
-export type { ConsumerRecord, ProducerRecord, ProducerSource, RoomEvents, RoomStats, TransportConnectivity, TransportDirection, WebRtcTransportParams } from './RoomTypes';
+export type { ConsumerRecord, PeerPlacement, ProducerRecord, ProducerSource, RoomEvents, RoomOptions, RoomStats, RoomWorkerStats, TransportConnectivity, TransportDirection, WebRtcTransportParams } from './RoomTypes';
 export { MediaError, MediaNotFoundError, MediaRequestError, MediaUnavailableError, RoomClosedError } from './errors';
 export { callMediaCodecs } from './codecs';
 export { RtpTap } from './RtpTap';

@@ -22,6 +22,21 @@ export type CallOwnerEvent = Exclude<CallEvent, 'call:start' | 'call:list'>;
 export interface CallDebugInfo {
   node: string;
   pid: number;
-  workers: { slot: number; pid: number; port: number; rooms: number; closed: boolean }[];
-  calls: { callid: string; sessionid: string; participants: string[]; workerPid: number | null; producers: number; consumers: number }[];
+  workers: { slot: number; pid: number; port: number; rooms: number; load: number; closed: boolean }[];
+  calls: CallDebugCall[];
+}
+
+/** One call in the debug view. */
+export interface CallDebugCall {
+  callid: string;
+  sessionid: string;
+  participants: string[];
+  /** The home router's worker (the active speaker observer's). */
+  workerPid: number | null;
+  producers: number;
+  consumers: number;
+  /** Every worker the call spans, with its part of the call. */
+  workers: { workerPid: number; port: number; peers: number; transports: number; producers: number; consumers: number; pipes: number }[];
+  /** Per participant: the worker and WebRtcServer port of its transports (null before it has one). */
+  placements: Record<string, { workerPid: number; port: number } | null>;
 }

@@ -33,6 +33,7 @@ export class Calls {
       pool,
       unavailableReason: 'calls are unavailable: the mediasoup worker did not start on this server',
       logger: deps.logger,
+      roomOptions: { spread: true },
     });
     const book = new CallBook(deps.metrics);
     const places = new CallPlaces(deps.db, deps.logger, () => book.ids());

@@ -48,6 +48,8 @@ export class CallDebug {
           workerPid: c.room?.worker.pid ?? null,
           producers: stats?.producers ?? 0,
           consumers: stats?.consumers ?? 0,
+          workers: c.room?.workerStats() ?? [],
+          placements: Object.fromEntries([...c.participants.keys()].map((uid) => [uid, c.room?.placement(uid) ?? null])),
         };
       }),
     };
