@@ -3,6 +3,8 @@ import type { types } from 'mediasoup';
 import { MediaError, MediaNotFoundError, MediaRequestError, RoomClosedError } from './errors';
 import type { MediaWorker } from './MediaWorker';
 import { ProducerPipes } from './ProducerPipes';
+import { RemotePipes } from './RemotePipes';
+import type { PipeEndpoint, PipeOffer, ProducerImporter } from './RemotePipesTypes';
 import { RoomRouters } from './RoomRouters';
 import type { RoomRouter, RoomWorkerSource } from './RoomRoutersTypes';
 import { RoomSpeakers } from './RoomSpeakers';
@@ -48,6 +50,7 @@ interface ProducerData extends types.AppData {
 export class Room extends EventEmitter<RoomEvents> {
   private readonly peers = new Map<string, PeerMedia>();
   private readonly pipes = new ProducerPipes();
+  private readonly remote = new RemotePipes((pipeId) => this.emit('pipeEnded', { pipeId }));
   private readonly speakers: RoomSpeakers;
   private closedFlag = false;
 
@@ -108,8 +111,18 @@ export class Room extends EventEmitter<RoomEvents> {
   /** The room's part on each worker it uses. */
   workerStats(): RoomWorkerStats[] {
     const pipes = this.pipes.countByRouter();
+    const remotePipes = this.remote.countByRouter();
     return this.routers.all().map(({ worker, router }) => {
-      const s: RoomWorkerStats = { workerPid: worker.pid, port: worker.port, peers: 0, transports: 0, producers: 0, consumers: 0, pipes: pipes.get(router) ?? 0 };
+      const s: RoomWorkerStats = {
+        workerPid: worker.pid,
+        port: worker.port,
+        peers: 0,
+        transports: 0,
+        producers: 0,
+        consumers: 0,
+        pipes: pipes.get(router) ?? 0,
+        remotePipes: remotePipes.get(router) ?? 0,
+      };
       for (const peer of this.peers.values()) {
         if (peer.place?.router !== router) continue;
         s.peers += 1;
@@ -254,8 +267,36 @@ export class Room extends EventEmitter<RoomEvents> {
     const peer = this.peer(peerId);
     const recv = [...peer.transports.values()].reverse().find((t) => t.direction === 'recv');
     if (!recv) throw new MediaRequestError('create a recv transport before consuming');
-    const source = this.findProducer(producerId);
+    const to = placeOf(peer);
+    let source = this.findProducer(producerId);
+    let releaseImport: (() => void) | null = null;
+    if (!source) {
+      // Held by another process: imported over a PipeTransport (once; later consumers share it).
+      const got = await wrap(() => this.remote.acquire(producerId, to));
+      if (got) {
+        source = { producer: got.imported.producer, place: got.imported.place };
+        releaseImport = got.release;
+      }
+    }
     if (!source) throw new MediaNotFoundError('producer', producerId);
+    try {
+      return await this.consumeFrom(peer, peerId, recv.transport, source, to, rtpCapabilities, releaseImport);
+    } catch (err) {
+      releaseImport?.();
+      throw err;
+    }
+  }
+
+  private async consumeFrom(
+    peer: PeerMedia,
+    peerId: string,
+    recv: types.WebRtcTransport,
+    source: { producer: types.Producer; place: RoomRouter },
+    to: RoomRouter,
+    rtpCapabilities: types.RtpCapabilities,
+    releaseImport: (() => void) | null,
+  ): Promise<ConsumerRecord> {
+    const producerId = source.producer.id;
     const sourceData = source.producer.appData as ProducerData;
     if (sourceData.peerId === peerId) throw new MediaRequestError('a peer does not consume its own producer');
     let canConsume = false;
@@ -266,12 +307,11 @@ export class Room extends EventEmitter<RoomEvents> {
       canConsume = false;
     }
     if (!canConsume) throw new MediaRequestError('these RTP capabilities cannot receive that producer');
-    const to = placeOf(peer);
     const release = source.place === to ? null : await wrap(() => this.pipes.acquire(source.producer, source.place, to));
     let consumer: types.Consumer;
     try {
       consumer = await wrap(() =>
-        recv.transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId, producerPeerId: sourceData.peerId, source: sourceData.source } }),
+        recv.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId, producerPeerId: sourceData.peerId, source: sourceData.source } }),
       );
     } catch (err) {
       release?.();
@@ -281,8 +321,9 @@ export class Room extends EventEmitter<RoomEvents> {
     weigh(to.worker, consumer.observer);
     consumer.observer.once('close', () => {
       peer.consumers.delete(consumer.id);
-      // The pipe goes with its last consumer.
+      // The pipe (and an import) goes with its last consumer.
       release?.();
+      releaseImport?.();
     });
     consumer.on('producerclose', () => this.emit('consumerClosed', { peerId, consumerId: consumer.id, producerId }));
     consumer.on('layerschange', (layers) =>
@@ -317,6 +358,27 @@ export class Room extends EventEmitter<RoomEvents> {
     const consumer = this.ownConsumer(peerId, consumerId);
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
     await wrap(() => consumer.setPreferredLayers({ spatialLayer, ...(temporalLayer !== undefined ? { temporalLayer } : {}) }));
+  }
+
+  /** Lets this room import producers other processes hold (calls spread across processes). */
+  importFrom(importer: ProducerImporter): void {
+    this.remote.setImporter(importer);
+  }
+
+  /**
+   * Another process asks for one of this room's own producers: piped to its PipeTransport.
+   * Null when the room does not hold it (or takes no part in cross-process pipes).
+   */
+  async pipeOut(producerId: string, receiver: PipeEndpoint): Promise<PipeOffer | null> {
+    const listen = this.remote.listen;
+    const own = this.closedFlag ? undefined : this.findProducer(producerId);
+    if (!own || !listen) return null;
+    return wrap(() => this.remote.pipeOut(own.producer, own.place, receiver, listen));
+  }
+
+  /** The other side of a pipe between processes ended it. */
+  closePipe(pipeId: string): void {
+    this.remote.close(pipeId);
   }
 
   /**

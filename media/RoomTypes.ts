@@ -49,6 +49,8 @@ export type RoomEvents = {
    * consumerClosed). The peers are no longer in the room: they join again.
    */
   peersLost: [event: { workerPid: number; peerIds: string[]; producers: ProducerRecord[] }];
+  /** A pipe to another process ended on this side (producer, consumers or router gone): tell the other side. */
+  pipeEnded: [event: { pipeId: string }];
   /** The room is gone: closed by us, or every router lost with its worker (`lost: true`). */
   closed: [event: { lost: boolean }];
 };
@@ -70,8 +72,10 @@ export interface RoomWorkerStats {
   transports: number;
   producers: number;
   consumers: number;
-  /** Producers piped in or out of this router. */
+  /** Producers piped in or out of this router from the room's other routers of this process. */
   pipes: number;
+  /** Producers piped in or out of this router from or to other processes (PipeTransports). */
+  remotePipes: number;
 }
 
 /** Where a peer's transports are. */

@@ -4,6 +4,7 @@ export { MediaWorker, loadMediasoup } from './MediaWorker';
 export type { MediaWorkerInfo, MediaWorkerOptions } from './MediaWorkerTypes';
 export { Room } from './Room';
 export type { ConsumerRecord, PeerPlacement, ProducerRecord, ProducerSource, RoomEvents, RoomOptions, RoomStats, RoomWorkerStats, TransportConnectivity, TransportDirection, WebRtcTransportParams } from './RoomTypes';
+export type { PipeEndpoint, PipeListen, PipeOffer, ProducerImporter } from './RemotePipesTypes';
 export { MediaError, MediaNotFoundError, MediaRequestError, MediaUnavailableError, RoomClosedError } from './errors';
 export { callMediaCodecs } from './codecs';
 export { RtpTap } from './RtpTap';

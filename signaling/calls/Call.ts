@@ -1,5 +1,5 @@
 import type { Room } from '../../media/Room';
-import type { CallInfo, CallKind, CallParticipant, CallState } from '../protocol/calls';
+import type { CallInfo, CallKind, CallParticipant, CallState, ProducerInfo } from '../protocol/calls';
 
 export interface Participant extends CallParticipant {
   /** The socket that joined: media events go to it, and only it may negotiate for this user. */
@@ -12,6 +12,8 @@ export class Call {
   readonly participants = new Map<string, Participant>();
   /** Null while the media is being re-created after its worker died. */
   room: Room | null = null;
+  /** Producers of participants whose media is on other processes (their legs), by producer id. */
+  readonly remoteProducers = new Map<string, ProducerInfo>();
   answeredAt: number | null = null;
   ringTimer: NodeJS.Timeout | null = null;
   /** Every member of the conversation when the call started (plus later joiners): who hears of it. */

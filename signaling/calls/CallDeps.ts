@@ -9,7 +9,7 @@ import type { CallMessages } from './CallMessages';
 
 /** What calls use of the node (instead of the whole AppContext). */
 export interface CallDeps {
-  config: Pick<Config, 'callStartsPerMinute' | 'callsPerUser' | 'callRingTimeout'>;
+  config: Pick<Config, 'callStartsPerMinute' | 'callsPerUser' | 'callRingTimeout' | 'pipeListenIp' | 'pipeAnnouncedIp'>;
   logger: Logger;
   nodeId: string;
   db: Database;

@@ -4,6 +4,7 @@ import type { Call } from './Call';
 import type { CallBook } from './CallBook';
 import type { CallDeps } from './CallDeps';
 import type { CallLifecycle } from './CallLifecycle';
+import type { CallPipes } from './CallPipes';
 
 /** How many times a call's media is re-created on another worker before the call ends. */
 const RECREATE_ATTEMPTS = 20;
@@ -20,6 +21,7 @@ export class CallMedia {
     private readonly book: CallBook,
     private readonly rooms: MediaRoomSupervisor,
     private readonly lifecycle: CallLifecycle,
+    private readonly pipes: CallPipes,
   ) {
     rooms.on('roomLost', (roomId) => void this.recover(roomId));
   }
@@ -32,6 +34,7 @@ export class CallMedia {
   private attach(call: Call, room: Room): void {
     const { io } = this.deps;
     call.room = room;
+    this.pipes.attach(call.callid, room);
     const toPeer = (uid: string) => call.participants.get(uid)?.socketId;
     room.on('activeSpeaker', (peerId) => {
       const sockets = call.socketsExcept();

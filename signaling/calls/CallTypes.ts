@@ -24,6 +24,16 @@ export interface CallDebugInfo {
   pid: number;
   workers: { slot: number; pid: number; port: number; rooms: number; load: number; closed: boolean }[];
   calls: CallDebugCall[];
+  /** This process's legs of calls owned elsewhere (participants connected here). */
+  legs: CallDebugLeg[];
+}
+
+/** A leg in the debug view: the media here of participants connected here. */
+export interface CallDebugLeg {
+  callid: string;
+  participants: string[];
+  workers: CallDebugCall['workers'];
+  placements: CallDebugCall['placements'];
 }
 
 /** One call in the debug view. */
@@ -36,7 +46,7 @@ export interface CallDebugCall {
   producers: number;
   consumers: number;
   /** Every worker the call spans, with its part of the call. */
-  workers: { workerPid: number; port: number; peers: number; transports: number; producers: number; consumers: number; pipes: number }[];
+  workers: { workerPid: number; port: number; peers: number; transports: number; producers: number; consumers: number; pipes: number; remotePipes: number }[];
   /** Per participant: the worker and WebRtcServer port of its transports (null before it has one). */
   placements: Record<string, { workerPid: number; port: number } | null>;
 }

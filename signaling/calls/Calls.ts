@@ -1,4 +1,4 @@
-import type { WorkerPool } from '../../media';
+import type { Room, WorkerPool } from '../../media';
 import { ActiveCallRegistry } from '../../storage/ActiveCallRegistry';
 import { MediaRoomSupervisor } from '../media-rooms/MediaRoomSupervisor';
 import type { ChatSocket } from '../socket/ChatSocket';
@@ -7,16 +7,21 @@ import { CallDebug, callDebugEnabled } from './callDebug';
 import type { CallDeps } from './CallDeps';
 import { callOwnerOps } from './callEvents';
 import { CallGateway } from './CallGateway';
+import { CallLegNotices } from './CallLegNotices';
+import { callLegOps } from './callLegOps';
+import { CallLegs } from './CallLegs';
 import { CallLifecycle } from './CallLifecycle';
 import { CallMedia } from './CallMedia';
 import { CallNegotiation } from './CallNegotiation';
+import { CallPipes } from './CallPipes';
 import { CallPlaces } from './CallPlaces';
 import { CallRouter } from './CallRouter';
 import { CallStarter } from './CallStarter';
 
 /**
- * Group calls of one process (S18): the calls this process owns on the shared mediasoup worker
- * pool, and the socket events. Until the pool runs (or when mediasoup cannot start here) calls
+ * Group calls of one process (S18, S28): the calls this process owns on the shared mediasoup
+ * worker pool, the legs of calls owned elsewhere whose participants are connected here, the
+ * producers piped between processes, and the socket events. Until the pool runs (or when mediasoup cannot start here) calls
  * answer `media_unavailable`.
  */
 export class Calls {
@@ -25,6 +30,7 @@ export class Calls {
     private readonly book: CallBook,
     private readonly places: CallPlaces,
     private readonly lifecycle: CallLifecycle,
+    private readonly legs: CallLegs,
     private readonly gateway: CallGateway,
   ) {}
 
@@ -38,14 +44,18 @@ export class Calls {
     const book = new CallBook(deps.metrics);
     const places = new CallPlaces(deps.db, deps.logger, () => book.ids());
     const registry = new ActiveCallRegistry(deps.db);
-    const lifecycle = new CallLifecycle(deps, book, places, registry);
-    const media = new CallMedia(deps, book, rooms, lifecycle);
+    // The call's room on this process: the owner's, or the leg of a call owned elsewhere.
+    const pipes: CallPipes = new CallPipes(deps, deps.config, (callid): Room | null => book.get(callid)?.room ?? legs.get(callid)?.room ?? null);
+    const legs: CallLegs = new CallLegs(deps, rooms, pipes);
+    const lifecycle = new CallLifecycle(deps, book, places, registry, new CallLegNotices(deps, book));
+    const media = new CallMedia(deps, book, rooms, lifecycle, pipes);
     const starter = new CallStarter(deps, book, places, registry, rooms, media, lifecycle);
-    const ops = callOwnerOps(lifecycle, new CallNegotiation(deps.io));
-    const router = new CallRouter(book, ops, deps.peers);
+    const negotiation = new CallNegotiation(deps.io, legs);
+    const ops = callOwnerOps(lifecycle, negotiation);
+    const router = new CallRouter(book, ops, deps.peers, legs, callLegOps(negotiation));
     const logError = (err: unknown) => deps.logger.error({ err }, 'call request failed');
-    const debug = callDebugEnabled() ? new CallDebug(deps.nodeId, book, rooms, deps.peers, deps.io, logError) : null;
-    return new Calls(rooms, book, places, lifecycle, new CallGateway(deps, ops, router, starter, lifecycle, debug));
+    const debug = callDebugEnabled() ? new CallDebug(deps.nodeId, book, legs, rooms, deps.peers, deps.io, logError) : null;
+    return new Calls(rooms, book, places, lifecycle, legs, new CallGateway(deps, ops, router, starter, lifecycle, legs, debug));
   }
 
   /** Resolves once the media pool is running or has failed. */
@@ -62,6 +72,7 @@ export class Calls {
     await this.rooms.ready();
     this.rooms.close();
     this.places.close();
+    this.legs.close();
     await Promise.all(this.book.all().map((call) => this.lifecycle.endUnchosen(call)));
   }
 }

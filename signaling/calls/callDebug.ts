@@ -4,6 +4,7 @@ import type { ChatSocket } from '../socket/ChatSocket';
 import type { ChatServer } from '../socket/Fanout';
 import { sharedListener, type SharedListener } from '../socket/sharedListeners';
 import type { CallBook } from './CallBook';
+import type { CallLegs } from './CallLegs';
 import type { CallDebugInfo } from './CallTypes';
 
 /** Tests only: the `call:debug` event exists where COOKIM_CALL_DEBUG=1, and nowhere else. */
@@ -19,6 +20,7 @@ export class CallDebug {
   constructor(
     private readonly nodeId: string,
     private readonly book: CallBook,
+    private readonly legs: CallLegs,
     private readonly rooms: MediaRoomSupervisor,
     private readonly peers: ClusterPeers,
     io: ChatServer,
@@ -52,6 +54,12 @@ export class CallDebug {
           placements: Object.fromEntries([...c.participants.keys()].map((uid) => [uid, c.room?.placement(uid) ?? null])),
         };
       }),
+      legs: this.legs.all().map((leg) => ({
+        callid: leg.callid,
+        participants: [...leg.peers.keys()],
+        workers: leg.room?.workerStats() ?? [],
+        placements: Object.fromEntries([...leg.peers.keys()].map((uid) => [uid, leg.room?.placement(uid) ?? null])),
+      })),
     };
   }
 }
