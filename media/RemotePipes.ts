@@ -16,6 +16,8 @@ interface Imported {
 interface PipedOut {
   place: RoomRouter;
   transport: types.PipeTransport;
+  /** The importing process. */
+  to: string;
 }
 
 /**
@@ -47,13 +49,13 @@ export class RemotePipes {
   }
 
   /** Sends one of the room's own producers (on `place`) to another process's pipe. */
-  async pipeOut(producer: types.Producer, place: RoomRouter, receiver: PipeEndpoint, listen: PipeListen): Promise<PipeOffer> {
+  async pipeOut(producer: types.Producer, place: RoomRouter, receiver: PipeEndpoint, to: string, listen: PipeListen): Promise<PipeOffer> {
     const transport = await place.router.createPipeTransport({ listenInfo: listenInfo(listen), enableSrtp: true });
     try {
       await transport.connect({ ip: receiver.ip, port: receiver.port, srtpParameters: receiver.srtpParameters });
       const consumer = await transport.consume({ producerId: producer.id });
       weigh(place.worker, consumer.observer);
-      this.outs.set(transport.id, { place, transport });
+      this.outs.set(transport.id, { place, transport, to });
       consumer.observer.once('close', () => transport.close());
       transport.observer.once('close', () => {
         if (this.outs.delete(transport.id)) this.onEnded(transport.id);
@@ -120,6 +122,21 @@ export class RemotePipes {
       this.importsByPipe.delete(pipeId);
       imported.transport.close();
     }
+  }
+
+  /** Pipes to processes that are gone (they cannot hang up): closed. */
+  closeOutsTo(gone: Set<string>): void {
+    for (const [pipeId, out] of [...this.outs]) if (gone.has(out.to)) this.close(pipeId);
+  }
+
+  /** The processes this room pipes to. */
+  outsTo(): Set<string> {
+    return new Set([...this.outs.values()].map((o) => o.to));
+  }
+
+  /** The producer's import ends (its holder is gone): its consumers close with it. */
+  dropImport(producerId: string): void {
+    for (const imported of this.importsByPipe.values()) if (imported.producer.id === producerId) imported.transport.close();
   }
 
   /** Pipes from or to other processes per router. */

@@ -369,11 +369,26 @@ export class Room extends EventEmitter<RoomEvents> {
    * Another process asks for one of this room's own producers: piped to its PipeTransport.
    * Null when the room does not hold it (or takes no part in cross-process pipes).
    */
-  async pipeOut(producerId: string, receiver: PipeEndpoint): Promise<PipeOffer | null> {
+  async pipeOut(producerId: string, receiver: PipeEndpoint, to: string): Promise<PipeOffer | null> {
     const listen = this.remote.listen;
     const own = this.closedFlag ? undefined : this.findProducer(producerId);
     if (!own || !listen) return null;
-    return wrap(() => this.remote.pipeOut(own.producer, own.place, receiver, listen));
+    return wrap(() => this.remote.pipeOut(own.producer, own.place, receiver, to, listen));
+  }
+
+  /** The processes this room pipes producers to (named as they asked, `to` of pipeOut). */
+  pipesTo(): Set<string> {
+    return this.remote.outsTo();
+  }
+
+  /** Those processes are gone: the pipes to them close. */
+  closePipesTo(gone: Set<string>): void {
+    this.remote.closeOutsTo(gone);
+  }
+
+  /** A producer imported from another process is gone there (that process may be dead): the import closes. */
+  dropImport(producerId: string): void {
+    this.remote.dropImport(producerId);
   }
 
   /** The other side of a pipe between processes ended it. */

@@ -22,10 +22,12 @@ export class CallLegNotices {
     // A notice about a socket that has left (or joined again elsewhere) changes nothing.
     if (call.participants.get(uid)?.socketId !== socketId) return true;
     const others = call.socketsExcept(uid);
+    const closed: string[] = [];
     for (const p of producers) {
       const known = call.remoteProducers.get(p.producerId);
       if (change === 'closed') {
         if (!call.remoteProducers.delete(p.producerId)) continue;
+        closed.push(p.producerId);
         if (others.length) this.deps.io.to(others).emit('call:producer:closed', { callid, producerId: p.producerId, uid });
       } else if (change === 'new') {
         call.remoteProducers.set(p.producerId, { ...p, uid });
@@ -36,6 +38,7 @@ export class CallLegNotices {
         if (others.length) this.deps.io.to(others).emit(event, { callid, producerId: p.producerId, uid });
       }
     }
+    this.importsGone(call, closed);
     return true;
   }
 
@@ -46,12 +49,23 @@ export class CallLegNotices {
    */
   drop(call: Call, uid: string, socketId: string, tellLeg: boolean): void {
     const others = call.socketsExcept(uid);
+    const closed: string[] = [];
     for (const [producerId, p] of [...call.remoteProducers]) {
       if (p.uid !== uid) continue;
       call.remoteProducers.delete(producerId);
+      closed.push(producerId);
       if (others.length) this.deps.io.to(others).emit('call:producer:closed', { callid: call.callid, producerId, uid });
     }
-    if (tellLeg) void this.deps.peers.callLegUpdate({ callid: call.callid, drop: { uid, socketId } }).catch(() => undefined);
+    for (const producerId of closed) call.room?.dropImport(producerId);
+    const update = { callid: call.callid, ...(tellLeg ? { drop: { uid, socketId } } : {}), ...(closed.length ? { closed } : {}) };
+    if (update.drop || update.closed) void this.deps.peers.callLegUpdate(update).catch(() => undefined);
+  }
+
+  /** Producers of a leg are gone: imports of them close here and on the other legs. */
+  private importsGone(call: Call, closed: string[]): void {
+    if (!closed.length) return;
+    for (const producerId of closed) call.room?.dropImport(producerId);
+    void this.deps.peers.callLegUpdate({ callid: call.callid, closed }).catch(() => undefined);
   }
 
   /** The call ended: every leg closes. */

@@ -6,6 +6,8 @@ export interface CallPipeRequest {
   callid: string;
   producerId: string;
   receiver: PipeEndpoint;
+  /** The asking process (its nodeId): pipes to a process that died are closed. */
+  from: string;
 }
 
 /** A leg's producer changes, for the call's owner to tell the other participants. */
@@ -22,5 +24,7 @@ export interface CallLegNotice {
 export interface CallLegUpdate {
   callid: string;
   drop?: { uid: string; socketId: string };
+  /** Producers gone (imports of them close even when their holder cannot say so: it died). */
+  closed?: string[];
   ended?: boolean;
 }

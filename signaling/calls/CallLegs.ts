@@ -86,13 +86,14 @@ export class CallLegs {
     for (const leg of this.all()) this.closeLeg(leg);
   }
 
-  private update({ callid, drop, ended }: CallLegUpdate): void {
+  private update({ callid, drop, closed, ended }: CallLegUpdate): void {
     const leg = this.legs.get(callid);
     if (!leg) return;
     if (ended) {
       this.closeLeg(leg);
       return;
     }
+    for (const producerId of closed ?? []) leg.room?.dropImport(producerId);
     if (drop && leg.peers.get(drop.uid) === drop.socketId) this.dropPeer(leg, drop.uid);
   }
 

@@ -23,6 +23,7 @@ export class CallPipes {
       });
     });
     nsp.on('call:pipeClose', (callid, pipeId) => this.roomOf(callid)?.closePipe(pipeId));
+    nsp.on('call:alive', (ack) => ack(deps.nodeId));
   }
 
   /** Lets the call's room on this process import and export producers. */
@@ -30,7 +31,7 @@ export class CallPipes {
     const { peers } = this.deps;
     const importer: ProducerImporter = {
       listen: { ip: this.config.pipeListenIp, announcedIp: this.config.pipeAnnouncedIp },
-      dial: (producerId, receiver) => peers.callPipe({ callid, producerId, receiver }),
+      dial: (producerId, receiver) => peers.callPipe({ callid, producerId, receiver, from: this.deps.nodeId }),
       hangUp: (pipeId) => void peers.callPipeClose(callid, pipeId).catch(() => undefined),
     };
     room.importFrom(importer);
@@ -39,6 +40,6 @@ export class CallPipes {
 
   private async answer(req: CallPipeRequest): Promise<Awaited<ReturnType<Room['pipeOut']>>> {
     const room = this.roomOf(req.callid);
-    return room && !room.closed ? room.pipeOut(req.producerId, req.receiver) : null;
+    return room && !room.closed ? room.pipeOut(req.producerId, req.receiver, req.from) : null;
   }
 }

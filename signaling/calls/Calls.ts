@@ -14,6 +14,7 @@ import { CallLifecycle } from './CallLifecycle';
 import { CallMedia } from './CallMedia';
 import { CallNegotiation } from './CallNegotiation';
 import { CallPipes } from './CallPipes';
+import { CallPresence } from './CallPresence';
 import { CallPlaces } from './CallPlaces';
 import { CallRouter } from './CallRouter';
 import { CallStarter } from './CallStarter';
@@ -31,6 +32,7 @@ export class Calls {
     private readonly places: CallPlaces,
     private readonly lifecycle: CallLifecycle,
     private readonly legs: CallLegs,
+    private readonly presence: CallPresence,
     private readonly gateway: CallGateway,
   ) {}
 
@@ -54,8 +56,11 @@ export class Calls {
     const ops = callOwnerOps(lifecycle, negotiation);
     const router = new CallRouter(book, ops, deps.peers, legs, callLegOps(negotiation));
     const logError = (err: unknown) => deps.logger.error({ err }, 'call request failed');
+    const presence = new CallPresence(deps, book, lifecycle, () =>
+      [...book.all().map((c) => c.room), ...legs.all().map((l) => l.room)].filter((r): r is Room => !!r && !r.closed),
+    );
     const debug = callDebugEnabled() ? new CallDebug(deps.nodeId, book, legs, rooms, deps.peers, deps.io, logError) : null;
-    return new Calls(rooms, book, places, lifecycle, legs, new CallGateway(deps, ops, router, starter, lifecycle, legs, debug));
+    return new Calls(rooms, book, places, lifecycle, legs, presence, new CallGateway(deps, ops, router, starter, lifecycle, legs, debug));
   }
 
   /** Resolves once the media pool is running or has failed. */
@@ -73,6 +78,7 @@ export class Calls {
     this.rooms.close();
     this.places.close();
     this.legs.close();
+    this.presence.close();
     await Promise.all(this.book.all().map((call) => this.lifecycle.endUnchosen(call)));
   }
 }

@@ -62,6 +62,11 @@ export class ClusterPeers {
     if (await this.hasPeers()) this.io.serverSideEmit('call:pipeClose', callid, pipeId);
   }
 
+  /** The other processes that answer now (their nodeIds; the ones late or gone are missing). */
+  async aliveProcesses(): Promise<string[]> {
+    return this.ask('call:alive', () => this.io.serverSideEmitWithAck('call:alive'));
+  }
+
   /** Tells the call's owner of a participant's producers held here: true when an owner took it. */
   async callLegNotice(notice: CallLegNotice): Promise<boolean> {
     return (await this.ask('call:legNotice', () => this.io.serverSideEmitWithAck('call:legNotice', notice))).some(Boolean);

@@ -35,6 +35,8 @@ export interface ServerSideEvents {
   'call:pipe': (req: CallPipeRequest, ack: (offer: PipeOffer | null) => void) => void;
   /** A pipe between processes ended on one side: the other closes its end. */
   'call:pipeClose': (callid: string, pipeId: string) => void;
+  /** Every process answers its nodeId: pipes to a process that no longer answers are closed. */
+  'call:alive': (ack: (nodeId: string) => void) => void;
   /** A process holding participants' media tells the call's owner of their producers (true: owned there). */
   'call:legNotice': (notice: CallLegNotice, ack: (owned: boolean) => void) => void;
   /** The call's owner tells the processes holding its participants' media of a departure or the end. */
