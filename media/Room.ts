@@ -398,15 +398,22 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /**
    * A router on which all these producers can be consumed (for taps such as a recorder): the one
-   * already holding most of them, the others piped there. Those pipes are held until their
-   * producer closes, since the caller's own consumers are not counted here.
+   * already holding most of them, the others piped there (and those held by other processes
+   * imported). Those pipes are held until their producer closes, since the caller's own
+   * consumers are not counted here.
    */
   async routerWith(producerIds: string[]): Promise<types.Router> {
-    const sources = producerIds.map((id) => {
-      const found = this.findProducer(id);
+    const sources: { producer: types.Producer; place: RoomRouter }[] = [];
+    for (const id of producerIds) {
+      let found = this.findProducer(id);
+      if (!found) {
+        // Held by another process: imported to the home router (held like the pipes below).
+        const got = await wrap(() => this.remote.acquire(id, this.home));
+        if (got) found = { producer: got.imported.producer, place: got.imported.place };
+      }
       if (!found) throw new MediaNotFoundError('producer', id);
-      return found;
-    });
+      sources.push(found);
+    }
     const counts = new Map<RoomRouter, number>();
     for (const { place } of sources) counts.set(place, (counts.get(place) ?? 0) + 1);
     let target = this.home;
