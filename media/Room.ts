@@ -386,6 +386,21 @@ export class Room extends EventEmitter<RoomEvents> {
     this.remote.closeOutsTo(gone);
   }
 
+  /**
+   * Lets the active speaker observer hear an audio producer another process holds: imported to
+   * the home router and held there until it closes (one audio pipe per remote speaker).
+   */
+  async observeRemoteAudio(producerId: string): Promise<void> {
+    if (this.closedFlag || this.findProducer(producerId)) return;
+    const got = await wrap(() => this.remote.acquire(producerId, this.home));
+    if (!got) return;
+    if (got.imported.producer.kind !== 'audio') {
+      got.release();
+      return;
+    }
+    await this.speakers.add(got.imported.producer, got.imported.place);
+  }
+
   /** A producer imported from another process is gone there (that process may be dead): the import closes. */
   dropImport(producerId: string): void {
     this.remote.dropImport(producerId);

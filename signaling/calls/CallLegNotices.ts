@@ -31,6 +31,8 @@ export class CallLegNotices {
         if (others.length) this.deps.io.to(others).emit('call:producer:closed', { callid, producerId: p.producerId, uid });
       } else if (change === 'new') {
         call.remoteProducers.set(p.producerId, { ...p, uid });
+        // The one active speaker observer (on the owner) hears every participant's audio.
+        if (p.kind === 'audio') void call.room?.observeRemoteAudio(p.producerId).catch((err: unknown) => this.deps.logger.warn({ err, callid }, 'the active speaker observer cannot hear a remote producer'));
         if (others.length) this.deps.io.to(others).emit('call:producer:new', { callid, ...p, uid });
       } else if (known) {
         known.paused = change === 'paused';
