@@ -33,7 +33,13 @@ export class CallRouter {
     if (local) return this.run(event, local, payload, requester);
     const leg = this.legs.joinedLeg(payload.callid, requester);
     const legOp = this.legOps[event];
-    if (leg && legOp) return legOp(leg, payload, requester);
+    if (leg && legOp) {
+      try {
+        return await legOp(leg, payload, requester);
+      } finally {
+        this.book.refreshMetrics();
+      }
+    }
     const answer = await this.peers.callOp({ event, payload, requester });
     if (!answer) throw new CallNotFoundError();
     if (isErrorBody(answer)) throw new RemoteCallError(answer);

@@ -49,6 +49,7 @@ export class Calls {
     // The call's room on this process: the owner's, or the leg of a call owned elsewhere.
     const pipes: CallPipes = new CallPipes(deps, deps.config, (callid): Room | null => book.get(callid)?.room ?? legs.get(callid)?.room ?? null);
     const legs: CallLegs = new CallLegs(deps, rooms, pipes);
+    book.countLegRooms(() => legs.all().flatMap((l) => (l.room && !l.room.closed ? [l.room] : [])));
     const lifecycle = new CallLifecycle(deps, book, places, registry, new CallLegNotices(deps, book));
     const media = new CallMedia(deps, book, rooms, lifecycle, pipes);
     const starter = new CallStarter(deps, book, places, registry, rooms, media, lifecycle);
