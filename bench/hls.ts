@@ -1,15 +1,19 @@
 /**
- * `npm run bench -- hls [--duration 20] [--width 640] [--height 480] [--configs "480:1200|480:1200,240:400"]`
+ * `npm run bench -- hls [--duration 20] [--width 640] [--height 480] [--configs "480:1200|480:1200,240:400"] [--modes hls,llhls,rtc] [--together 0]`
  *
  * Live streaming end to end on this machine: a Node WebRTC publisher (@roamhq/wrtc) paints the
  * wall clock into its video frames (24 bits of milliseconds and a check byte as black and white
- * blocks), goes live through the real server, mediasoup and ffmpeg, and the product's own viewer
- * page (/live/:id, hls.js in Debian's Chromium) plays it; the page reads the painted clock off the
- * playing video. Per rendition set (`--configs`, `|`-separated LIVE_RENDITIONS values) one JSON line:
- * time from live:start to the first segment listed and to the first frame shown, glass-to-player
- * latency (p50/p95 of shown-clock vs the real clock, same machine), and ffmpeg's CPU (percent of one
- * core) for the stream; a last line sets the CPU per rendition and the latency against the 6.9 s
- * measured for plain HLS (3 x 2 s segments) in ENVIRONMENT.md.
+ * blocks), goes live through the real server (LL-HLS on), mediasoup and ffmpeg, and the product's
+ * own viewer page (/live/:id in Debian's Chromium) plays it once per viewing mode (`--modes`:
+ * classic HLS and LL-HLS through hls.js, real time over WebRTC; each page is put in its mode by
+ * the session choice the mode menu stores), one mode after the other on the same stream
+ * (`--together 1`: all at once); each page reads the painted clock off its playing video. Per
+ * rendition set (`--configs`, `|`-separated LIVE_RENDITIONS values) one JSON line: time from
+ * live:start to the first segment (and LL part) listed; per mode the time from opening the page
+ * to the first frame shown, the glass-to-player latency (p50/p95 of shown-clock vs the real clock,
+ * same machine) beside the page's own delay readout (its pill), and stalls; ffmpeg's CPU (percent
+ * of one core) for the stream. A last line sets the CPU per rendition and the latencies against
+ * the goals and the 6.9 s measured for plain HLS (3 x 2 s segments) in ENVIRONMENT.md.
  */
 import { readFileSync } from 'node:fs';
 import { ensureMediasoupWorker } from '../standins/mediasoup/ensureMediasoupWorker.mjs';
@@ -20,9 +24,12 @@ import { numberArgs, percentile, printJson } from './lib/args';
 import { LivePeer, ffmpegPids } from '../test/support/live';
 import type { FramePainter } from '../test/support/media';
 
-const args = numberArgs({ duration: 20, width: 640, height: 480 });
+const args = numberArgs({ duration: 20, width: 640, height: 480, together: 0 });
 const configsArg = process.argv.indexOf('--configs');
 const configs = (configsArg > 0 ? process.argv[configsArg + 1]! : '480:1200|480:1200,240:400').split('|');
+const modesArg = process.argv.indexOf('--modes');
+type Mode = 'hls' | 'llhls' | 'rtc';
+const modes = (modesArg > 0 ? process.argv[modesArg + 1]! : 'hls,llhls,rtc').split(',') as Mode[];
 const BASELINE_PLAIN_HLS_MS = 6900;
 
 const COLS = 8;
@@ -89,7 +96,7 @@ async function waitUntil<T>(probe: () => Promise<T | null | false>, timeoutMs: n
 
 async function runConfig(renditions: string): Promise<Record<string, unknown>> {
   const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
-  const server = await startServer({ workers: 1, env: { LIVE_RENDITIONS: renditions, RTC_PORT: String(rtcPort), LIVE_WEBRTC_VIEWERS: '0' } });
+  const server = await startServer({ workers: 1, env: { LIVE_RENDITIONS: renditions, RTC_PORT: String(rtcPort), LIVE_LLHLS: '1' } });
   const browser = await launchBrowser();
   const publisherProcessStart = process.cpuUsage();
   let publisher: LivePeer | null = null;
@@ -110,53 +117,104 @@ async function runConfig(renditions: string): Promise<Record<string, unknown>> {
     }, 30_000, 'the first segment');
     const firstSegmentMs = Date.now() - startedAt;
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const firstPart = modes.includes('llhls') ? await waitUntil(async () => {
+      if (!stream.llHlsUrl) throw new Error('the stream has no llHlsUrl (LIVE_LLHLS off?)');
+      const multivariant = new URL(stream.llHlsUrl, server.url);
+      const variant = (await (await fetch(multivariant)).text()).split('\n').find((line) => line && !line.startsWith('#'));
+      if (!variant) return false;
+      return (await (await fetch(new URL(variant, multivariant))).text()).includes('#EXT-X-PART:');
+    }, 30_000, 'the first LL-HLS part') : false;
+    const firstPartMs = firstPart ? Date.now() - startedAt : null;
+
     const me = (await (await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${bob.token}` } })).json()) as { user: unknown };
-    await context.addInitScript(([token, user]) => {
-      // Stalls: the player ran out of buffer (media events do not bubble; a capturing listener sees them).
-      (window as unknown as { __stalls: number }).__stalls = 0;
-      document.addEventListener('waiting', () => (window as unknown as { __stalls: number }).__stalls++, true);
-      localStorage.setItem('cookim.token', JSON.stringify(token));
-      localStorage.setItem('cookim.user', JSON.stringify(user));
-    }, [bob.token, me.user] as const);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/live/${stream.streamid}`);
     const grid = { cols: COLS, rows: ROWS };
-    await waitUntil(async () => {
-      const r = await page.evaluate(readClock, grid);
-      return r?.ok ? r : null;
-    }, 30_000, 'the first frame in the player');
-    const firstFrameMs = Date.now() - startedAt;
-    // Count stalls from here: the start itself waits for data by design.
-    await page.evaluate(() => ((window as unknown as { __stalls: number }).__stalls = 0));
+    const openViewer = async (mode: Mode) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addInitScript(([token, user, mode]) => {
+        // Stalls: the player ran out of buffer (media events do not bubble; a capturing listener sees them).
+        (window as unknown as { __stalls: number }).__stalls = 0;
+        document.addEventListener('waiting', () => (window as unknown as { __stalls: number }).__stalls++, true);
+        localStorage.setItem('cookim.token', JSON.stringify(token));
+        localStorage.setItem('cookim.user', JSON.stringify(user));
+        localStorage.setItem('cookim.debug', '1');
+        // the viewer's mode choice (web/src/stores/liveMode.ts)
+        sessionStorage.setItem('cookim.liveMode', mode);
+      }, [bob.token, me.user, mode] as const);
+      const page = await context.newPage();
+      const opened = Date.now();
+      await page.goto(`${server.url}/live/${stream.streamid}`);
+      await waitUntil(async () => {
+        const r = await page.evaluate(readClock, grid);
+        return r?.ok ? r : null;
+      }, 45_000, `the first frame in the ${mode} player`);
+      const firstFrameMs = Date.now() - opened;
+      // Count stalls from here: the start itself waits for data by design.
+      await page.evaluate(() => ((window as unknown as { __stalls: number }).__stalls = 0));
+      return { mode, context, page, firstFrameMs, latencies: [] as number[], readouts: [] as number[], unreadable: 0, played: new Set<string>() };
+    };
+    type Viewer = Awaited<ReturnType<typeof openViewer>>;
 
     const pid = ffmpegPids(stream.streamid)[0] ?? null;
     const cpu0 = pid ? cpuSeconds(pid) : 0;
     const wall0 = Date.now();
-    const latencies: number[] = [];
-    let unreadable = 0;
-    const end = Date.now() + args.duration * 1000;
-    while (Date.now() < end) {
-      const r = await page.evaluate(readClock, grid);
-      if (r?.ok) latencies.push((r.now - r.ts + 2 ** 24) % 2 ** 24);
-      else unreadable++;
-      await new Promise((res) => setTimeout(res, 250));
+    const measure = async (group: Viewer[]) => {
+      const end = Date.now() + args.duration * 1000;
+      while (Date.now() < end) {
+        for (const v of group) {
+          const r = await v.page.evaluate(readClock, grid);
+          if (r?.ok) v.latencies.push((r.now - r.ts + 2 ** 24) % 2 ** 24);
+          else v.unreadable++;
+          const hook = await v.page.evaluate(() => {
+            const live = (window as unknown as { __cookimLive?: { mode: string | null; latency: number | null } }).__cookimLive;
+            return live ? { mode: live.mode, latency: live.latency } : null;
+          });
+          if (hook?.mode) v.played.add(hook.mode);
+          if (hook?.latency !== null && hook?.latency !== undefined) v.readouts.push(hook.latency * 1000);
+        }
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      // stalls counted while measuring; the page is done with after that when one at a time
+      return Promise.all(group.map(async (v) => ({ v, stalls: await v.page.evaluate(() => (window as unknown as { __stalls: number }).__stalls) })));
+    };
+    const viewers: { v: Viewer; stalls: number }[] = [];
+    if (args.together) {
+      // --together 1: one page per mode, all watching at once (the same frames, more load on the machine)
+      const group = await Promise.all(modes.map(openViewer));
+      viewers.push(...(await measure(group)));
+    } else {
+      // one mode after the other on the same stream: one player decoding at a time
+      for (const mode of modes) {
+        const v = await openViewer(mode);
+        viewers.push(...(await measure([v])));
+        await v.context.close();
+      }
     }
-    const stalls = await page.evaluate(() => (window as unknown as { __stalls: number }).__stalls);
     const cpuPercent = pid ? (100 * (cpuSeconds(pid) - cpu0)) / ((Date.now() - wall0) / 1000) : null;
-    const sorted = latencies.sort((a, b) => a - b);
+    const byMode: Record<string, unknown> = {};
+    for (const { v, stalls } of viewers) {
+      const sorted = v.latencies.sort((x, y) => x - y);
+      const readouts = v.readouts.sort((x, y) => x - y);
+      byMode[v.mode] = {
+        // the mode the page actually played (a fallback would show here)
+        played: [...v.played].join(','),
+        firstFrameAfterOpeningMs: v.firstFrameMs,
+        glassToPlayerMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), min: sorted[0], max: sorted[sorted.length - 1], samples: sorted.length, unreadable: v.unreadable },
+        pillReadoutMs: { p50: Math.round(percentile(readouts, 50)), p95: Math.round(percentile(readouts, 95)) },
+        stallsWhilePlaying: stalls,
+      };
+    }
     const used = process.cpuUsage(publisherProcessStart);
     await publisher.stop().catch(() => undefined);
-    await context.close();
+    await Promise.all(viewers.map(({ v }) => v.context.close()));
     return {
       bench: 'hls',
       renditions,
       source: `${args.width}x${args.height}@30 VP8 (WebRTC)`,
       segmentSeconds: 1,
       firstSegmentMs,
-      firstFrameInPlayerMs: firstFrameMs,
-      glassToPlayerMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), min: sorted[0], max: sorted[sorted.length - 1], samples: sorted.length, unreadable },
-      stallsWhilePlaying: stalls,
+      firstLlHlsPartMs: firstPartMs,
+      viewersAtOnce: args.together ? modes.length : 1,
+      modes: byMode,
       ffmpegCpuPercentOfOneCore: cpuPercent === null ? null : Math.round(cpuPercent * 10) / 10,
       benchProcessCpuPercent: Math.round(((used.user + used.system) / 1e6 / ((Date.now() - startedAt) / 1000)) * 1000) / 10,
     };
@@ -178,9 +236,12 @@ const cpu = results.map((r) => r.ffmpegCpuPercentOfOneCore as number | null);
 const counts = configs.map((c) => c.split(',').length);
 const perExtraRendition =
   results.length >= 2 && cpu[0] !== null && cpu[1] !== null && counts[1]! > counts[0]! ? (cpu[1]! - cpu[0]!) / (counts[1]! - counts[0]!) : null;
+const p50Of = (r: Record<string, unknown>, mode: Mode) =>
+  ((r.modes as Record<string, { glassToPlayerMs: { p50: number } }>)[mode]?.glassToPlayerMs.p50 ?? null);
 printJson({
   bench: 'hls-summary',
-  glassToPlayerP50Ms: results.map((r) => (r.glassToPlayerMs as { p50: number }).p50),
+  glassToPlayerP50Ms: Object.fromEntries(modes.map((m) => [m, results.map((r) => p50Of(r, m))])),
+  goalsMs: { llhls: 1500, rtc: 500 },
   plainHls3x2sMs: BASELINE_PLAIN_HLS_MS,
   firstSegmentMs: results.map((r) => r.firstSegmentMs),
   ffmpegCpuPercentPerStream: cpu,

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { HlsTranscoder } from './HlsTranscoder';
 import { LlHlsPackager } from './LlHlsPackager';
+import { HlsPosters } from './HlsPosters';
 import type { HlsPipelineEvents, HlsPipelineMode, HlsPipelineOptions } from './HlsPipelineTypes';
 import { probeH264Size } from './H264SizeProbe';
 import { RtpTap } from './RtpTap';
@@ -10,10 +11,14 @@ const KEYFRAME_START_MS = 500;
 const KEYFRAME_MIN_GAP_MS = 1000;
 /** How long the source's size is looked for (its first SPS) before the video is encoded anyway. */
 const PROBE_MS = 3000;
+/** Posters: this often by default, this high at most. */
+const POSTER_SECONDS = 5;
+const POSTER_HEIGHT = 360;
 
 /**
  * A live stream's repackaging: its producers tapped to loopback RTP (RtpTap) and transcoded to
- * HLS (HlsTranscoder). The publisher is asked for a keyframe as soon as ffmpeg listens, every
+ * HLS (HlsTranscoder), the top rendition also low-latency (LlHlsPackager) and its posters taken from
+ * its segments (HlsPosters). The publisher is asked for a keyframe as soon as ffmpeg listens, every
  * half second until the first segment is out, after every ffmpeg restart, and whenever ffmpeg's
  * decoder reports missing references (packet loss).
  */
@@ -32,6 +37,8 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     private readonly segmentSeconds: number,
     /** The low-latency packager of the top rendition and its tap, when asked for. */
     readonly ll: { tap: RtpTap; packager: LlHlsPackager } | null,
+    /** Posters of the top rendition; none without video or when turned off. */
+    private readonly posters: HlsPosters | null,
   ) {
     super();
   }
@@ -51,11 +58,16 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
       nice: options.nice,
       log: options.log,
       copyTopVideo: mode === 'copy',
-      posterSeconds: options.posterSeconds,
     });
     options.log?.('info', 'HLS pipeline starting', { mode, llHls: !!options.llHls });
     const ll = options.llHls ? await HlsPipeline.llPackager(options, mode).catch(() => null) : null;
-    const pipeline = new HlsPipeline(tap, transcoder, mode, options.segmentSeconds, ll);
+    const top = options.renditions[0];
+    const posterSeconds = options.posterSeconds ?? POSTER_SECONDS;
+    const posters =
+      tap.hasVideo && top && posterSeconds > 0
+        ? new HlsPosters({ ffmpegPath: options.ffmpegPath, outDir: options.outDir, rendition: top.name, everySeconds: posterSeconds, height: POSTER_HEIGHT, nice: options.nice, log: options.log })
+        : null;
+    const pipeline = new HlsPipeline(tap, transcoder, mode, options.segmentSeconds, ll, posters);
     try {
       await transcoder.start();
       await tap.resume();
@@ -134,6 +146,10 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
       this.emit('restarted', { attempt });
     });
     t.on('failed', (err) => this.emit('failed', err));
+    // The packager's ffmpeg decodes on its own: it needs keyframes after its restarts and losses too.
+    this.ll?.packager.on('keyframeNeeded', () => this.keyframe());
+    this.ll?.packager.on('restarted', () => this.startupKeyframes());
+    this.posters?.start();
     this.startupKeyframes();
     if (this.mode === 'copy') this.segmentTimer = setInterval(() => void this.requestKeyFrame(), this.segmentSeconds * 1000);
   }
@@ -179,6 +195,7 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     if (this.closed) return;
     this.closed = true;
     this.stopTimers();
+    this.posters?.stop();
     this.transcoder.abort();
     this.tap.close();
     this.ll?.packager.abort();
@@ -190,6 +207,7 @@ export class HlsPipeline extends EventEmitter<HlsPipelineEvents> {
     if (this.closed) return;
     this.closed = true;
     this.stopTimers();
+    this.posters?.stop();
     await Promise.all([this.transcoder.stop(), this.ll?.packager.stop()]);
     this.tap.close();
     this.ll?.tap.close();

@@ -11,7 +11,7 @@ export interface HlsPipelineOptions {
   threads?: number;
   /** An H.264 source at the top rendition's height is copied into it (default true). */
   copyH264?: boolean;
-  /** Seconds between posters (poster.jpg); 0: none. Default 5. */
+  /** Seconds between posters (poster.jpg, from the top rendition's segments: HlsPosters); 0: none. Default 5. */
   posterSeconds?: number;
   nice?: number;
   /**

@@ -1,17 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { readFileSync, readlinkSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { HlsTranscoderEvents, HlsTranscoderOptions } from './HlsTranscoderTypes';
+import { killOrphanFfmpeg, recordFfmpegPid } from './ffmpegPidFile';
+import { stopFfmpeg } from './stopFfmpeg';
 
 const MASTER = 'master.m3u8';
 const MEDIA_PLAYLIST = 'index.m3u8';
-const PID_FILE = 'ffmpeg.pid';
-/** The stream's poster (a JPEG of the top rendition), and its height at most. */
-export const POSTER = 'poster.jpg';
-const POSTER_HEIGHT = 360;
 const STOP_GRACE_MS = 2000;
 
 /**
@@ -20,7 +17,8 @@ const STOP_GRACE_MS = 2000;
  * each rendition's bandwidth. WebRTC video is VP8 or H.264 with keyframes only on request, so the
  * video is re-encoded (short fixed GOPs make every segment start with a keyframe), except that an
  * H.264 source at the top rendition's size may be copied into it (`copyTopVideo`: the pipeline
- * then asks the encoder for a keyframe every segment). A poster JPEG is written every few seconds.
+ * then asks the encoder for a keyframe every segment). Posters are made apart (HlsPosters) from the
+ * segments: a branch of their own here stalled a restarted ffmpeg.
  *
  * Supervised: a crash starts ffmpeg again on the same input (`append_list` continues the playlists
  * after a discontinuity); `stop()` ends it gracefully so ffmpeg writes `#EXT-X-ENDLIST`, and writes
@@ -63,7 +61,7 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
       }
     }
     // Recorded so a process that outlives its node (killed with SIGKILL) can be found and stopped.
-    if (child.pid) void writeFile(path.join(this.options.outDir, PID_FILE), String(child.pid)).catch(() => undefined);
+    recordFfmpegPid(this.options.outDir, child.pid);
     child.stdin?.on('error', () => undefined);
     let partial = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -129,13 +127,10 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
     // The top rendition copied (an H.264 source at its size), the others encoded.
     const copyTop = o.hasVideo && !!o.copyTopVideo;
     const encoded = o.renditions.map((r, i) => ({ r, i })).filter(({ i }) => !(copyTop && i === 0));
-    const poster = o.hasVideo && o.posterSeconds !== 0;
     if (o.hasVideo) {
-      const branches = encoded.length + (poster ? 1 : 0);
-      const splits = [...encoded.map(({ i }) => `[s${i}]`), ...(poster ? ['[sp]'] : [])].join('');
+      const splits = encoded.map(({ i }) => `[s${i}]`).join('');
       const scales = encoded.map(({ r, i }) => `[s${i}]scale=-2:'min(${r.height},ih)':flags=fast_bilinear[v${i}]`);
-      if (poster) scales.push(`[sp]fps=1/${o.posterSeconds ?? 5},scale=-2:'min(${POSTER_HEIGHT},ih)'[poster]`);
-      if (branches > 0) out.push('-filter_complex', `[0:v]fps=30,split=${branches}${splits};${scales.join(';')}`);
+      if (encoded.length > 0) out.push('-filter_complex', `[0:v]fps=30,split=${encoded.length}${splits};${scales.join(';')}`);
       o.renditions.forEach((_, i) => out.push('-map', copyTop && i === 0 ? '0:v' : `[v${i}]`));
     }
     if (o.hasAudio) o.renditions.forEach(() => out.push('-map', '0:a'));
@@ -163,8 +158,6 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
       '-var_stream_map', streamMap,
       `%v/${MEDIA_PLAYLIST}`,
     );
-    // A second output: the stream's poster, rewritten in place (atomically) every few seconds.
-    if (poster) out.push('-map', '[poster]', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2', '-update', '1', '-atomic_writing', '1', POSTER);
     return [...input, ...out];
   }
 
@@ -179,6 +172,8 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
     const count = await this.listedSegments();
     if (count <= this.segments) return;
     this.segments = count;
+    // Output again: crashes count as consecutive only until ffmpeg makes progress.
+    this.restarts = 0;
     if (!this.producing) {
       this.producing = true;
       this.emit('playable');
@@ -197,20 +192,7 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
     if (this.stopping) return;
     this.stopping = true;
     if (this.poll) clearInterval(this.poll);
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.once('error', () => resolve());
-      });
-      child.stdin?.end('q');
-      child.kill('SIGINT');
-      // ffmpeg finishes at once while RTP flows; when the publisher already stopped sending it
-      // would sit in its input read for 10 s: then only the unfinished segment (< 1 s) is lost.
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopFfmpeg(this.child, STOP_GRACE_MS);
     await this.checkPlaylist();
     await Promise.all(this.options.renditions.map((r) => HlsTranscoder.endPlaylist(path.join(this.options.outDir, r.name, MEDIA_PLAYLIST))));
   }
@@ -220,15 +202,7 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
    * forever): the one recorded in the folder, if it still runs there.
    */
   static killOrphan(outDir: string): boolean {
-    try {
-      const pid = Number(readFileSync(path.join(outDir, PID_FILE), 'utf8'));
-      if (!Number.isInteger(pid) || pid <= 1) return false;
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ffmpeg') || readlinkSync(`/proc/${pid}/cwd`) !== outDir) return false;
-      process.kill(pid, 'SIGKILL');
-      return true;
-    } catch {
-      return false;
-    }
+    return killOrphanFfmpeg(outDir);
   }
 
   /** Appends `#EXT-X-ENDLIST` to a media playlist that lacks it (ffmpeg killed, or it crashed). */

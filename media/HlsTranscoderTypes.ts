@@ -25,8 +25,6 @@ export interface HlsTranscoderOptions {
   nice?: number;
   /** The top rendition is the source's H.264 copied (not decoded and encoded again). */
   copyTopVideo?: boolean;
-  /** Seconds between posters (poster.jpg in outDir); 0: none. Default 5. */
-  posterSeconds?: number;
   /** Consecutive crashes tolerated before the transcoder gives up. */
   maxRestarts?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, details?: Record<string, unknown>) => void;

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { avcCodec, initTracks, readBoxes, fragmentTracks, type Box, type InitTrack } from './fmp4Boxes';
 import { LlHlsPlaylist, type LlPart } from './LlHlsPlaylist';
 import type { LlHlsPackagerEvents, LlHlsPackagerOptions } from './LlHlsPackagerTypes';
+import { recordFfmpegPid } from './ffmpegPidFile';
+import { stopFfmpeg } from './stopFfmpeg';
 
 /** The LL media playlist in the packager's folder, and the LL multivariant playlist beside that folder. */
 export const LL_PLAYLIST = 'index.m3u8';
@@ -20,7 +22,10 @@ const STOP_GRACE_MS = 2000;
  * byte their concatenation). The playlist (index.m3u8) is rewritten atomically after each part,
  * so a blocked reload sees a part as soon as its file exists.
  *
- * Supervised like HlsTranscoder: a crash starts ffmpeg again (a new init, after a discontinuity).
+ * Supervised like HlsTranscoder: a crash starts ffmpeg again. Once the old process is closed (its
+ * output read to the end) the segment in progress is closed, and the new run's parts (named by the
+ * run, with a new init) start the next segment after EXT-X-DISCONTINUITY: the media sequence goes
+ * on increasing, and a blocked reload of the interrupted segment's next part is answered by it.
  */
 export class LlHlsPackager extends EventEmitter<LlHlsPackagerEvents> {
   private child: ChildProcess | null = null;
@@ -66,17 +71,25 @@ export class LlHlsPackager extends EventEmitter<LlHlsPackagerEvents> {
         /* not allowed here: runs at normal priority */
       }
     }
+    // Recorded like the transcoder's: an orphan outliving its node is found and stopped.
+    recordFfmpegPid(this.options.outDir, child.pid);
     child.stdin?.on('error', () => undefined);
-    child.stdout?.on('data', (chunk: Buffer) => this.onData(chunk));
+    // Bound to this process: nothing a closing one still writes mixes into the next one's boxes.
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (this.child === child) this.onData(chunk);
+    });
     child.stderr?.setEncoding('utf8').on('data', (text: string) => {
       const line = text.trim();
-      if (line) this.log('warn', 'ffmpeg (LL-HLS)', { line: line.slice(0, 500) });
+      if (!line) return;
+      if (/keyframe|corrupt|missing reference|Invalid data/i.test(line)) this.emit('keyframeNeeded');
+      this.log('warn', 'ffmpeg (LL-HLS)', { line: line.slice(0, 500) });
     });
     child.once('error', (err) => {
       this.log('error', 'ffmpeg (LL-HLS) could not start', { err: err.message });
       this.onExit(child);
     });
-    child.once('exit', () => this.onExit(child));
+    // 'close', not 'exit': the last parts the process wrote are read before the segment is closed.
+    child.once('close', () => this.onExit(child));
   }
 
   private onExit(child: ChildProcess): void {
@@ -88,12 +101,21 @@ export class LlHlsPackager extends EventEmitter<LlHlsPackagerEvents> {
       this.emit('failed', new Error(`ffmpeg (LL-HLS) exited ${this.restarts} times`));
       return;
     }
-    this.log('warn', 'ffmpeg (LL-HLS) exited; starting it again', { attempt: this.restarts });
-    this.queue(async () => this.closeSegment());
-    this.playlist.currentDiscontinuity = this.playlist.segments.length > 0;
+    this.log('warn', 'ffmpeg (LL-HLS) exited; starting it again', { attempt: this.restarts, code: child.exitCode, signal: child.signalCode });
+    this.moof = null;
+    this.queue(async () => {
+      // The interrupted segment ends here; the next run's first segment follows a discontinuity.
+      await this.closeSegment();
+      this.playlist.currentDiscontinuity = this.playlist.segments.length > 0;
+      // Listed without the old run's preload hint (the next run names its parts anew).
+      await this.writePlaylist();
+    });
+    const attempt = this.restarts;
     setTimeout(() => {
-      if (!this.stopping) this.spawn();
-    }, Math.min(2000, 200 * this.restarts));
+      if (this.stopping) return;
+      this.spawn();
+      this.emit('restarted', { attempt });
+    }, Math.min(2000, 200 * attempt));
   }
 
   private args(): string[] {
@@ -188,6 +210,8 @@ export class LlHlsPackager extends EventEmitter<LlHlsPackagerEvents> {
       if (this.playlist.current.length === 0) this.playlist.currentStartedAt = Date.now() - part.duration * 1000;
       this.playlist.current.push(part);
       this.segmentBytes.push(bytes);
+      // Output again: crashes count as consecutive only until ffmpeg makes progress.
+      this.restarts = 0;
       await this.writePlaylist();
       this.emit('part', { msn: this.playlist.msn, part: this.playlist.current.length - 1, independent });
     });
@@ -230,18 +254,7 @@ export class LlHlsPackager extends EventEmitter<LlHlsPackagerEvents> {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => {
-        child.once('close', () => resolve());
-        child.once('error', () => resolve());
-      });
-      child.stdin?.end('q');
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopFfmpeg(this.child, STOP_GRACE_MS);
     this.queue(async () => {
       await this.closeSegment();
       this.playlist.ended = true;

@@ -24,6 +24,10 @@ export interface LlHlsPackagerOptions {
 export type LlHlsPackagerEvents = {
   /** A part was written and listed. */
   part: [event: { msn: number; part: number; independent: boolean }];
+  /** ffmpeg's decoder is waiting for (or lost) a keyframe: ask the publisher for one. */
+  keyframeNeeded: [];
+  /** ffmpeg exited unexpectedly and was started again (its parts follow a discontinuity). */
+  restarted: [event: { attempt: number }];
   /** ffmpeg kept crashing: no more LL output (the classic playlists go on). */
   failed: [error: Error];
 };

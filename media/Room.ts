@@ -354,6 +354,21 @@ export class Room extends EventEmitter<RoomEvents> {
     await wrap(() => consumer.resume());
   }
 
+  async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
+    const consumer = this.ownConsumer(peerId, consumerId);
+    await wrap(() => consumer.pause());
+  }
+
+  /** Every consumer and whether it is paused (subscription choices, tests' call:debug). */
+  consumers(): Omit<ConsumerRecord, 'rtpParameters'>[] {
+    return [...this.peers.entries()].flatMap(([peerId, peer]) =>
+      [...peer.consumers.values()].map((c) => {
+        const { producerPeerId, source } = c.appData as { producerPeerId: string; source: ProducerSource };
+        return { consumerId: c.id, producerId: c.producerId, peerId, producerPeerId, kind: c.kind, source, paused: c.paused };
+      }),
+    );
+  }
+
   async setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number, temporalLayer?: number): Promise<void> {
     const consumer = this.ownConsumer(peerId, consumerId);
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;

@@ -55,6 +55,8 @@ export interface Config {
   pipeAnnouncedIp: string;
   /** A call nobody answers ends as unanswered after this many seconds. */
   callRingTimeout: number;
+  /** On-screen subscriptions of large calls (S28): CALL_ON_SCREEN, CALL_AUDIO_ALL_UP_TO, CALL_AUDIO_LOUDEST. */
+  callScreen: { onScreen: number; audioAllUpTo: number; audioLoudest: number };
   /** The ffmpeg binary that repackages live streams to HLS. */
   ffmpegPath: string;
   /** HLS segment length of live streams (seconds). */
@@ -98,7 +100,7 @@ export interface Config {
   liveHlsUrlTtl: number;
   /** Real-time (WebRTC) viewers per stream at most; beyond them viewers get HLS (0: real-time viewing off). */
   liveWebrtcViewers: number;
-  /** Low-latency HLS (parts, blocking reload) of the top rendition beside the classic playlists (LIVE_LLHLS=1; off by default). */
+  /** Low-latency HLS (parts, blocking reload) of the top rendition beside the classic playlists (LIVE_LLHLS, on by default; 0 turns it off). */
   liveLlHls: boolean;
   /** Calls one user may have started and still be ringing or in, at once, across every node. */
   callsPerUser: number;
@@ -242,9 +244,15 @@ export function loadConfig(argv: string[] = process.argv.slice(2)): Config {
     liveStreamsPerUser: int('LIVE_STREAMS_PER_USER', 1, 1),
     liveHlsUrlTtl: int('LIVE_HLS_URL_TTL', 300, 10),
     liveWebrtcViewers: int('LIVE_WEBRTC_VIEWERS', 50, 0),
-    liveLlHls: !['0', 'false', 'off'].includes((process.env.LIVE_LLHLS ?? '0').toLowerCase()),
+    liveLlHls: !['0', 'false', 'off'].includes((process.env.LIVE_LLHLS ?? '1').toLowerCase()),
     callsPerUser: int('CALLS_PER_USER', 2, 1),
     callStartsPerMinute: int('CALL_START_RATE_PER_MINUTE', 10, 1),
+    // on-screen subscriptions of large calls (S28)
+    callScreen: {
+      onScreen: int('CALL_ON_SCREEN', 9, 1),
+      audioAllUpTo: int('CALL_AUDIO_ALL_UP_TO', 20, 1),
+      audioLoudest: int('CALL_AUDIO_LOUDEST', 6, 1),
+    },
     // --- HTTP hardening: proxies, operations ---
     trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
     metricsToken: process.env.METRICS_TOKEN || undefined,

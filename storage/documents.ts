@@ -201,7 +201,7 @@ export type ConversationLogDoc = MessageDoc | MessageChangeDoc;
 
 export interface CallInfoDoc {
   callid: string;
-  event: 'started' | 'ended' | 'missed' | 'declined';
+  event: 'started' | 'ended' | 'missed' | 'declined' | 'recording';
   video: boolean;
   durationMs?: number;
 }
@@ -245,7 +245,7 @@ export interface LiveStreamDoc {
   replayUntil?: number;
   renditions: { name: string; height: number; bandwidth: number }[];
   viewers: number;
-  /** The stream's ffmpeg writes a poster (S27: encoder streams over WHIP). */
+  /** The stream's pipeline writes a poster (S27: every stream since posters come from its segments). */
   poster?: boolean;
   /** Real-time (WebRTC) viewing has room (S27); maintained by the process that runs the stream. */
   webrtc?: boolean;

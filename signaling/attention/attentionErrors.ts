@@ -1,4 +1,4 @@
-import { DeniedError, InvalidRequestError } from '../errors/DomainError';
+import { ErrorKind, fixedError, InvalidRequestError } from '../errors/DomainError';
 import { ErrorCode } from '../protocol/errors';
 
 /** `mentions` names someone who is not a member of the conversation: nothing is stored. */
@@ -9,8 +9,4 @@ export class InvalidMentionsError extends InvalidRequestError {
 }
 
 /** `mentions: ["all"]` from someone who is not an owner or admin of a group. */
-export class MentionAllDeniedError extends DeniedError {
-  constructor() {
-    super(ErrorCode.Forbidden, 'only owners and admins of a group may mention everyone ("all")');
-  }
-}
+export class MentionAllDeniedError extends fixedError(ErrorKind.Denied, ErrorCode.Forbidden, 'only owners and admins of a group may mention everyone ("all")') {}

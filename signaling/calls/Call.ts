@@ -1,4 +1,5 @@
 import type { Room } from '../../media/Room';
+import type { CallRecordingInfo } from '../protocol/callRecording';
 import type { CallInfo, CallKind, CallParticipant, CallState, ProducerInfo } from '../protocol/calls';
 
 export interface Participant extends CallParticipant {
@@ -16,6 +17,8 @@ export class Call {
   readonly remoteProducers = new Map<string, ProducerInfo>();
   answeredAt: number | null = null;
   ringTimer: NodeJS.Timeout | null = null;
+  /** Issue 15: the recording that runs (set by CallRecordings). */
+  recording: CallRecordingInfo | undefined = undefined;
   /** Every member of the conversation when the call started (plus later joiners): who hears of it. */
   readonly memberUids: Set<string>;
 
@@ -42,6 +45,7 @@ export class Call {
       startedBy: this.startedBy,
       startedAt: this.startedAt,
       participants: [...this.participants.values()].map(({ uid, nickname, joinedAt }) => ({ uid, nickname, joinedAt })),
+      ...(this.recording ? { recording: this.recording } : {}),
     };
   }
 

@@ -6,10 +6,11 @@ import type { Config } from '../config';
 import type { Metrics } from '../metrics';
 import type { ChatServer } from '../socket/Fanout';
 import type { CallMessages } from './CallMessages';
+import type { RecordingDeps } from './recording/RecordingDeps';
 
 /** What calls use of the node (instead of the whole AppContext). */
 export interface CallDeps {
-  config: Pick<Config, 'callStartsPerMinute' | 'callsPerUser' | 'callRingTimeout' | 'pipeListenIp' | 'pipeAnnouncedIp'>;
+  config: Pick<Config, 'callStartsPerMinute' | 'callsPerUser' | 'callRingTimeout' | 'callScreen' | 'pipeListenIp' | 'pipeAnnouncedIp'>;
   logger: Logger;
   nodeId: string;
   db: Database;
@@ -22,4 +23,6 @@ export interface CallDeps {
   announcements: Pick<CallMessages, 'post'>;
   /** S26: a private call across a block (either way) is refused `blocked`. */
   blocks?: { mustNotBeBlocked(a: string, b: string): Promise<void> };
+  /** Issue 15: files and messages for call recordings (absent: recordings answer `media_unavailable`). */
+  recording?: RecordingDeps;
 }

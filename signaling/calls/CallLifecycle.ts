@@ -9,6 +9,7 @@ import type { CallPlaces } from './CallPlaces';
 import { CallNotMemberError, MediaUnavailableError } from './callErrors';
 import type { CallRequester } from './CallTypes';
 import { producerInfo } from './producerInfo';
+import type { CallRecordings } from './recording/CallRecordings';
 
 const ok = { ok: true } as const;
 
@@ -22,6 +23,7 @@ export class CallLifecycle {
     private readonly book: CallBook,
     private readonly places: CallPlaces,
     private readonly registry: ActiveCallRegistry,
+    private readonly recordings: Pick<CallRecordings, 'callEnded'> | undefined,
     private readonly legs: CallLegNotices,
   ) {}
 
@@ -112,6 +114,8 @@ export class CallLifecycle {
     call.state = 'ended';
     if (call.ringTimer) clearTimeout(call.ringTimer);
     call.ringTimer = null;
+    // Its recording is finished (ffmpeg told to end) before the media goes.
+    this.recordings?.callEnded(call);
     call.room?.close();
     call.room = null;
     this.legs.ended(call);

@@ -5,6 +5,8 @@ import type { CallBook } from './CallBook';
 import type { CallDeps } from './CallDeps';
 import type { CallLifecycle } from './CallLifecycle';
 import type { CallPipes } from './CallPipes';
+import type { CallSubscriptions } from './CallSubscriptions';
+import type { CallRecordings } from './recording/CallRecordings';
 
 /** How many times a call's media is re-created on another worker before the call ends. */
 const RECREATE_ATTEMPTS = 20;
@@ -21,6 +23,8 @@ export class CallMedia {
     private readonly book: CallBook,
     private readonly rooms: MediaRoomSupervisor,
     private readonly lifecycle: CallLifecycle,
+    private readonly subscriptions: CallSubscriptions,
+    private readonly recordings: Pick<CallRecordings, 'mediaMoved'> | undefined,
     private readonly pipes: CallPipes,
   ) {
     rooms.on('roomLost', (roomId) => void this.recover(roomId));
@@ -35,6 +39,7 @@ export class CallMedia {
     const { io } = this.deps;
     call.room = room;
     this.pipes.attach(call.callid, room);
+    this.subscriptions.watch(call, room);
     const toPeer = (uid: string) => call.participants.get(uid)?.socketId;
     room.on('activeSpeaker', (peerId) => {
       const sockets = call.socketsExcept();
@@ -73,6 +78,8 @@ export class CallMedia {
       const others = call.socketsExcept(p.peerId);
       if (others.length) io.to(others).emit('call:producer:closed', { callid, producerId: p.producerId, uid: p.peerId });
     }
+    // A recording's taps may have been on the dead worker: it taps the call again.
+    this.recordings?.mediaMoved(call);
     this.book.refreshMetrics();
   }
 
@@ -90,6 +97,7 @@ export class CallMedia {
         const sockets = call.socketsExcept();
         if (sockets.length) this.deps.io.to(sockets).emit('call:reconnectMedia', { callid });
         this.deps.logger.info({ callid, workerPid: room.worker.pid }, 'call media re-created');
+        this.recordings?.mediaMoved(call);
         this.book.refreshMetrics();
       },
     });

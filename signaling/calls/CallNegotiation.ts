@@ -19,6 +19,7 @@ import type { Call } from './Call';
 import { CallLeg } from './CallLeg';
 import type { CallLegs } from './CallLegs';
 import { CallNotMemberError, MediaUnavailableError } from './callErrors';
+import type { CallSubscriptions } from './CallSubscriptions';
 import type { CallRequester } from './CallTypes';
 import { producerInfo } from './producerInfo';
 
@@ -37,6 +38,7 @@ export type CallSide = Call | CallLeg;
 export class CallNegotiation {
   constructor(
     private readonly io: ChatServer,
+    private readonly subscriptions: CallSubscriptions,
     private readonly legs: Pick<CallLegs, 'notice'>,
   ) {}
 
@@ -103,9 +105,20 @@ export class CallNegotiation {
     };
   }
 
+  /** The consumer flows again (for audio of a large call: once its sender is a recent speaker). */
   async resumeConsumer(call: CallSide, p: ConsumerRefPayload, requester: CallRequester): Promise<typeof ok> {
     const { room, uid } = this.participant(call, requester);
-    await room.resumeConsumer(uid, p.consumerId);
+    // A leg follows the client's wish as it is (the loudest-speaker choice is the owner room's).
+    if (call instanceof CallLeg) await room.resumeConsumer(uid, p.consumerId);
+    else await this.subscriptions.want(call, room, uid, p.consumerId, true);
+    return ok;
+  }
+
+  /** The consumer's tile is hidden: its media stops on the server. */
+  async pauseConsumer(call: CallSide, p: ConsumerRefPayload, requester: CallRequester): Promise<typeof ok> {
+    const { room, uid } = this.participant(call, requester);
+    if (call instanceof CallLeg) await room.pauseConsumer(uid, p.consumerId);
+    else await this.subscriptions.want(call, room, uid, p.consumerId, false);
     return ok;
   }
 

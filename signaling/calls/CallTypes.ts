@@ -49,4 +49,16 @@ export interface CallDebugCall {
   workers: { workerPid: number; port: number; peers: number; transports: number; producers: number; consumers: number; pipes: number; remotePipes: number }[];
   /** Per participant: the worker and WebRtcServer port of its transports (null before it has one). */
   placements: Record<string, { workerPid: number; port: number } | null>;
+  /** Every consumer: who receives (uid), whose media (from), and whether it is paused on the server. */
+  consumerStates?: CallDebugConsumer[];
+}
+
+/** One consumer in the debug view (on-screen subscriptions, S28). */
+export interface CallDebugConsumer {
+  consumerId: string;
+  uid: string;
+  from: string;
+  kind: 'audio' | 'video';
+  source: string;
+  paused: boolean;
 }

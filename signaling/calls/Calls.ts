@@ -18,6 +18,8 @@ import { CallPresence } from './CallPresence';
 import { CallPlaces } from './CallPlaces';
 import { CallRouter } from './CallRouter';
 import { CallStarter } from './CallStarter';
+import { CallSubscriptions } from './CallSubscriptions';
+import { CallRecordings } from './recording/CallRecordings';
 
 /**
  * Group calls of one process (S18, S28): the calls this process owns on the shared mediasoup
@@ -34,6 +36,7 @@ export class Calls {
     private readonly legs: CallLegs,
     private readonly presence: CallPresence,
     private readonly gateway: CallGateway,
+    private readonly recordings: CallRecordings,
   ) {}
 
   static create(deps: CallDeps, pool: Promise<WorkerPool | null>): Calls {
@@ -50,18 +53,20 @@ export class Calls {
     const pipes: CallPipes = new CallPipes(deps, deps.config, (callid): Room | null => book.get(callid)?.room ?? legs.get(callid)?.room ?? null);
     const legs: CallLegs = new CallLegs(deps, rooms, pipes);
     book.countLegRooms(() => legs.all().flatMap((l) => (l.room && !l.room.closed ? [l.room] : [])));
-    const lifecycle = new CallLifecycle(deps, book, places, registry, new CallLegNotices(deps, book));
-    const media = new CallMedia(deps, book, rooms, lifecycle, pipes);
+    const recordings = new CallRecordings(deps, deps.recording);
+    const lifecycle = new CallLifecycle(deps, book, places, registry, recordings, new CallLegNotices(deps, book));
+    const subscriptions = new CallSubscriptions(deps.io, deps.config.callScreen);
+    const media = new CallMedia(deps, book, rooms, lifecycle, subscriptions, recordings, pipes);
     const starter = new CallStarter(deps, book, places, registry, rooms, media, lifecycle);
-    const negotiation = new CallNegotiation(deps.io, legs);
-    const ops = callOwnerOps(lifecycle, negotiation);
+    const negotiation = new CallNegotiation(deps.io, subscriptions, legs);
+    const ops = callOwnerOps(lifecycle, negotiation, recordings, subscriptions);
     const router = new CallRouter(book, ops, deps.peers, legs, callLegOps(negotiation));
     const logError = (err: unknown) => deps.logger.error({ err }, 'call request failed');
     const presence = new CallPresence(deps, book, lifecycle, () =>
       [...book.all().map((c) => c.room), ...legs.all().map((l) => l.room)].filter((r): r is Room => !!r && !r.closed),
     );
     const debug = callDebugEnabled() ? new CallDebug(deps.nodeId, book, legs, rooms, deps.peers, deps.io, logError) : null;
-    return new Calls(rooms, book, places, lifecycle, legs, presence, new CallGateway(deps, ops, router, starter, lifecycle, legs, debug));
+    return new Calls(rooms, book, places, lifecycle, legs, presence, new CallGateway(deps, ops, router, starter, lifecycle, legs, debug), recordings);
   }
 
   /** Resolves once the media pool is running or has failed. */
@@ -81,5 +86,7 @@ export class Calls {
     this.legs.close();
     this.presence.close();
     await Promise.all(this.book.all().map((call) => this.lifecycle.endUnchosen(call)));
+    // Recordings the ended calls leave are stored before the node closes its database.
+    await this.recordings.settle();
   }
 }

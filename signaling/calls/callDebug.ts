@@ -52,6 +52,14 @@ export class CallDebug {
           consumers: stats?.consumers ?? 0,
           workers: c.room?.workerStats() ?? [],
           placements: Object.fromEntries([...c.participants.keys()].map((uid) => [uid, c.room?.placement(uid) ?? null])),
+          consumerStates: (c.room?.consumers() ?? []).map((x) => ({
+            consumerId: x.consumerId,
+            uid: x.peerId,
+            from: x.producerPeerId,
+            kind: x.kind,
+            source: x.source,
+            paused: x.paused,
+          })),
         };
       }),
       legs: this.legs.all().map((leg) => ({

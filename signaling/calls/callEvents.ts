@@ -14,22 +14,45 @@ import {
 import type { ChatSocket } from '../socket/ChatSocket';
 import type { EventHandler, EventTable } from '../socket/eventTable';
 import { requesterOf } from '../socket/requester';
+import { CallRecordPayload } from '../protocol/callRecording';
+import type { CallRecordings } from './recording/CallRecordings';
 import type { CallLifecycle } from './CallLifecycle';
 import type { CallNegotiation } from './CallNegotiation';
 import type { CallOwnerOps } from './CallOwnerOps';
 import type { CallRouter } from './CallRouter';
 import type { CallStarter } from './CallStarter';
+import type { CallSubscriptions } from './CallSubscriptions';
 import type { CallEvent, CallOwnerEvent } from './CallTypes';
 
 /** `call:list` takes no arguments: whatever comes is ignored. */
 const NoPayload = z.any().transform((): Record<string, never> => ({}));
 
 /** The events the call's owner answers, each with its schema and operation: the one place they are named on the server. */
-export function callOwnerOps(lifecycle: CallLifecycle, negotiation: CallNegotiation): CallOwnerOps {
+export function callOwnerOps(
+  lifecycle: CallLifecycle,
+  negotiation: CallNegotiation,
+  recordings: CallRecordings,
+  subscriptions: CallSubscriptions,
+): CallOwnerOps {
   return {
-    'call:join': { schema: CallRefPayload, run: (call, _p, requester) => lifecycle.join(call, requester) },
+    'call:join': {
+      schema: CallRefPayload,
+      async run(call, _p, requester) {
+        const joined = await lifecycle.join(call, requester);
+        subscriptions.participantsChanged(call);
+        const speakers = call.room ? subscriptions.speakers(call, call.room) : [];
+        return { ...joined, screen: subscriptions.limits, speakers };
+      },
+    },
     'call:decline': { schema: CallRefPayload, run: (call, _p, requester) => lifecycle.decline(call, requester) },
-    'call:leave': { schema: CallRefPayload, run: (call, _p, requester) => lifecycle.leave(call, requester) },
+    'call:leave': {
+      schema: CallRefPayload,
+      async run(call, _p, requester) {
+        const left = await lifecycle.leave(call, requester);
+        subscriptions.participantsChanged(call);
+        return left;
+      },
+    },
     'call:transport:create': { schema: TransportCreatePayload, run: (call, p, requester) => negotiation.createTransport(call, p, requester) },
     'call:transport:connect': { schema: TransportConnectPayload, run: (call, p, requester) => negotiation.connectTransport(call, p, requester) },
     'call:transport:restartIce': { schema: TransportRefPayload, run: (call, p, requester) => negotiation.restartIce(call, p, requester) },
@@ -39,7 +62,11 @@ export function callOwnerOps(lifecycle: CallLifecycle, negotiation: CallNegotiat
     'call:producer:close': { schema: ProducerRefPayload, run: (call, p, requester) => negotiation.closeProducer(call, p, requester) },
     'call:consume': { schema: ConsumePayload, run: (call, p, requester) => negotiation.consume(call, p, requester) },
     'call:consumer:resume': { schema: ConsumerRefPayload, run: (call, p, requester) => negotiation.resumeConsumer(call, p, requester) },
+    'call:consumer:pause': { schema: ConsumerRefPayload, run: (call, p, requester) => negotiation.pauseConsumer(call, p, requester) },
     'call:consumer:setLayers': { schema: ConsumerLayersPayload, run: (call, p, requester) => negotiation.setConsumerLayers(call, p, requester) },
+    // ---- recording (issue 15) ----
+    'call:record:start': { schema: CallRecordPayload, run: (call, _p, requester) => recordings.start(call, requester) },
+    'call:record:stop': { schema: CallRecordPayload, run: (call, _p, requester) => recordings.stop(call, requester) },
   };
 }
 

@@ -22,6 +22,7 @@ export function callLegOps(negotiation: CallNegotiation): CallLegOps {
     'call:producer:close': (leg, p, requester) => negotiation.closeProducer(leg, p, requester),
     'call:consume': (leg, p, requester) => negotiation.consume(leg, p, requester),
     'call:consumer:resume': (leg, p, requester) => negotiation.resumeConsumer(leg, p, requester),
+    'call:consumer:pause': (leg, p, requester) => negotiation.pauseConsumer(leg, p, requester),
     'call:consumer:setLayers': (leg, p, requester) => negotiation.setConsumerLayers(leg, p, requester),
   };
 }

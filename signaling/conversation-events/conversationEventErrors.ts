@@ -1,12 +1,8 @@
-import { InvalidRequestError, LimitError, NotFoundError } from '../errors/DomainError';
+import { ErrorKind, fixedError, InvalidRequestError, LimitError } from '../errors/DomainError';
 import { ErrorCode } from '../protocol/errors';
 
 /** Unknown msgid, a message of another conversation, or a deleted one: all answered alike. */
-export class MessageNotFoundError extends NotFoundError {
-  constructor() {
-    super(ErrorCode.NotFound, 'no such message in this conversation');
-  }
-}
+export class MessageNotFoundError extends fixedError(ErrorKind.NotFound, ErrorCode.NotFound, 'no such message in this conversation') {}
 
 export class NotOneEmojiError extends InvalidRequestError {
   constructor() {

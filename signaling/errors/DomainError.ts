@@ -87,3 +87,16 @@ export class UnavailableError extends DomainError {
     super(code, message, ErrorKind.Unavailable);
   }
 }
+
+/**
+ * The base of a named error that always carries the same code and message:
+ * `export class BlockedError extends fixedError(ErrorKind.Denied, ErrorCode.Blocked, '…') {}`
+ * (each class keeps its own name, so callers and logs still tell them apart).
+ */
+export function fixedError(kind: ErrorKind, code: ErrorCode, message: string): new () => DomainError {
+  return class extends DomainError {
+    constructor() {
+      super(code, message, kind);
+    }
+  };
+}

@@ -37,6 +37,8 @@ export interface IngestOptions {
   intent?: MsgType;
   /** Bytes the user may have stored in all (USER_STORAGE_QUOTA); 0 or absent: unlimited. */
   quotaBytes?: number;
+  /** A still that stands for a video (a recorded call's frame): its thumbnail becomes the file's. */
+  posterImage?: string;
 }
 
 /** The one answer for an md5 the caller may not use: the same as for bytes nobody stored. */
@@ -65,7 +67,7 @@ export class FileService {
    * afterwards (it is gone already when it was stored).
    */
   async ingest(upload: ReceivedUpload, uid: string, options: IngestOptions = {}): Promise<FileDoc> {
-    const { queryMd5, intent, quotaBytes = 0 } = options;
+    const { queryMd5, intent, quotaBytes = 0, posterImage } = options;
     const given = upload.fields.md5 ?? (typeof queryMd5 === 'string' ? queryMd5 : undefined);
     if (given === undefined) throw new InvalidRequestError('md5: send the md5 of the file (form field or ?md5=)');
     const parsed = Md5Param.safeParse(given.trim());
@@ -74,11 +76,11 @@ export class FileService {
       throw new InvalidRequestError(`the md5 of the received bytes (${upload.md5}) is not the one sent (${parsed.data})`, ErrorCode.Md5Mismatch);
     }
     if (upload.size === 0) throw new InvalidRequestError('the file is empty', ErrorCode.InvalidFile);
-    return this.storing.run(uid, () => this.storeChecked(upload, uid, intent, quotaBytes));
+    return this.storing.run(uid, () => this.storeChecked(upload, uid, intent, quotaBytes, posterImage));
   }
 
   /** Stores a checked upload (one at a time per user, so the quota holds for concurrent uploads). */
-  private async storeChecked(upload: ReceivedUpload, uid: string, intent: MsgType | undefined, quotaBytes: number): Promise<FileDoc> {
+  private async storeChecked(upload: ReceivedUpload, uid: string, intent: MsgType | undefined, quotaBytes: number, posterImage?: string): Promise<FileDoc> {
     const { md5, sha256 } = upload;
     const claims = claimedFamilies(upload.declaredMime, upload.clientName);
 
@@ -96,10 +98,11 @@ export class FileService {
     this.checkContent(sniffed.mime, sniffed.kind, claims, intent);
     await this.checkQuota(uid, upload.size, quotaBytes);
     let image: { thumbpath: string; width: number; height: number } | undefined;
-    if (sniffed.kind === 'image') {
+    const thumbSource = sniffed.kind === 'image' ? upload.tempFile : posterImage;
+    if (thumbSource) {
       const thumbTemp = this.store.tempPath('.webp');
       try {
-        const facts = await this.thumbnailer.thumbnail(upload.tempFile, thumbTemp);
+        const facts = await this.thumbnailer.thumbnail(thumbSource, thumbTemp);
         image = { ...facts, thumbpath: await this.store.commit(thumbTemp, sha256, 'thumb') };
       } finally {
         await this.store.remove(thumbTemp).catch(() => undefined);

@@ -43,9 +43,11 @@ export class LiveHls {
     await Promise.all(playlists.map((file) => HlsTranscoder.endPlaylist(file))).catch(() => undefined);
   }
 
-  /** Stops an ffmpeg a dead process left writing the folder; true when there was one. */
+  /** Stops the ffmpegs a dead process left writing the folders (classic and LL); true when there was one. */
   killOrphan(streamid: string): boolean {
-    return HlsTranscoder.killOrphan(this.dir(streamid));
+    const classic = HlsTranscoder.killOrphan(this.dir(streamid));
+    const ll = HlsTranscoder.killOrphan(this.llDir(streamid));
+    return classic || ll;
   }
 
   async remove(streamid: string): Promise<void> {

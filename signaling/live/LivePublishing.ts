@@ -26,7 +26,6 @@ import type { LiveMedia, PublisherMedia } from './LiveMedia';
 import type { LivePlaces } from './LivePlaces';
 import { LiveStream } from './LiveStream';
 import type { LiveStreams } from './LiveStreams';
-import { isWhipStream } from './whip/whipConnection';
 
 const ok = { ok: true } as const;
 
@@ -181,12 +180,8 @@ export class LivePublishing {
         ffmpegPath: config.ffmpegPath,
         renditions: config.liveRenditions,
         segmentSeconds: config.liveSegmentSeconds,
-        // Only an encoder's steady H.264 is copied: a browser changes its resolution with the network
-        // (and starts again on reconnect), which a copied top rendition cannot follow.
-        copyH264: isWhipStream(stream),
-        // Posters for encoder streams only, for now: with the poster branch in its filter graph, a
-        // browser stream's ffmpeg restarted after its media moved did not carry on (e2e/live.test.ts).
-        posterSeconds: isWhipStream(stream) ? undefined : 0,
+        // Any H.264 source at the top rendition's size is copied (OBS over WHIP, a browser sending
+        // H.264); posters every 5 s for every stream (HlsPosters, from the written segments).
         threads: 1,
         nice: 10,
         ...(config.liveLlHls ? { llHls: { dir: this.hls.llDir(streamid), partSeconds: LL_PART_SECONDS } } : {}),

@@ -1,7 +1,6 @@
 import type { HlsPipeline, Room } from '../../media';
 import type { LiveStreamDoc } from '../../storage/documents';
 import type { LiveEndReason, LiveRendition, LiveState, LiveVisibility } from '../protocol/live';
-import { isWhipStream } from './whip/whipConnection';
 
 /** A live stream this process runs: its publisher, its media room and its HLS pipeline. */
 export class LiveStream {
@@ -65,7 +64,8 @@ export class LiveStream {
       ...(this.endedAt ? { endedAt: this.endedAt, endReason: this.endReason, replayUntil: this.replayUntil } : {}),
       renditions: this.renditions,
       viewers: this.viewers,
-      ...(isWhipStream(this) ? { poster: true } : {}),
+      // Every stream's pipeline makes posters (404 until the first one, or without video).
+      poster: true,
       webrtc: this.webrtc,
       heartbeatAt: Date.now(),
     };

@@ -159,7 +159,7 @@ export class ChatNode {
     const mediaPool = startMediaPool(ctx);
     const peers = new ClusterPeers(io, logger);
     ctx.calls = Calls.create(
-      { config, logger, nodeId: ctx.nodeId, db, sessions: ctx.sessions, metrics, io, peers, announcements: new CallMessages(ctx), blocks: blockService },
+      { config, logger, nodeId: ctx.nodeId, db, sessions: ctx.sessions, metrics, io, peers, announcements: new CallMessages(ctx), blocks: blockService, recording: ctx },
       mediaPool,
     );
     ctx.live = Live.create(

@@ -8,6 +8,9 @@ import type { ModerationServiceDeps } from './ModerationServiceTypes';
 import { BlockedError } from './peopleErrors';
 import { peopleViews } from './personView';
 
+/** What deciding whether a member may write reads of a session. */
+export type WriteState = Pick<SessionDoc, 'sessiontype' | 'senduid' | 'recvuid' | 'mutes'>;
+
 /**
  * Group roles and moderation (S26): the owner gives roles and hands the group over; owners and
  * admins mute, kick and ban (never the owner; an admin never another admin). Role changes, kicks
@@ -81,7 +84,11 @@ export class ModerationService {
    * Reactions, deletes and reading stay open.
    */
   async mustBeAbleToWrite(sessionid: string, uid: string): Promise<void> {
-    const state = await this.deps.sessions.writeState(sessionid);
+    await this.mustBeAbleToWriteIn(await this.deps.sessions.writeState(sessionid), uid);
+  }
+
+  /** The same check on a session already read (a send with mentions reads the whole session once). */
+  async mustBeAbleToWriteIn(state: WriteState | null, uid: string): Promise<void> {
     if (!state) return;
     if (state.sessiontype === SessionType.Group) {
       const until = state.mutes?.[uid];

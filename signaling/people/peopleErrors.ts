@@ -1,12 +1,8 @@
-import { ConflictError, DeniedError, InvalidRequestError, NotFoundError } from '../errors/DomainError';
+import { ErrorKind, fixedError, InvalidRequestError } from '../errors/DomainError';
 import { ErrorCode } from '../protocol/errors';
 
 /** A block stands between the two users (either way): no private chat, friendship or call (S26). */
-export class BlockedError extends DeniedError {
-  constructor() {
-    super(ErrorCode.Blocked, 'a block stands between you and this user');
-  }
-}
+export class BlockedError extends fixedError(ErrorKind.Denied, ErrorCode.Blocked, 'a block stands between you and this user') {}
 
 /** Befriending, blocking or inviting oneself. */
 export class SelfTargetError extends InvalidRequestError {
@@ -15,29 +11,13 @@ export class SelfTargetError extends InvalidRequestError {
   }
 }
 
-export class AlreadyFriendsError extends ConflictError {
-  constructor() {
-    super(ErrorCode.AlreadyFriends, 'you are already friends');
-  }
-}
+export class AlreadyFriendsError extends fixedError(ErrorKind.Conflict, ErrorCode.AlreadyFriends, 'you are already friends') {}
 
 /** Accepting a request nobody sent (or one withdrawn meanwhile). */
-export class FriendRequestNotFoundError extends NotFoundError {
-  constructor() {
-    super(ErrorCode.FriendRequestNotFound, 'no friend request from this user');
-  }
-}
+export class FriendRequestNotFoundError extends fixedError(ErrorKind.NotFound, ErrorCode.FriendRequestNotFound, 'no friend request from this user') {}
 
 /** An invite code never made, or revoked. */
-export class InviteNotFoundError extends NotFoundError {
-  constructor() {
-    super(ErrorCode.InviteNotFound, 'no such invite link (it may have been revoked)');
-  }
-}
+export class InviteNotFoundError extends fixedError(ErrorKind.NotFound, ErrorCode.InviteNotFound, 'no such invite link (it may have been revoked)') {}
 
 /** An invite link past its expiry (404, like an unknown one, with its own code). */
-export class InviteExpiredError extends NotFoundError {
-  constructor() {
-    super(ErrorCode.InviteExpired, 'this invite link has expired');
-  }
-}
+export class InviteExpiredError extends fixedError(ErrorKind.NotFound, ErrorCode.InviteExpired, 'this invite link has expired') {}

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Ack } from './ack';
+import type { CallRecordingClientEvents, CallRecordingInfo, CallRecordingServerEvents } from './callRecording';
 
 export const CallKind = { Voice: 'voice', Video: 'video' } as const;
 export type CallKind = (typeof CallKind)[keyof typeof CallKind];
@@ -41,6 +42,8 @@ export interface CallInfo {
   startedBy: string;
   startedAt: number;
   participants: CallParticipant[];
+  /** Issue 15: the recording that runs, if any. */
+  recording?: CallRecordingInfo;
 }
 
 export interface ProducerInfo {
@@ -63,6 +66,20 @@ export interface JoinResult {
   routerRtpCapabilities: JsonObject;
   /** Producers already in the call, to consume. */
   producers: ProducerInfo[];
+  /** How the server limits subscriptions in large calls (S28); absent from older servers. */
+  screen?: CallScreenInfo;
+  /** The most recent speakers whose audio flows in a large call, newest first (as `call:speakers`). */
+  speakers?: string[];
+}
+
+/** Subscription limits of large calls (S28): what a client shows and what the server lets through. */
+export interface CallScreenInfo {
+  /** How many participants the grid keeps on screen (the most recent active speakers): CALL_ON_SCREEN. */
+  onScreen: number;
+  /** Up to this many participants, everyone's audio flows: CALL_AUDIO_ALL_UP_TO. */
+  audioAllUpTo: number;
+  /** Past that size, audio flows only from this many most recent speakers: CALL_AUDIO_LOUDEST. */
+  audioLoudest: number;
 }
 
 export interface ConsumeResult {
@@ -181,7 +198,7 @@ export type ConsumerLayersPayload = z.infer<typeof ConsumerLayersPayload>;
 
 type Ok = { ok: true };
 
-export interface CallClientEvents {
+export interface CallClientEvents extends CallRecordingClientEvents {
   /**
    * Starts a call in a conversation: posts a msgtype 5/6 message and rings the online members. The
    * caller then joins it like everyone else (`call:join`). When the conversation already has a call,
@@ -204,11 +221,17 @@ export interface CallClientEvents {
   'call:producer:close': (payload: ProducerRefPayload, ack: Ack<Ok>) => void;
   'call:consume': (payload: ConsumePayload, ack: Ack<ConsumeResult>) => void;
   'call:consumer:resume': (payload: ConsumerRefPayload, ack: Ack<Ok>) => void;
+  /**
+   * Stops a consumer's media on the server (its tile is hidden: scrolled away, minimized or off the
+   * grid); `call:consumer:resume` lets it flow again. Audio past CALL_AUDIO_ALL_UP_TO flows only
+   * while the client wants it AND its sender is among the recent speakers (`call:speakers`).
+   */
+  'call:consumer:pause': (payload: ConsumerRefPayload, ack: Ack<Ok>) => void;
   /** The preferred simulcast layer, chosen by the client from the size of the tile showing it. */
   'call:consumer:setLayers': (payload: ConsumerLayersPayload, ack: Ack<Ok>) => void;
 }
 
-export interface CallServerEvents {
+export interface CallServerEvents extends CallRecordingServerEvents {
   /** An incoming call for one of the user's conversations. */
   'call:ring': (event: { call: CallInfo; from: { uid: string; nickname: string } }) => void;
   /** Participants or state changed. */
@@ -223,6 +246,11 @@ export interface CallServerEvents {
   'call:consumer:layers': (event: { callid: string; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }) => void;
   'call:consumer:score': (event: { callid: string; consumerId: string; score: number; producerScore: number }) => void;
   'call:activeSpeaker': (event: { callid: string; uid: string | null }) => void;
+  /**
+   * The most recent speakers, newest first (at most CALL_AUDIO_LOUDEST): past CALL_AUDIO_ALL_UP_TO
+   * participants, the server lets audio flow only from these.
+   */
+  'call:speakers': (event: { callid: string; uids: string[] }) => void;
   /**
    * The call's media moved (its mediasoup worker died): close the local transports, `call:join`
    * again (new router capabilities), create transports and produce/consume again.

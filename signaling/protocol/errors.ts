@@ -60,6 +60,10 @@ export const ErrorCode = {
   // real-time viewing (S27): no room left for WebRTC viewers, or not offered here (watch HLS)
   WebrtcFull: 'webrtc_full',
   WebrtcUnavailable: 'webrtc_unavailable',
+  // call recording (issue 15): one at a time per call; stop with none running; per-node bound
+  AlreadyRecording: 'already_recording',
+  NotRecording: 'not_recording',
+  TooManyRecordings: 'too_many_recordings',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

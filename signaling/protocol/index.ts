@@ -9,3 +9,4 @@ export * from './duration';
 export * from './search';
 export * from './attention';
 export * from './people';
+export * from './callRecording';

@@ -200,6 +200,8 @@ export const CallAnnouncementEvent = {
   Ended: 'ended',
   Missed: 'missed',
   Declined: 'declined',
+  /** Issue 15: the sender started recording the call. */
+  Recording: 'recording',
 } as const;
 export type CallAnnouncementEvent = (typeof CallAnnouncementEvent)[keyof typeof CallAnnouncementEvent];
 

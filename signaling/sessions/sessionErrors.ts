@@ -1,12 +1,8 @@
-import { DeniedError, InvalidRequestError } from '../errors/DomainError';
+import { DeniedError, ErrorKind, fixedError, InvalidRequestError } from '../errors/DomainError';
 import { ErrorCode } from '../protocol/errors';
 
 /** The caller is not a member of the conversation (reading, writing or managing it). */
-export class NotMemberError extends DeniedError {
-  constructor() {
-    super(ErrorCode.NotMember, 'you are not a member of this session');
-  }
-}
+export class NotMemberError extends fixedError(ErrorKind.Denied, ErrorCode.NotMember, 'you are not a member of this session') {}
 
 /** A member may not do this here (a private conversation, or a group they did not create). */
 export class NotAllowedError extends DeniedError {
@@ -16,11 +12,7 @@ export class NotAllowedError extends DeniedError {
 }
 
 /** An invitation-only group: joined only when a member adds you. */
-export class InvitationOnlyError extends DeniedError {
-  constructor() {
-    super(ErrorCode.InvitationOnly, 'this group can only be joined by invitation');
-  }
-}
+export class InvitationOnlyError extends fixedError(ErrorKind.Denied, ErrorCode.InvitationOnly, 'this group can only be joined by invitation') {}
 
 /** A private conversation is between two different users. */
 export class SelfConversationError extends InvalidRequestError {
@@ -30,11 +22,7 @@ export class SelfConversationError extends InvalidRequestError {
 }
 
 /** The user is banned from the group: no joining, being added or using an invite until unbanned (S26). */
-export class BannedError extends DeniedError {
-  constructor() {
-    super(ErrorCode.Banned, 'this user is banned from the group');
-  }
-}
+export class BannedError extends fixedError(ErrorKind.Denied, ErrorCode.Banned, 'this user is banned from the group') {}
 
 /** An owner or admin muted the caller in this group: no sends or edits until `until` (S26). */
 export class MutedError extends DeniedError {

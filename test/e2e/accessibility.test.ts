@@ -8,16 +8,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { ensureMediasoupWorker } from '../../standins/mediasoup/ensureMediasoupWorker.mjs';
-import { desktop, launchBrowser, openUser, phone, screenshot } from '../support/browser';
-import { startCallServer } from '../support/calls';
-import { connectSocket, http, joinGroup, registerUser, request, type TestSocket, type TestUser } from '../support/client';
+import { desktop, openUser, phone, screenshot, useServerAndBrowser } from '../support/browser';
+import { startBrowserCallServer } from '../support/calls';
+import { connectSocket, registerUser, type TestSocket, type TestUser } from '../support/client';
 import { LivePeer, startPublicStream } from '../support/live';
 import { closeAll } from '../support/media';
+import { tourEveryPage } from '../support/pageTour';
 import type { RunningServer } from '../support/server';
-import { createGroup, newAccount, register, uidOf } from '../support/userSteps';
+import { newAccount } from '../support/userSteps';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -72,20 +72,18 @@ describe('accessibility of every page (axe-core, WCAG 2 AA)', () => {
   const open: LivePeer[] = [];
   let streamid = '';
 
-  before(async () => {
-    process.env.MEDIASOUP_WORKER_BIN = await ensureMediasoupWorker({ log: (line) => process.stderr.write(`[mediasoup-worker] ${line}\n`) });
-    [server, browser] = await Promise.all([startCallServer(1, { CALL_RING_TIMEOUT: '45' }), launchBrowser()]);
+  // before the server and browser close (after hooks run in order)
+  after(async () => {
+    await closeAll(open);
+    peerSocket?.disconnect();
+  });
+  useServerAndBrowser(async (s, b) => {
+    [server, browser] = [s, b];
     // Lin streams live in public, so the directory and a viewer page have something to show
     peer = await registerUser(server.url, 'Lin Wei');
     peerSocket = await connectSocket(server.url, peer.token);
     streamid = await startPublicStream(await connectSocket(server.url, peer.token), 'Morning run', open);
-  });
-  after(async () => {
-    await closeAll(open);
-    peerSocket?.disconnect();
-    await browser?.close();
-    await server?.stop();
-  });
+  }, startBrowserCallServer);
 
   for (const [name, options] of variants) {
     test(`${name}: no serious or critical violation on any page, light or dark`, { timeout: 240_000 }, async () => {
@@ -94,72 +92,15 @@ describe('accessibility of every page (axe-core, WCAG 2 AA)', () => {
       const found: string[] = [];
       const check = async (label: string) => found.push(...(await checkBothSchemes(page, `${name}-${label}`)));
       try {
-        await page.goto('/login');
-        await page.getByRole('button', { name: 'Sign in' }).waitFor();
-        await check('login');
-        await page.goto('/register');
-        await page.getByRole('button', { name: 'Create account' }).waitFor();
-        await check('register');
-
-        const account = newAccount('Ada');
-        await register(page, account);
-        const uid = await uidOf(page);
-        // a private chat Lin opens, and a group Lin joins; both with a message from Lin
-        const privateChat = await http(server.url, 'POST', '/api/sessions/private', { token: peer.token, body: { uid } });
-        const privateId = privateChat.body.session.sessionid as string;
-        const groupId = await createGroup(page, `Readers ${name}`);
-        await joinGroup(server.url, peer, groupId);
-        await page.goto('/');
-        await page.getByRole('heading', { name: 'Chats' }).waitFor();
-        await page.locator(`a[data-session="${privateId}"]`).waitFor();
-        await check('chat-list');
-
-        await page.goto(`/c/${privateId}`);
-        await page.getByTestId('composer-input').waitFor();
-        await check('private-chat');
-
-        await page.goto(`/c/${groupId}`);
-        await page.getByTestId('composer-input').waitFor();
-        const details = page.getByRole('complementary', { name: 'Conversation details' });
-        // wide screens open the details with the chat; elsewhere the info button does
-        const infoButton = page.getByTestId('info-button');
-        if ((await infoButton.getAttribute('aria-expanded')) !== 'true') await infoButton.click();
-        await details.getByRole('heading', { name: 'Group info' }).waitFor();
-        await check('group-info');
-
-        await page.goto('/new-group');
-        await page.getByLabel('Group name').waitFor();
-        await check('new-group');
-        await page.goto('/discover');
-        await page.getByRole('heading', { name: 'Discover groups' }).waitFor();
-        await check('discover');
-        await page.goto('/profile');
-        await page.getByRole('button', { name: 'Save profile' }).waitFor();
-        await check('profile');
-        await page.goto('/live');
-        await page.locator(`[data-testid="live-stream-item"][data-streamid="${streamid}"]`).waitFor();
-        await check('live-directory');
-        await page.goto(`/live/${streamid}`);
-        await page.getByTestId('live-view').waitFor();
-        await check('live-viewer');
-        await page.goto(`/live/new?sessionid=${groupId}`);
-        await page.getByTestId('go-live-view').waitFor();
-        await page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="live-preview"]')?.videoWidth ?? 0) > 0);
-        await check('go-live');
-
-        // a call: Lin rings the group, and Ada joins from the chat
-        await page.goto(`/c/${groupId}`);
-        await page.getByTestId('composer-input').waitFor();
-        const { call } = await request<{ call: { callid: string } }>(peerSocket, 'call:start', { sessionid: groupId, kind: 'video' });
-        await request(peerSocket, 'call:join', { callid: call.callid });
-        const ring = page.getByTestId('incoming-call');
-        await ring.waitFor();
-        await check('incoming-call');
-        await ring.getByRole('button', { name: 'Accept' }).click();
-        await page.getByTestId('call-view').waitFor();
-        await check('call');
-        await page.getByRole('button', { name: 'Hang up' }).click();
-        await request(peerSocket, 'call:leave', { callid: call.callid }).catch(() => undefined);
+        await tourEveryPage(page, {
+          serverUrl: server.url,
+          account: newAccount('Ada'),
+          groupName: `Readers ${name}`,
+          peer,
+          peerSocket,
+          streamid,
+          check,
+        });
       } finally {
         await context.close();
       }

@@ -145,7 +145,7 @@ describe('web client: live streams', () => {
     const seen = bobHls.filter((r) => r.at >= since);
     const folders = [...new Set(seen.map((r) => r.folder))];
     assert.ok(folders.length >= 3, `the playlist and segment requests moved to fresh folders (${folders.length} seen)`);
-    assert.ok(seen.some((r) => r.file.endsWith('.ts') && r.folder !== folders[0]), 'segments were loaded from a renewed folder');
+    assert.ok(seen.some((r) => /\.(ts|m4s)$/.test(r.file) && r.folder !== folders[0]), 'segments were loaded from a renewed folder');
     assert.deepEqual(seen.filter((r) => r.status >= 400), [], 'no HLS request was refused');
     assert.equal(seen.filter((r) => r.file === 'master.m3u8').length, 0, 'the player never started over (no master playlist reload)');
   });

@@ -3,7 +3,8 @@
  * ffmpeg: a Node publisher goes live (public); Bob (desktop, English) watches in real time over
  * WebRTC, the page says "Real-time" and a delay in milliseconds; with LIVE_WEBRTC_VIEWERS=1 the one
  * place is his, so Carol (phone) is refused real time and her page plays HLS by itself,
- * saying so, with its delay in seconds.
+ * saying so, with its delay in seconds. LL-HLS is off here, so the fallback is classic HLS (the
+ * fallback to LL-HLS and choosing a mode: liveViewerModes.test.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -27,7 +28,7 @@ describe('web client: real-time and HLS viewing', () => {
     await prepareMediasoup();
     const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
     [server, browser] = await Promise.all([
-      startServer({ env: { RTC_PORT: String(rtcPort), LIVE_RENDITIONS: '240:300', LIVE_WEBRTC_VIEWERS: '1' } }),
+      startServer({ env: { RTC_PORT: String(rtcPort), LIVE_RENDITIONS: '240:300', LIVE_WEBRTC_VIEWERS: '1', LIVE_LLHLS: '0' } }),
       launchBrowser(),
     ]);
     bob = await openUser(browser, server.url);

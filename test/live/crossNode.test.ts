@@ -11,7 +11,7 @@ import type { RunningServer } from '../support/server';
 import { closeAll, prepareMediasoup } from '../support/media';
 import { startTwoNodes } from '../support/calls';
 import { waitFor } from '../support/wait';
-import { LivePeer, ffmpegPids } from '../support/live';
+import { LivePeer, ffmpegPids, llFfmpegPids } from '../support/live';
 
 let node1: RunningServer | undefined;
 let node2: RunningServer | undefined;
@@ -94,6 +94,7 @@ test('a stream published on node 1 is listed, played and counted on node 2, resu
   assert.equal(update.stream.endReason, 'media_lost');
   assert.match(await (await fetch(doomedMedia)).text(), /#EXT-X-ENDLIST/);
   assert.deepEqual(ffmpegPids(doomed.streamid), [], "the dead node's ffmpeg was stopped");
+  assert.deepEqual(llFfmpegPids(doomed.streamid), [], "the dead node's LL-HLS ffmpeg was stopped");
   const stillListed = (await http(n2, 'GET', '/api/live', { token: b.token })).body.streams.map((s: any) => s.streamid);
   assert.ok(!stillListed.includes(doomed.streamid));
   assert.ok(stillListed.includes(stream.streamid), 'the stream node 2 took over is still live');

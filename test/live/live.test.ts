@@ -101,6 +101,10 @@ describe('live streams', { timeout: 240_000 }, () => {
     const mine = listed.body.streams.find((s: any) => s.streamid === stream.streamid);
     assert.ok(mine, 'GET /api/live lists the stream for a member');
     assert.match(mine.hlsUrl, /\.m3u8$/);
+    // Low-latency HLS is on by default, and every stream (a browser's too) has a poster.
+    assert.equal(mine.llHlsUrl, mine.hlsUrl.replace(/master\.m3u8$/, 'll.m3u8'));
+    assert.equal(mine.posterUrl, mine.hlsUrl.replace(/master\.m3u8$/, 'poster.jpg'));
+    assert.equal(stream.llHlsUrl?.replace(/hls\/[^/]+\//, ''), mine.llHlsUrl.replace(/hls\/[^/]+\//, ''), 'the live view names it too');
     assert.equal(mine.publisher.uid, alice.uid);
     assert.equal(mine.title, 'Cooking show');
     const forCarol = await http(server.url, 'GET', '/api/live', { token: carol.token });

@@ -2,6 +2,9 @@
  * Low-latency HLS (S27): beside the classic playlists a stream's top rendition is packaged into
  * parts of about 270-300 ms, listed in a version 9 playlist with a preload hint, served with
  * blocking reload (`_HLS_msn` / `_HLS_part`); the parts of a segment are that segment byte for byte.
+ * On by default (no LIVE_LLHLS given). Its ffmpeg killed mid-stream: the packager starts it again,
+ * the media sequence keeps increasing, the new run (a new init) follows EXT-X-DISCONTINUITY, and a
+ * blocking reload across the restart still answers.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -15,6 +18,7 @@ import { closeAll, prepareMediasoup } from '../support/media';
 import type { RunningServer } from '../support/server';
 import { waitFor } from '../support/wait';
 import { WhipEncoder } from '../support/whip';
+import { llFfmpegPids } from '../support/live';
 import { playlistState } from '../../signaling/live/LlHlsReload';
 
 let server: RunningServer;
@@ -23,6 +27,7 @@ let alice: TestUser;
 let encoder: WhipEncoder;
 let llUrl: string;
 let hlsUrl: string;
+let streamid: string;
 
 async function get(url: string): Promise<{ status: number; type: string | null; text: string; body: Buffer }> {
   const res = await fetch(new URL(url, server.url));
@@ -66,7 +71,8 @@ function ffprobeDuration(file: string): Promise<number> {
 before(
   async () => {
     await prepareMediasoup();
-    server = await startCallServer(1, { LIVE_RENDITIONS: '240:400,120:150', LIVE_LLHLS: '1' });
+    // LIVE_LLHLS not set: low-latency HLS is on by default.
+    server = await startCallServer(1, { LIVE_RENDITIONS: '240:400,120:150' });
     alice = await registerUser(server.url, 'Alice');
     const made = await http(server.url, 'POST', '/api/live/keys', { token: alice.token, body: { title: 'LL stream' } });
     encoder = new WhipEncoder({ width: 320, height: 240 });
@@ -78,6 +84,7 @@ before(
     });
     llUrl = listed.llHlsUrl;
     hlsUrl = listed.hlsUrl;
+    streamid = listed.streamid;
     // Three complete segments with parts: the packager runs steadily.
     await waitFor('LL segments', async () => {
       const res = await get(mediaUrl());
@@ -175,6 +182,47 @@ describe('low-latency HLS', { timeout: 60_000 }, () => {
     writeFileSync(file, Buffer.concat([init.body, whole.body]));
     const duration = await ffprobeDuration(file);
     assert.ok(Math.abs(duration - segment.duration) < 0.1, `ffprobe ${duration} s, EXTINF ${segment.duration} s`);
+  });
+
+  test('its ffmpeg killed: started again, msn keeps increasing, the new run after a discontinuity, a blocked reload answers', async () => {
+    const before = (await get(mediaUrl())).text;
+    const oldMap = [...before.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].at(-1)![1]!;
+    const pids = llFfmpegPids(streamid);
+    assert.equal(pids.length, 1, 'one LL ffmpeg');
+    process.kill(pids[0]!, 'SIGKILL');
+    // A player blocked on the next part right after the crash is answered (the interrupted segment
+    // closes, or the new run lists its first part), not left to time out.
+    const atKill = playlistState((await get(mediaUrl())).text);
+    const asked = Date.now();
+    const blocked = await get(`${mediaUrl()}?_HLS_msn=${atKill.msn}&_HLS_part=${atKill.parts}`);
+    assert.equal(blocked.status, 200, `blocked reload across the restart: ${blocked.status} ${blocked.text}`);
+    const answered = playlistState(blocked.text);
+    assert.ok(answered.msn > atKill.msn || answered.parts > atKill.parts, `answered after ${Date.now() - asked} ms with what was asked for`);
+
+    await waitFor('a new LL ffmpeg', () => llFfmpegPids(streamid).some((p) => p !== pids[0]), 10_000, 100);
+    const after = await waitFor('two segments of the new run', async () => {
+      const text = (await get(mediaUrl())).text;
+      const maps = [...text.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].map((m) => m[1]);
+      if (maps.at(-1) === oldMap) return false;
+      const newRun = text.slice(text.lastIndexOf('#EXT-X-MAP:'));
+      return (newRun.match(/#EXTINF:/g) ?? []).length >= 2 ? text : false;
+    }, 30_000, 200);
+    assert.ok(!after.includes('#EXT-X-ENDLIST'));
+    // The discontinuity heads the new run's first segment, with its new init.
+    const newMap = [...after.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].at(-1)![1]!;
+    assert.notEqual(newMap, oldMap);
+    assert.match(after, new RegExp(`#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="${newMap}"`));
+    assert.equal((after.match(/#EXT-X-DISCONTINUITY/g) ?? []).length, 1, 'one discontinuity: the restart');
+    // The media sequence went on: segment names increase without a gap or a repeat, msn past the old one.
+    const segments = listedSegments(after).map((seg) => Number(/seg(\d+)\.m4s/.exec(seg.uri)![1]));
+    segments.forEach((n, i) => assert.equal(n, i, `segment ${i} is seg${String(i).padStart(5, '0')}`));
+    assert.ok(playlistState(after).msn > playlistState(before).msn);
+    // The new run's parts play: its last complete segment is its parts joined.
+    const last = listedSegments(after).at(-1)!;
+    assert.equal(last.map, newMap);
+    const whole = await get(inFolder(last.uri));
+    const parts = await Promise.all(last.parts.map((p) => get(inFolder(p))));
+    assert.ok(last.parts.length > 0 && Buffer.concat(parts.map((p) => p.body)).equals(whole.body));
   });
 
   test('the end of the stream ends the LL playlist', async () => {

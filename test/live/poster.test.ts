@@ -1,11 +1,13 @@
 /**
- * Stream thumbnails (S27): a live stream's ffmpeg writes a poster JPEG of the top rendition every
- * few seconds; GET /api/live carries its signed `posterUrl` (beside `hlsUrl`), which answers a
- * JPEG, refreshed while the stream runs, and refuses a forged folder.
+ * Stream thumbnails (S27): every live stream (an encoder's over WHIP, a browser's VP8) gets a poster
+ * JPEG of the top rendition every few seconds, taken from its written segments; GET /api/live
+ * carries its signed `posterUrl` (beside `hlsUrl`), which answers a JPEG, refreshed while the
+ * stream runs (also after its transcoder's ffmpeg crashed and restarted), and refuses a forged folder.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { http, registerUser, type TestUser } from '../support/client';
+import { connectWithWelcome, http, registerUser, type TestUser } from '../support/client';
+import { LivePeer, ffmpegPids } from '../support/live';
 import { startCallServer } from '../support/calls';
 import { closeAll, prepareMediasoup } from '../support/media';
 import type { RunningServer } from '../support/server';
@@ -35,7 +37,7 @@ after(async () => {
   await server?.stop();
 });
 
-describe('stream posters', { timeout: 90_000 }, () => {
+describe('stream posters', { timeout: 120_000 }, () => {
   test('a poster JPEG appears under the signed folder, named by posterUrl in GET /api/live', async () => {
     const made = await http(server.url, 'POST', '/api/live/keys', { token: alice.token, body: { title: 'Poster stream' } });
     const encoder = new WhipEncoder({ width: 320, height: 240 });
@@ -66,5 +68,41 @@ describe('stream posters', { timeout: 90_000 }, () => {
     const one = await http(server.url, 'GET', `/api/live/${listed.streamid}`, { token: bob.token });
     assert.match(one.body.stream.posterUrl, /poster\.jpg$/);
     assert.equal(await encoder.end(server.url), 200);
+  });
+
+  test('a browser-style VP8 stream gets posters too, and they go on after its ffmpeg crashed', async () => {
+    const { socket } = await connectWithWelcome(server.url, alice.token);
+    const publisher = new LivePeer(socket, { width: 320, height: 240 });
+    open.push(publisher);
+    await publisher.create({ title: 'Browser poster', visibility: 'public' });
+    const started = await publisher.start();
+    assert.match(started.posterUrl ?? '', /\/poster\.jpg$/, 'the view names the poster from the start');
+    const listed = await waitFor('the browser stream listed with a poster URL', async () => {
+      const { body } = await http(server.url, 'GET', '/api/live', { token: bob.token });
+      return body.streams.find((s: { streamid: string }) => s.streamid === started.streamid);
+    });
+    assert.match(listed.posterUrl, /^\/api\/live\/[0-9a-f-]{36}\/hls\/\d+\.[^/]+\/poster\.jpg$/);
+
+    const first = await waitFor('the first poster of the browser stream', async () => {
+      const res = await jpeg(listed.posterUrl);
+      return res.status === 200 ? res : undefined;
+    }, 30_000);
+    assert.equal(first.type, 'image/jpeg');
+    assert.equal(first.body.subarray(0, 2).toString('hex'), 'ffd8', 'a JPEG');
+    const second = await waitFor('a newer poster', async () => {
+      const res = await jpeg(listed.posterUrl);
+      return res.status === 200 && !res.body.equals(first.body) ? res : undefined;
+    }, 20_000, 500);
+
+    // The transcoder's ffmpeg crashes: it starts again, the stream carries on, and so do its posters.
+    const pids = ffmpegPids(started.streamid);
+    assert.equal(pids.length, 1, 'one transcoder ffmpeg per stream (posters run apart, briefly)');
+    process.kill(pids[0]!, 'SIGKILL');
+    await waitFor('a new ffmpeg', () => ffmpegPids(started.streamid).some((p) => p !== pids[0]), 10_000);
+    await waitFor('a poster made after the restart', async () => {
+      const res = await jpeg(listed.posterUrl);
+      return res.status === 200 && !res.body.equals(second.body) && !res.body.equals(first.body);
+    }, 30_000, 500);
+    assert.equal((await publisher.stop()).state, 'ended');
   });
 });

@@ -72,13 +72,19 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** One app server and one Chromium for the enclosing suite (or file), both closed after it. */
-export function useServerAndBrowser(ready: (server: RunningServer, browser: Browser) => void): void {
+/**
+ * One app server (`start`'s, a plain one by default) and one Chromium for the enclosing suite (or
+ * file), both closed after it; `ready` may go on preparing the suite with them.
+ */
+export function useServerAndBrowser(
+  ready: (server: RunningServer, browser: Browser) => void | Promise<void>,
+  start: () => Promise<RunningServer> = () => startServer(),
+): void {
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
   before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    ready(server, browser);
+    [server, browser] = await Promise.all([start(), launchBrowser()]);
+    await ready(server, browser);
   });
   after(async () => {
     await browser?.close();

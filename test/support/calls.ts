@@ -8,7 +8,7 @@ import type { CallDebugInfo } from '../../signaling/calls/CallTypes';
 import { CallMedia } from '../../web/src/lib/callMedia';
 import { socketRequest } from '../../web/src/lib/socketRequest';
 import { request, type TestSocket } from './client';
-import { flatGray, NODE_HANDLER, SyntheticDevices, watchLifetime } from './media';
+import { flatGray, NODE_HANDLER, prepareMediasoup, SyntheticDevices, watchLifetime } from './media';
 import { freshDataDir, startServer, type RunningServer } from './server';
 
 /** A random base for a WebRTC port block (tests may run beside other servers): 20000..39950, a multiple of 50. */
@@ -21,6 +21,12 @@ export function startCallServer(workers = 1, env: Record<string, string> = {}, d
   const rtcPort = randomRtcPort();
   const debug: Record<string, string> = process.env.CALL_TEST_SERVER_DEBUG ? { DEBUG: 'mediasoup*', MEDIASOUP_LOG_LEVEL: 'debug' } : {};
   return startServer({ workers, dataDir, env: { COOKIM_CALL_DEBUG: '1', RTC_PORT: String(rtcPort), CALL_RING_TIMEOUT: '20', ...debug, ...env } });
+}
+
+/** A call server for browser tests: the mediasoup worker made ready first, calls ringing long enough for a page. */
+export async function startBrowserCallServer(): Promise<RunningServer> {
+  await prepareMediasoup();
+  return startCallServer(1, { CALL_RING_TIMEOUT: '45' });
 }
 
 /**

@@ -119,6 +119,21 @@ export function ffmpegPids(streamid: string): number[] {
   return pids;
 }
 
+/** ffmpeg processes writing this stream's low-latency playlist (their working directory is its `ll` folder). */
+export function llFfmpegPids(streamid: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('ffmpeg') && path.basename(cwd) === 'll' && path.basename(path.dirname(cwd)) === streamid) pids.push(Number(entry));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return pids;
+}
+
 /** A public live stream from a socket client (synthetic camera); the publisher goes into `open`. */
 export async function startPublicStream(socket: TestSocket, title: string, open: LivePeer[]): Promise<string> {
   const publisher = new LivePeer(socket, { width: 320, height: 180, fps: 15 });

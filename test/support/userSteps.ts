@@ -14,26 +14,32 @@ export function newAccount(nickname: string): Account {
   return { email: `${nickname.toLowerCase()}.${tag}@example.test`, nickname: `${nickname} ${tag}`, password: 'correct horse 1' };
 }
 
-/** Waits until the conversation list is on screen (narrow screens) or the home layout is (wide). */
+/**
+ * Waits until the conversation list is on screen (narrow screens) or the home layout is (wide):
+ * its search button, found by test id in any language.
+ */
 export async function waitForHome(page: Page): Promise<void> {
-  await page.getByRole('heading', { name: 'Chats' }).waitFor();
+  await page.getByTestId('message-search-open').waitFor();
+}
+
+/** The sign-in and registration forms, by their fields' ids and the submit button (any language). */
+async function submitAuthForm(page: Page, path: '/register' | '/login', fields: Record<string, string>): Promise<void> {
+  await page.goto(path);
+  for (const [id, value] of Object.entries(fields)) await page.locator(`#${id}`).fill(value);
+  await page.locator('form button[type="submit"]').click();
+  await waitForHome(page);
 }
 
 export async function register(page: Page, account: Account): Promise<void> {
-  await page.goto('/register');
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Nickname').fill(account.nickname);
-  await page.getByLabel('Password', { exact: true }).fill(account.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await waitForHome(page);
+  await submitAuthForm(page, '/register', {
+    'register-email': account.email,
+    'register-nickname': account.nickname,
+    'register-password': account.password,
+  });
 }
 
 export async function login(page: Page, account: Account): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await waitForHome(page);
+  await submitAuthForm(page, '/login', { 'login-email': account.email, 'login-password': account.password });
 }
 
 export async function createGroup(page: Page, name: string): Promise<string> {
@@ -168,8 +174,8 @@ export interface LiveDebug {
   viewers: number | null;
   state: string | null;
   player: 'hls.js' | 'native' | 'webrtc' | null;
-  /** Real time (WebRTC) or HLS (S27). */
-  mode?: 'rtc' | 'hls' | null;
+  /** Real time (WebRTC), LL-HLS or HLS (S27). */
+  mode?: 'rtc' | 'llhls' | 'hls' | null;
 }
 
 export async function liveDebug(page: Page): Promise<LiveDebug | null> {

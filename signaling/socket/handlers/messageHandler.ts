@@ -51,13 +51,15 @@ export function messageHandler(deps: MessageHandlerDeps): EventHandler<'message:
       // A file message's text is an optional caption.
       if (!isFile && content.trim().length === 0) throw new InvalidRequestError('msg: the message is empty');
       if (!limiter.take(uid)) throw new LimitError('too many messages; slow down');
+      // One read of the session feeds both checks: the whole document only when mentions need its members.
+      const whole = payload.mentions?.length ? await sessions.get(claims.sessionid) : undefined;
       // S26: a muted group member (`muted`, until when) or a block in a private chat (`blocked`).
-      await moderation.mustBeAbleToWrite(claims.sessionid, uid);
+      await moderation.mustBeAbleToWriteIn(whole ?? (await sessions.writeState(claims.sessionid)), uid);
 
       // S24: a reply quotes a live message of the same conversation, else `not_found`.
       const replyTo = payload.replyTo ? await conversationEvents.quote(claims.sessionid, payload.replyTo) : undefined;
       // Issue 13: members only (`invalid_mentions`), `all` from a group's owners and admins.
-      const mentions = payload.mentions?.length ? checkedMentions(await sessions.get(claims.sessionid), uid, payload.mentions) : undefined;
+      const mentions = whole && payload.mentions ? checkedMentions(whole, uid, payload.mentions) : undefined;
       let fileinfo: FileInfoDoc | undefined;
       let fileid: string | undefined;
       if (isFile) {

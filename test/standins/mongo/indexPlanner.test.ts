@@ -10,23 +10,7 @@ import { QueryEngine } from '../../../standins/mongo/QueryEngine';
 import { StoredCollection } from '../../../standins/mongo/StoredCollection';
 import type { Doc, IndexSpec } from '../../../standins/mongo/DevMongoServerTypes';
 import type { FindSpec } from '../../../standins/mongo/QueryEngine';
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-class Random {
-  constructor(private seed: number) {}
-  next(): number {
-    let t = (this.seed += 0x6d2b79f5);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)];
-  }
-}
+import { SeededRandom } from '../../support/random';
 
 const OIDS = [new ObjectId('64b000000000000000000001'), new ObjectId('64b000000000000000000002')];
 const SESSIONS = ['s1', 's2', 's3', 's4'];
@@ -50,7 +34,7 @@ const INDEXES: IndexSpec[] = [
 ];
 
 /** A chat-like document; with `messy`, indexed fields also get odd values. */
-function makeDoc(rnd: Random, i: number, seqs: Map<string, number>, messy: boolean): Doc {
+function makeDoc(rnd: SeededRandom, i: number, seqs: Map<string, number>, messy: boolean): Doc {
   const sessionid = rnd.pick(SESSIONS);
   const seq = (seqs.get(sessionid) ?? 0) + 1 + rnd.int(2);
   seqs.set(sessionid, seq);
@@ -82,7 +66,7 @@ function makeDoc(rnd: Random, i: number, seqs: Map<string, number>, messy: boole
   return doc;
 }
 
-function queries(rnd: Random): FindSpec[] {
+function queries(rnd: SeededRandom): FindSpec[] {
   const out: FindSpec[] = [];
   const s = () => rnd.pick(SESSIONS);
   const n = () => rnd.int(40);
@@ -154,7 +138,7 @@ function assertSameResults(indexed: StoredCollection, plain: StoredCollection, s
 }
 
 /** Random changes applied to both collections alike, including changes of indexed fields. */
-function mutate(rnd: Random, colls: StoredCollection[], seqs: Map<string, number>, messy: boolean, nextId: () => number): void {
+function mutate(rnd: SeededRandom, colls: StoredCollection[], seqs: Map<string, number>, messy: boolean, nextId: () => number): void {
   for (let i = 0; i < 60; i++) {
     const id = rnd.int(nextId());
     const current = colls[0].getById(id);
@@ -179,7 +163,7 @@ describe('devmongo index-backed queries (in process)', () => {
   for (const messy of [false, true]) {
     it(`returns exactly what a scan returns (${messy ? 'mixed types, arrays, missing fields' : 'chat-like data'})`, () => {
       for (let seed = 1; seed <= 2; seed++) {
-        const rnd = new Random(seed * 7919 + (messy ? 1 : 0));
+        const rnd = new SeededRandom(seed * 7919 + (messy ? 1 : 0));
         const seqs = new Map<string, number>();
         let count = 0;
         const docs = Array.from({ length: 200 }, () => makeDoc(rnd, count++, seqs, messy));
@@ -197,7 +181,7 @@ describe('devmongo index-backed queries (in process)', () => {
   }
 
   it('plans the chat queries on indexes: ordered walks for pages, lookups for equality', () => {
-    const rnd = new Random(42);
+    const rnd = new SeededRandom(42);
     const seqs = new Map<string, number>();
     const { indexed } = twins(Array.from({ length: 500 }, (_, i) => makeDoc(rnd, i, seqs, false)));
     const plan = (filter: Doc, sort?: Doc, want?: number) => IndexQueryPlanner.plan(indexed, filter, { sort, want });
@@ -234,7 +218,7 @@ describe('devmongo index-backed queries (in process)', () => {
   });
 
   it('writes journal lines exactly as EJSON.stringify does', () => {
-    const rnd = new Random(5);
+    const rnd = new SeededRandom(5);
     const values: unknown[] = [
       ...MIXED, 2 ** 31, -(2 ** 31), 2 ** 31 - 1, 2 ** 53, -(2 ** 63), 2 ** 63, 1e300, Infinity, -Infinity, 1.5e-7, 'quote " and \\ and \u2028 \ud800',
       { a: undefined, b: [undefined, 1], 'c.d': { $x: 1 } }, new Date(-5), new Date(8.64e15),
@@ -248,7 +232,7 @@ describe('devmongo index-backed queries (in process)', () => {
   });
 
   it('applies simple $set / $unset / $inc exactly as mingo does', () => {
-    const rnd = new Random(9);
+    const rnd = new SeededRandom(9);
     const base = (): Doc => ({ _id: 1, a: 1, b: { c: 2, d: [1, 2] }, e: null, s: 'x', n: NaN, o: { y: 1, z: 2 } });
     const paths = ['a', 'b.c', 'b.x', 'e.f', 'new', 'new.deep', 's', 'n', 'o', 'b.d', 'q.r.s'];
     const values: unknown[] = [1, -2.5, 'v', null, { z: 2, y: 1 }, { y: 1, z: 2 }, [1, 2], new Date(3), OIDS[0]];

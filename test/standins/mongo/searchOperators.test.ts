@@ -13,22 +13,7 @@ import { StoredCollection } from '../../../standins/mongo/StoredCollection';
 import type { Doc, IndexSpec } from '../../../standins/mongo/DevMongoServerTypes';
 import type { FindSpec } from '../../../standins/mongo/QueryEngine';
 import { openTestDatabase, type TestDatabase } from '../../support/mongo';
-
-class Random {
-  constructor(private seed: number) {}
-  next(): number {
-    let t = (this.seed += 0x6d2b79f5);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)];
-  }
-}
+import { SeededRandom } from '../../support/random';
 
 const WORDS = ['hike', 'hiking', 'hi', '上海', '海东', '东边', '边', 'a.b', 'ab', 'abc', 'b', '\uffff', '\uffffx', 'z'];
 const SESSIONS = ['s1', 's2', 's3'];
@@ -37,7 +22,7 @@ const INDEXES: IndexSpec[] = [
   { key: { sessionid: 1, dateline: 1 }, name: 'sessionid_dateline' },
 ];
 
-function makeDoc(rnd: Random, i: number, messy: boolean): Doc {
+function makeDoc(rnd: SeededRandom, i: number, messy: boolean): Doc {
   const terms = Array.from({ length: rnd.int(5) }, () => rnd.pick(WORDS));
   const doc: Doc = { _id: i, sessionid: rnd.pick(SESSIONS), dateline: 1000 + rnd.int(20), terms };
   if (messy && rnd.int(4) === 0) doc.terms = rnd.pick<unknown>(['hike', 5, null, [], /^hi/, ['abc', 7], undefined]);
@@ -46,7 +31,7 @@ function makeDoc(rnd: Random, i: number, messy: boolean): Doc {
   return doc;
 }
 
-function queries(rnd: Random): FindSpec[] {
+function queries(rnd: SeededRandom): FindSpec[] {
   const w = () => rnd.pick(WORDS);
   const out: FindSpec[] = [];
   for (let i = 0; i < 6; i++) {
@@ -80,7 +65,7 @@ describe('devmongo $all and regex prefixes on indexes', () => {
   for (const messy of [false, true]) {
     it(`returns exactly what a scan returns (${messy ? 'odd values' : 'term arrays'})`, () => {
       for (let seed = 1; seed <= 3; seed++) {
-        const rnd = new Random(seed * 31 + (messy ? 1 : 0));
+        const rnd = new SeededRandom(seed * 31 + (messy ? 1 : 0));
         const indexed = new StoredCollection('db', 'indexed');
         const plain = new StoredCollection('db', 'plain');
         for (const spec of INDEXES) indexed.addIndex(spec);

@@ -764,13 +764,66 @@ const en = {
       friend_request_not_found: 'There is no such friend request any more.',
     },
   },
-  // how a live stream plays: real-time over WebRTC, or HLS (issue 16)
+  // how a live stream plays: real-time over WebRTC, low-latency HLS or HLS, and the menu to choose (issue 16)
   liveModes: {
-    realTime: 'Real-time',
-    hls: 'HLS',
-    realTimeTitle: 'Playing in real time over WebRTC',
-    hlsTitle: 'Playing over HLS (a few seconds behind)',
+    name: {
+      rtc: 'Real-time',
+      llhls: 'LL-HLS',
+      hls: 'HLS',
+    },
+    title: {
+      rtc: 'Playing in real time over WebRTC',
+      llhls: 'Playing over low-latency HLS (a second or two behind)',
+      hls: 'Playing over HLS (a few seconds behind)',
+    },
     delayMs: '{ms} ms behind',
+    menu: 'Playing mode',
+    trigger: 'Playing mode: {mode}. Change it',
+    option: {
+      rtc: 'Real-time (WebRTC)',
+      llhls: 'Low-latency HLS',
+      hls: 'HLS',
+    },
+    detail: {
+      rtc: 'Under a second behind',
+      llhls: 'About a second or two behind',
+      hls: 'A few seconds behind, plays everywhere',
+    },
+    notOffered: 'Not offered for this stream right now',
+  },
+  // call recording (issue 15): the record button, the REC indicator and the chat line
+  callRecording: {
+    record: 'Record',
+    stop: 'Stop',
+    startLabel: 'Start recording the call',
+    stopLabel: 'Stop recording',
+    rec: 'REC',
+    indicator: 'Recording · {elapsed}',
+    startedBy: 'Recorded by {name}',
+    startedByYou: 'You are recording',
+    message: '{name} started recording the call',
+    messageYou: 'You started recording the call',
+    ended: {
+      saving: 'Recording stopped; the video will appear in the chat.',
+      maxLength: 'The recording reached its longest allowed length and was stopped.',
+      failed: 'The recording could not be saved.',
+      quota: 'The recording stopped: the storage of {name} is full.',
+      quotaYou: 'The recording stopped: your file storage is full.',
+    },
+    error: {
+      already: 'This call is being recorded already.',
+      notRecording: 'This call is not being recorded.',
+      tooMany: 'Too many calls are being recorded on this server; try again later.',
+      quota: 'Your file storage is full: the recording could not be kept.',
+      notParticipant: 'Only people in the call can record it.',
+    },
+  },
+  // large calls: the recent speakers on screen, the others in a strip (issue 15)
+  callScreen: {
+    onScreen: 'Recent speakers',
+    others: 'Other participants ({count})',
+    more: '+{count} more',
+    hideOthers: 'Hide the others',
   },
 };
 

@@ -760,13 +760,66 @@ const zhCN: MessageSchema = {
       friend_request_not_found: '该好友请求已不存在。',
     },
   },
-  // 直播的播放方式：WebRTC 实时，或 HLS（issue 16）
+  // 直播的播放方式：WebRTC 实时、低延迟 HLS 或 HLS，以及选择菜单（issue 16）
   liveModes: {
-    realTime: '实时',
-    hls: 'HLS',
-    realTimeTitle: '正在通过 WebRTC 实时播放',
-    hlsTitle: '正在通过 HLS 播放（延迟几秒）',
+    name: {
+      rtc: '实时',
+      llhls: '低延迟 HLS',
+      hls: 'HLS',
+    },
+    title: {
+      rtc: '正在通过 WebRTC 实时播放',
+      llhls: '正在通过低延迟 HLS 播放（延迟一两秒）',
+      hls: '正在通过 HLS 播放（延迟几秒）',
+    },
     delayMs: '延迟 {ms} 毫秒',
+    menu: '播放方式',
+    trigger: '播放方式：{mode}。点按更改',
+    option: {
+      rtc: '实时（WebRTC）',
+      llhls: '低延迟 HLS',
+      hls: 'HLS',
+    },
+    detail: {
+      rtc: '延迟不到一秒',
+      llhls: '延迟约一两秒',
+      hls: '延迟几秒，所有设备都能播放',
+    },
+    notOffered: '此直播目前不提供这种方式',
+  },
+  // 通话录制（issue 15）
+  callRecording: {
+    record: '录制',
+    stop: '停止',
+    startLabel: '开始录制通话',
+    stopLabel: '停止录制',
+    rec: '录制中',
+    indicator: '录制中 · {elapsed}',
+    startedBy: '{name} 正在录制',
+    startedByYou: '你正在录制',
+    message: '{name} 开始录制通话',
+    messageYou: '你开始录制通话',
+    ended: {
+      saving: '录制已停止，视频稍后会出现在聊天中。',
+      maxLength: '录制已达到允许的最长时长，已停止。',
+      failed: '录制未能保存。',
+      quota: '录制已停止：{name} 的存储空间已满。',
+      quotaYou: '录制已停止：你的文件存储空间已满。',
+    },
+    error: {
+      already: '此通话已在录制中。',
+      notRecording: '此通话没有在录制。',
+      tooMany: '此服务器上正在录制的通话过多，请稍后再试。',
+      quota: '你的文件存储空间已满，无法保存录制。',
+      notParticipant: '只有通话中的人可以录制。',
+    },
+  },
+  // 大型通话：最近发言的人在屏幕上，其他人在下方的条带里（issue 15）
+  callScreen: {
+    onScreen: '最近发言的人',
+    others: '其他参与者（{count}）',
+    more: '还有 {count} 人',
+    hideOthers: '收起其他人',
   },
 };
 

@@ -48,6 +48,10 @@ interface ConsumerEntry {
   consumer: mc.Consumer;
   media: RemoteMedia;
   layer?: number;
+  /** Whether the views want its media (a shown tile); what the server was last told; a request under way. */
+  wanted: boolean;
+  flowing: boolean;
+  syncing: boolean;
 }
 
 export class CallMedia {
@@ -78,6 +82,7 @@ export class CallMedia {
   private readonly policy: () => ReconnectPolicy;
   private readonly devices: LocalDevices | null;
   private readonly handlerName: HandlerName | undefined;
+  private readonly videoOnDemand: boolean;
 
   constructor(options: CallMediaOptions) {
     this.callid = options.callid;
@@ -87,6 +92,7 @@ export class CallMedia {
     this.policy = options.policy ?? reconnectPolicy;
     this.devices = options.devices === undefined ? browserDevices() : options.devices;
     this.handlerName = options.handlerName;
+    this.videoOnDemand = options.videoOnDemand ?? false;
   }
 
   // ---------- local media ----------
@@ -306,12 +312,15 @@ export class CallMedia {
         track: consumer.track,
         simulcast: !!mode && parseScalabilityMode(mode).spatialLayers > 1,
       };
-      this.consumers.set(consumer.id, { consumer, media });
+      // video on demand waits for its tile to show (setFlowing); the rest flows once wired up
+      const entry: ConsumerEntry = { consumer, media, wanted: !(this.videoOnDemand && media.kind === 'video'), flowing: false, syncing: false };
+      this.consumers.set(consumer.id, entry);
       consumer.on('transportclose', () => this.dropConsumer(consumer.id));
       consumer.on('trackended', () => this.dropConsumer(consumer.id));
       this.listener.remoteAdded(media);
+      if (!entry.wanted) consumer.pause();
       // consumers start paused on the server: the track is wired up now, let the media flow
-      await this.request('call:consumer:resume', { callid: this.callid, consumerId: consumer.id });
+      await this.syncFlow(entry);
     } catch (error) {
       this.consumed.delete(p.producerId);
       if (!(error instanceof Superseded)) console.warn('[call] consuming failed', p.producerId, String(error));
@@ -336,6 +345,34 @@ export class CallMedia {
     this.consumed.delete(entry.media.producerId);
     if (!entry.consumer.closed) entry.consumer.close();
     this.listener.remoteRemoved(consumerId);
+  }
+
+  /**
+   * Whether a consumer's media should flow (its tile is on screen) or stop on the server
+   * (call:consumer:pause: scrolled away, minimized, off the grid).
+   */
+  async setFlowing(consumerId: string, on: boolean): Promise<void> {
+    const entry = this.consumers.get(consumerId);
+    if (!entry || entry.wanted === on) return;
+    entry.wanted = on;
+    await this.syncFlow(entry);
+  }
+
+  /** Tells the server until it agrees with the latest wish, one request at a time. */
+  private async syncFlow(entry: ConsumerEntry): Promise<void> {
+    if (entry.syncing) return;
+    entry.syncing = true;
+    try {
+      while (entry.flowing !== entry.wanted && !entry.consumer.closed && this.consumers.get(entry.consumer.id) === entry) {
+        const on = entry.wanted;
+        if (on) entry.consumer.resume();
+        else entry.consumer.pause();
+        await this.request(on ? 'call:consumer:resume' : 'call:consumer:pause', { callid: this.callid, consumerId: entry.consumer.id });
+        entry.flowing = on;
+      }
+    } finally {
+      entry.syncing = false;
+    }
   }
 
   /** The preferred spatial layer of a simulcast consumer (from the size of the tile showing it). */

@@ -47,6 +47,11 @@ export interface CallMediaOptions {
   devices?: LocalDevices | null;
   /** mediasoup-client's handler: detected from the browser by default. */
   handlerName?: HandlerName;
+  /**
+   * Video consumers stay paused until the views show them (setFlowing): tiles off screen cost no
+   * bandwidth (S28). Off by default: every consumer flows once wired up.
+   */
+  videoOnDemand?: boolean;
 }
 
 /** One inbound-rtp entry of the receive transport, with the consumer it belongs to where known. */

@@ -40,6 +40,11 @@ export function describeCall(message: Pick<MessageView, 'msgtype' | 'msg' | 'nic
         : { event: 'missed', video, text: t(`callMessage.missed${kind}`, { name }), short: t(`callMessage.missed${kind}Short`) };
     case 'declined':
       return { event: 'declined', video, text: t(`callMessage.declined${kind}`), short: t(`callMessage.declined${kind}`) };
+    case 'recording': {
+      // issue 15: someone started recording the call
+      const text = mine ? t('callRecording.messageYou') : t('callRecording.message', { name });
+      return { event: 'recording', video, text, short: text };
+    }
     default: {
       const text = message.msg.trim() || (video ? t('callMessage.video') : t('callMessage.voice'));
       return { event: 'other', video, text, short: text };

@@ -1,9 +1,11 @@
 /**
  * Plays a live stream's HLS playlist in a <video>: hls.js where Media Source Extensions exist,
- * else the browser's own HLS (iPhone Safari). hls.js is tuned for 1 s segments (1.5 s behind the
- * edge, catching up at up to 1.5x, little back buffer), loaded on first use in a chunk of its own,
- * and recovers from network and media errors by itself; a playlist that cannot be loaded at all
- * (not written yet, or its signed URL expired) is asked for again with a fresh URL.
+ * else the browser's own HLS (iPhone Safari). hls.js is tuned either for the classic 1 s segments
+ * (1.5 s behind the edge) or, for the low-latency playlist, in its low-latency mode (parts,
+ * blocking reload, the server's PART-HOLD-BACK as target); both catch up at up to 1.5x with little
+ * back buffer. It is loaded on first use in a chunk of its own and recovers from network and media
+ * errors by itself; a playlist that cannot be loaded at all (not written yet, or its signed URL
+ * expired) is asked for again with a fresh URL.
  *
  * The URL's signed folder (`/hls/<exp>.<sig>/`) lives a few minutes (LIVE_HLS_URL_TTL): with
  * hls.js the player renews it halfway through its life and rewrites every later playlist and
@@ -32,14 +34,17 @@ export interface LivePlayerOptions {
   onProblem?(message: string): void;
   /** The browser refused to start playing without a tap. */
   onBlocked?(): void;
+  /** Play a low-latency (LL-HLS) playlist: hls.js in its low-latency mode. */
+  lowLatency?: boolean;
+  /**
+   * The playlist failed this many times in a row before anything played: `onGiveUp` is called
+   * (the caller tries another mode) and this player stops retrying. Unset: it retries for ever.
+   */
+  giveUpAfter?: number;
+  onGiveUp?(): void;
 }
 
-export const HLS_CONFIG: Partial<HlsConfig> = {
-  lowLatencyMode: true,
-  // 1.5 s behind the newest segment's end: with 1 s segments about 2.5 s glass to player
-  // (npm run bench -- hls), still a segment and a half of buffer against a late playlist.
-  liveSyncDuration: 1.5,
-  liveMaxLatencyDuration: 5,
+const SHARED_CONFIG: Partial<HlsConfig> = {
   maxLiveSyncPlaybackRate: 1.5,
   backBufferLength: 6,
   maxBufferLength: 8,
@@ -56,6 +61,30 @@ export const HLS_CONFIG: Partial<HlsConfig> = {
       errorRetry: { maxNumRetry: 1, retryDelayMs: 1000, maxRetryDelayMs: 2000 },
     },
   },
+};
+
+/** The classic playlists (1 s segments, no parts). */
+export const HLS_CONFIG: Partial<HlsConfig> = {
+  ...SHARED_CONFIG,
+  lowLatencyMode: false,
+  // 1.5 s behind the newest segment's end: with 1 s segments about 2.5 s glass to player
+  // (npm run bench -- hls), still a segment and a half of buffer against a late playlist.
+  liveSyncDuration: 1.5,
+  liveMaxLatencyDuration: 5,
+};
+
+/**
+ * The low-latency playlist (parts of about 0.3 s, blocking reload): 0.9 s behind the edge, the
+ * server's PART-HOLD-BACK (three parts), caught up at up to 1.5x. hls.js only speeds up within a
+ * target duration of that; further behind (a slow start, a stall on a busy phone) it would stay
+ * there, so past 3 s it jumps back to the edge (which needs a liveSyncDuration of our own beside it).
+ */
+export const LL_HLS_CONFIG: Partial<HlsConfig> = {
+  ...SHARED_CONFIG,
+  lowLatencyMode: true,
+  liveSyncDuration: 0.9,
+  liveMaxLatencyDuration: 3,
+  maxBufferLength: 4,
 };
 const RELOAD_DELAY_MS = 2000;
 /** A signed folder is renewed this far into its life; a failed renewal is tried again after RENEW_RETRY_MS. */
@@ -82,6 +111,9 @@ export class LivePlayer {
   /** The newest signed folder (`<exp>.<sig>`): every hls.js request goes there. */
   private folder: string | null = null;
   private lastMediaError = 0;
+  /** Playlist failures in a row before anything played (giveUpAfter). */
+  private failures = 0;
+  private played = false;
   private destroyed = false;
   kind: PlayerKind | null = null;
 
@@ -108,22 +140,29 @@ export class LivePlayer {
     }
   }
 
-  /** Seconds behind live: from EXT-X-PROGRAM-DATE-TIME when the playlist has it, else the player's own estimate. */
+  /**
+   * Seconds behind live. Two estimates, both short of the truth: the frame's
+   * EXT-X-PROGRAM-DATE-TIME against now (the server stamps it once the segment is under way, after
+   * capture and encoding began) and the distance to the playlist's live edge (blind to everything
+   * before the segment was listed); the larger one is the closer.
+   */
   latency(): number | null {
     const video = this.video;
+    let byDate: number | null = null;
+    let byEdge: number | null = null;
     if (this.hls) {
       const date = this.hls.playingDate;
-      if (date) return Math.max(0, (Date.now() - date.getTime()) / 1000);
+      if (date) byDate = (Date.now() - date.getTime()) / 1000;
       const latency = this.hls.latency;
-      return Number.isFinite(latency) && latency > 0 ? latency : null;
-    }
-    if (this.kind === 'native') {
+      if (Number.isFinite(latency) && latency > 0) byEdge = latency;
+    } else if (this.kind === 'native') {
       const start = (video as HTMLVideoElement & { getStartDate?: () => Date }).getStartDate?.().getTime();
-      if (start && Number.isFinite(start)) return Math.max(0, (Date.now() - start) / 1000 - video.currentTime);
+      if (start && Number.isFinite(start)) byDate = (Date.now() - start) / 1000 - video.currentTime;
       const { seekable } = video;
-      if (seekable.length) return Math.max(0, seekable.end(seekable.length - 1) - video.currentTime);
+      if (seekable.length) byEdge = seekable.end(seekable.length - 1) - video.currentTime;
     }
-    return null;
+    if (byDate === null && byEdge === null) return null;
+    return Math.max(0, byDate ?? 0, byEdge ?? 0);
   }
 
   /** Back to the live edge after falling behind (a paused tab, a stall). */
@@ -226,6 +265,7 @@ export class LivePlayer {
         data.details === ErrorDetails.MANIFEST_LOAD_TIMEOUT ||
         data.details === ErrorDetails.LEVEL_LOAD_ERROR ||
         data.response?.code === 403;
+      if (playlistGone && this.gaveUp()) return;
       this.options.onProblem?.('live.player.reconnecting');
       if (playlistGone) this.scheduleReload();
       else {
@@ -244,13 +284,14 @@ export class LivePlayer {
 
   private attachHls(HlsClass: typeof Hls): void {
     const hls = new HlsClass({
-      ...HLS_CONFIG,
+      ...(this.options.lowLatency ? LL_HLS_CONFIG : HLS_CONFIG),
       // hls.js resolves playlist and segment URLs against the folder it first loaded: every request
       // goes to the newest signed folder instead (renewed while playing)
       xhrSetup: (xhr, url) => xhr.open('GET', this.rewrite(url), true),
     });
     this.hls = hls;
     hls.on(HlsClass.Events.ERROR, (_event, data) => this.onHlsError(HlsClass, data));
+    hls.on(HlsClass.Events.FRAG_BUFFERED, () => (this.played = true));
     hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
       this.options.onProblem?.('');
       this.play();
@@ -258,12 +299,23 @@ export class LivePlayer {
     hls.attachMedia(this.video);
   }
 
+  /** One more failure before playing: true (and onGiveUp called) once there were giveUpAfter of them. */
+  private gaveUp(): boolean {
+    const limit = this.options.giveUpAfter;
+    if (this.played || !limit || ++this.failures < limit) return false;
+    this.destroy();
+    this.options.onGiveUp?.();
+    return true;
+  }
+
   private readonly onNativeError = (): void => {
+    if (this.gaveUp()) return;
     this.options.onProblem?.('live.player.reconnecting');
     this.scheduleReload();
   };
 
   private readonly onNativePlaying = (): void => {
+    this.played = true;
     this.options.onProblem?.('');
   };
 }

@@ -8,9 +8,11 @@ import type { CallInfo, CallKind, MediaSource } from '@protocol';
 import { declineIncoming, refreshActive, rememberActive, wireActiveCalls } from './activeCalls';
 import * as devices from './callDevices';
 import { currentMedia, closeCall, dismissEnded, enterCall, hangUp, restartIceOnline, resumeAfterReconnect, wireCallSession } from './callSession';
+import { tileShown } from './callScreen';
 import { callRequest } from './callSignaling';
 import { callState, inCall, remoteSourceOff } from './callState';
 import { connection, type ChatSocket } from './connection';
+import { wireCallRecording } from './callRecording';
 
 export { CallPhase, type EndedInfo, type IncomingCall, type RemoteProducer } from './callState';
 
@@ -23,6 +25,7 @@ function wire(socket: ChatSocket): void {
   // the list first: on call:ended the banner goes before the ended screen decides what comes next
   wireActiveCalls(socket);
   wireCallSession(socket);
+  wireCallRecording(socket);
 }
 
 async function onConnected(socket: ChatSocket): Promise<void> {
@@ -100,6 +103,11 @@ export const callStore = {
 
   preferLayer(consumerId: string, spatialLayer: number): void {
     void currentMedia()?.preferLayer(consumerId, spatialLayer);
+  },
+
+  /** A tile showing a remote video came into view (its media flows) or left it (paused on the server). */
+  tileShown(consumerId: string, shown: boolean): void {
+    tileShown(currentMedia(), consumerId, shown);
   },
 
   audioBlocked: devices.audioBlocked,

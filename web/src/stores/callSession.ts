@@ -18,6 +18,7 @@ import { callErrorText, callRequest as request } from './callSignaling';
 import { CallPhase, callState as state, endedMessage, inCall, isMine, showNotice, talkedMs, type EndedInfo } from './callState';
 import { chat } from './chat';
 import { connection, type ChatSocket } from './connection';
+import { arrangeOnScreen, resetScreen, screenFromJoin, speakerOnScreen } from './callScreen';
 
 const ENDED_SCREEN_MS = 2200;
 
@@ -49,6 +50,7 @@ function resetMediaState(): void {
   state.producers = {};
   state.speaker = null;
   state.transports = {};
+  resetScreen();
 }
 
 function newMedia(callid: string): CallMedia {
@@ -57,6 +59,8 @@ function newMedia(callid: string): CallMedia {
     callid,
     selfUid: auth.uid.value,
     request,
+    // hidden tiles cost no bandwidth: video flows while its tile shows
+    videoOnDemand: true,
     listener: {
       remoteAdded(remote) {
         if (media !== created) return;
@@ -89,6 +93,7 @@ function applyJoin(joined: JoinResult): void {
   rememberActive(joined.call);
   state.producers = {};
   for (const p of joined.producers) state.producers[p.producerId] = { ...p };
+  screenFromJoin(joined);
 }
 
 // ---------- joining and leaving ----------
@@ -289,6 +294,7 @@ export function wireCallSession(socket: ChatSocket): void {
     if (!isMine(call.callid)) return;
     const wasActive = state.call?.state === 'active';
     state.call = call;
+    arrangeOnScreen();
     settle();
     // a private call is over when the other person hangs up
     const session = chat.state.sessions[call.sessionid];
@@ -328,7 +334,12 @@ export function wireCallSession(socket: ChatSocket): void {
     if (isMine(callid)) media?.consumerClosed(consumerId);
   });
   socket.on('call:activeSpeaker', ({ callid, uid }) => {
-    if (isMine(callid)) state.speaker = uid;
+    if (!isMine(callid)) return;
+    state.speaker = uid;
+    speakerOnScreen(uid);
+  });
+  socket.on('call:speakers', ({ callid, uids }) => {
+    if (isMine(callid)) state.audioSpeakers = uids;
   });
   socket.on('call:reconnectMedia', ({ callid }) => {
     if (isMine(callid)) void recover('media');

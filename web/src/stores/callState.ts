@@ -5,7 +5,8 @@
  * controls, and the notices and "call ended" texts.
  */
 import { reactive } from 'vue';
-import type { CallEndReason, CallInfo, ProducerInfo } from '@protocol';
+import type { CallEndReason, CallInfo, CallScreenInfo, ProducerInfo } from '@protocol';
+import { DEFAULT_SCREEN, emptyStage } from '@/lib/callStage';
 import type { ConnectionState, RemoteMedia, TransportDirection } from '@/lib/callMedia';
 import { text, type LocalText } from '@/i18n/localText';
 import { formatDuration } from '@/lib/format';
@@ -56,6 +57,12 @@ export const callState = reactive({
   producers: {} as Record<string, RemoteProducer>,
   /** uid of the loudest participant (call:activeSpeaker). */
   speaker: null as string | null,
+  /** Limits of large calls from the server (CALL_ON_SCREEN...); defaults until joined. */
+  screen: { ...DEFAULT_SCREEN } as CallScreenInfo,
+  /** Who is on the grid of a large call (recent active speakers, stable slots). */
+  stage: emptyStage(),
+  /** The recent speakers whose audio the server lets through in a large call (call:speakers). */
+  audioSpeakers: [] as string[],
   micOn: true,
   cameraOn: false,
   hasMic: false,
