@@ -20,8 +20,13 @@ export function loadMediasoup(): Promise<Mediasoup> {
  * worker shares the server's single UDP (and TCP) port.
  */
 export class MediaWorker extends EventEmitter<MediaWorkerEvents> {
-  /** Rooms placed on this worker (the pool's load measure), maintained by the pool. */
+  /** Rooms whose home router is on this worker, maintained by the pool. */
   rooms = 0;
+  /**
+   * What the rooms put on this worker: peers placed here, their WebRTC transports, consumers, and
+   * pipe producers/consumers (each counts 1). Rooms place a new peer on the live worker with the least.
+   */
+  load = 0;
   private closedByUs = false;
 
   private constructor(
@@ -85,7 +90,7 @@ export class MediaWorker extends EventEmitter<MediaWorkerEvents> {
   }
 
   info(): MediaWorkerInfo {
-    return { slot: this.slot, pid: this.pid, port: this.port, rooms: this.rooms, closed: this.closed };
+    return { slot: this.slot, pid: this.pid, port: this.port, rooms: this.rooms, load: this.load, closed: this.closed };
   }
 
   close(): void {

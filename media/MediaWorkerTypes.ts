@@ -24,5 +24,7 @@ export interface MediaWorkerInfo {
   pid: number;
   port: number;
   rooms: number;
+  /** Peers, transports, consumers and pipes on it (see MediaWorker.load). */
+  load: number;
   closed: boolean;
 }

@@ -43,9 +43,46 @@ export type RoomEvents = {
   consumerScore: [event: { peerId: string; consumerId: string; score: number; producerScore: number }];
   /** How well a producer's stream arrives (mediasoup's score, 0-10). */
   producerScore: [event: { peerId: string; producerId: string; kind: types.MediaKind; score: number }];
-  /** The router is gone: closed by us, or lost with its worker (`lost: true`). */
+  /**
+   * A worker the room spread to died and took these peers' transports (and producers) with it;
+   * the room goes on for the others (their consumers of these producers were reported as
+   * consumerClosed). The peers are no longer in the room: they join again.
+   */
+  peersLost: [event: { workerPid: number; peerIds: string[]; producers: ProducerRecord[] }];
+  /** A pipe to another process ended on this side (producer, consumers or router gone): tell the other side. */
+  pipeEnded: [event: { pipeId: string }];
+  /** The room is gone: closed by us, or every router lost with its worker (`lost: true`). */
   closed: [event: { lost: boolean }];
 };
+
+export interface RoomOptions {
+  /**
+   * Place each peer on the least-loaded live worker of the pool, piping producers between the
+   * room's routers (calls). Without it every peer is on the room's one router (live streams).
+   */
+  spread?: boolean;
+}
+
+/** The room's part on one worker (debug and metrics). */
+export interface RoomWorkerStats {
+  workerPid: number;
+  /** The WebRtcServer port its transports use. */
+  port: number;
+  peers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+  /** Producers piped in or out of this router from the room's other routers of this process. */
+  pipes: number;
+  /** Producers piped in or out of this router from or to other processes (PipeTransports). */
+  remotePipes: number;
+}
+
+/** Where a peer's transports are. */
+export interface PeerPlacement {
+  workerPid: number;
+  port: number;
+}
 
 export interface RoomStats {
   peers: number;

@@ -3,12 +3,15 @@ import { MediaUnavailableError } from './errors';
 import { MediaWorker } from './MediaWorker';
 import type { MediaWorkerInfo } from './MediaWorkerTypes';
 import { Room } from './Room';
+import type { RoomOptions } from './RoomTypes';
 import type { WorkerPoolEvents, WorkerPoolOptions } from './WorkerPoolTypes';
 
 /**
- * The mediasoup workers of this process, one WebRtcServer port each. Rooms go to the worker with
- * the fewest rooms; a worker that dies is replaced in its slot (same port when it is free) and its
- * rooms are announced as lost.
+ * The mediasoup workers of this process, one WebRtcServer port each. A room's home router goes to
+ * the least-loaded worker (MediaWorker.load, then fewest rooms); a spread room places its peers on
+ * any live worker of the pool. A worker that dies is replaced in its slot (same port when it is
+ * free); the rooms it took entirely (no router left) are announced as lost, spread rooms that keep
+ * a router elsewhere report their lost peers themselves (Room `peersLost`).
  */
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   private readonly slots: (MediaWorker | null)[];
@@ -32,16 +35,16 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return pool;
   }
 
-  /** A new room (router + active speaker observer) on the least-loaded live worker. */
-  async createRoom(roomId: string): Promise<Room> {
+  /** A new room (home router + active speaker observer) on the least-loaded live worker. */
+  async createRoom(roomId: string, options: RoomOptions = {}): Promise<Room> {
     if (this.closed) throw new MediaUnavailableError('the media pool is closed');
-    const live = this.slots.filter((w): w is MediaWorker => !!w && !w.closed);
+    const live = this.liveWorkers();
     if (live.length === 0) throw new MediaUnavailableError();
-    const worker = live.reduce((a, b) => (b.rooms < a.rooms ? b : a));
+    const worker = live.reduce((a, b) => (b.load < a.load || (b.load === a.load && b.rooms < a.rooms) ? b : a));
     worker.rooms += 1;
     let room: Room;
     try {
-      room = await Room.create(roomId, worker);
+      room = await Room.create(roomId, worker, options.spread ? { liveWorkers: () => this.liveWorkers() } : null);
     } catch (err) {
       worker.rooms -= 1;
       throw err;
@@ -57,6 +60,11 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
   getRoom(roomId: string): Room | undefined {
     return this.rooms.get(roomId);
+  }
+
+  /** The workers running now. */
+  liveWorkers(): MediaWorker[] {
+    return this.slots.filter((w): w is MediaWorker => !!w && !w.closed);
   }
 
   workers(): MediaWorkerInfo[] {
@@ -93,11 +101,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     const oldPid = worker.pid;
     this.log('error', 'mediasoup worker died; replacing it', { slot: worker.slot, pid: oldPid, err: error.message });
     if (this.slots[worker.slot] === worker) this.slots[worker.slot] = null;
-    const lost = [...this.rooms.values()].filter((room) => room.worker === worker);
-    for (const room of lost) {
-      this.rooms.delete(room.id);
-      room.close();
-    }
+    // mediasoup closed the worker's routers before it reported the death: the rooms left without
+    // any router have closed (lost) and are still listed; the others went on without it.
+    const lost = [...this.rooms.values()].filter((room) => room.closed);
+    for (const room of lost) this.rooms.delete(room.id);
     worker.close();
     void this.replace(worker.slot, oldPid);
     // Announced after the replacement has begun; createRoom uses any live worker meanwhile.

@@ -16,8 +16,9 @@ export interface WorkerPoolOptions {
 
 export type WorkerPoolEvents = {
   /**
-   * A worker died: these rooms' routers, transports, producers and consumers are gone (each Room
-   * is closed and emitted `closed` with lost: true). Whoever owns them re-creates them.
+   * A worker died: these rooms had no router elsewhere, so their routers, transports, producers and
+   * consumers are gone (each Room emitted `closed` with lost: true). Whoever owns them re-creates
+   * them. (A spread room with routers on other workers goes on: it emits `peersLost` instead.)
    */
   roomsLost: [event: { roomIds: string[]; workerPid: number; slot: number }];
   /** A replacement worker took the dead one's slot. */

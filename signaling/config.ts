@@ -49,6 +49,10 @@ export interface Config {
   rtcListenIp: string;
   /** Address announced to clients in ICE candidates (the host's public address in production). */
   announcedIp: string;
+  /** Address the PipeTransports that carry a call's media between nodes bind (PIPE_LISTEN_IP, default RTC_LISTEN_IP). */
+  pipeListenIp: string;
+  /** Address the other nodes send a call's piped media to (PIPE_ANNOUNCED_IP, default ANNOUNCED_IP). */
+  pipeAnnouncedIp: string;
   /** A call nobody answers ends as unanswered after this many seconds. */
   callRingTimeout: number;
   /** On-screen subscriptions of large calls (S28): CALL_ON_SCREEN, CALL_AUDIO_ALL_UP_TO, CALL_AUDIO_LOUDEST. */
@@ -295,13 +299,15 @@ function metricsAllow(raw: string | undefined): string[] {
   return parseAddressList('METRICS_ALLOW', text);
 }
 
-function mediaConfig(): Pick<Config, 'mediaWorkers' | 'rtcPort' | 'rtcListenIp' | 'announcedIp' | 'callRingTimeout'> {
+function mediaConfig(): Pick<Config, 'mediaWorkers' | 'rtcPort' | 'rtcListenIp' | 'announcedIp' | 'pipeListenIp' | 'pipeAnnouncedIp' | 'callRingTimeout'> {
   const workers = int('WORKERS', os.availableParallelism(), 1);
   return {
     mediaWorkers: int('MEDIA_WORKERS', Math.max(1, Math.floor(os.availableParallelism() / workers)), 1),
     rtcPort: int('RTC_PORT', 40000, 1),
     rtcListenIp: process.env.RTC_LISTEN_IP || '0.0.0.0',
     announcedIp: process.env.ANNOUNCED_IP || '127.0.0.1',
+    pipeListenIp: process.env.PIPE_LISTEN_IP || process.env.RTC_LISTEN_IP || '0.0.0.0',
+    pipeAnnouncedIp: process.env.PIPE_ANNOUNCED_IP || process.env.ANNOUNCED_IP || '127.0.0.1',
     callRingTimeout: int('CALL_RING_TIMEOUT', 30, 1),
   };
 }

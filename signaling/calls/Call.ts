@@ -1,6 +1,6 @@
 import type { Room } from '../../media/Room';
 import type { CallRecordingInfo } from '../protocol/callRecording';
-import type { CallInfo, CallKind, CallParticipant, CallState } from '../protocol/calls';
+import type { CallInfo, CallKind, CallParticipant, CallState, ProducerInfo } from '../protocol/calls';
 
 export interface Participant extends CallParticipant {
   /** The socket that joined: media events go to it, and only it may negotiate for this user. */
@@ -13,6 +13,8 @@ export class Call {
   readonly participants = new Map<string, Participant>();
   /** Null while the media is being re-created after its worker died. */
   room: Room | null = null;
+  /** Producers of participants whose media is on other processes (their legs), by producer id. */
+  readonly remoteProducers = new Map<string, ProducerInfo>();
   answeredAt: number | null = null;
   ringTimer: NodeJS.Timeout | null = null;
   /** Issue 15: the recording that runs (set by CallRecordings). */

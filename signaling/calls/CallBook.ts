@@ -1,3 +1,4 @@
+import type { Room } from '../../media/Room';
 import type { CallInfo } from '../protocol/calls';
 import type { Call } from './Call';
 import type { CallDeps } from './CallDeps';
@@ -7,6 +8,8 @@ import type { CallRequester } from './CallTypes';
 export class CallBook {
   private readonly calls = new Map<string, Call>();
   private readonly bySession = new Map<string, Call>();
+  /** This process's rooms of calls owned elsewhere (legs): their producers and consumers count here too. */
+  private legRooms: () => Room[] = () => [];
 
   constructor(private readonly metrics: CallDeps['metrics']) {}
 
@@ -48,6 +51,10 @@ export class CallBook {
       .map((c) => c.info());
   }
 
+  countLegRooms(rooms: () => Room[]): void {
+    this.legRooms = rooms;
+  }
+
   refreshMetrics(): void {
     let participants = 0;
     let producers = 0;
@@ -57,6 +64,11 @@ export class CallBook {
       const s = call.room?.stats();
       producers += s?.producers ?? 0;
       consumers += s?.consumers ?? 0;
+    }
+    for (const room of this.legRooms()) {
+      const s = room.stats();
+      producers += s.producers;
+      consumers += s.consumers;
     }
     this.metrics.callsActive.set(this.calls.size);
     this.metrics.callParticipants.set(participants);

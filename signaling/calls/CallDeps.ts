@@ -10,7 +10,7 @@ import type { RecordingDeps } from './recording/RecordingDeps';
 
 /** What calls use of the node (instead of the whole AppContext). */
 export interface CallDeps {
-  config: Pick<Config, 'callStartsPerMinute' | 'callsPerUser' | 'callRingTimeout' | 'callScreen'>;
+  config: Pick<Config, 'callStartsPerMinute' | 'callsPerUser' | 'callRingTimeout' | 'callScreen' | 'pipeListenIp' | 'pipeAnnouncedIp'>;
   logger: Logger;
   nodeId: string;
   db: Database;

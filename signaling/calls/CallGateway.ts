@@ -3,6 +3,7 @@ import type { ChatSocket } from '../socket/ChatSocket';
 import type { CallDebug } from './callDebug';
 import type { CallDeps } from './CallDeps';
 import { callEvents } from './callEvents';
+import type { CallLegs } from './CallLegs';
 import type { CallLifecycle } from './CallLifecycle';
 import type { CallOwnerOps } from './CallOwnerOps';
 import type { CallRouter } from './CallRouter';
@@ -25,6 +26,7 @@ export class CallGateway {
     router: CallRouter,
     starter: CallStarter,
     private readonly lifecycle: CallLifecycle,
+    private readonly legs: CallLegs,
     private readonly debug: CallDebug | null,
   ) {
     const logError = (err: unknown) => deps.logger.error({ err }, 'call request failed');
@@ -47,6 +49,7 @@ export class CallGateway {
     socket.on('disconnect', () => {
       if (!this.inCalls.delete(socket.id)) return;
       this.lifecycle.socketGone(socket.id);
+      this.legs.socketGone(socket.id);
       void this.deps.peers.callGone(socket.id).catch(() => undefined);
     });
   }

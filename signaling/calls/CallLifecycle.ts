@@ -4,6 +4,7 @@ import { userRoom } from '../socket/Fanout';
 import type { Call, Participant } from './Call';
 import type { CallBook } from './CallBook';
 import type { CallDeps } from './CallDeps';
+import type { CallLegNotices } from './CallLegNotices';
 import type { CallPlaces } from './CallPlaces';
 import { CallNotMemberError, MediaUnavailableError } from './callErrors';
 import type { CallRequester } from './CallTypes';
@@ -22,7 +23,8 @@ export class CallLifecycle {
     private readonly book: CallBook,
     private readonly places: CallPlaces,
     private readonly registry: ActiveCallRegistry,
-    private readonly recordings?: Pick<CallRecordings, 'callEnded'>,
+    private readonly recordings: Pick<CallRecordings, 'callEnded'> | undefined,
+    private readonly legs: CallLegNotices,
   ) {}
 
   async join(call: Call, requester: CallRequester): Promise<JoinResult> {
@@ -31,7 +33,7 @@ export class CallLifecycle {
     if (!room) throw new MediaUnavailableError('the call media is moving to another server; wait for call:reconnectMedia');
     const previous = call.participants.get(requester.uid);
     // Joining again (another tab, or after call:reconnectMedia) starts this user's media afresh.
-    if (previous) this.dropMedia(call, previous.uid);
+    if (previous) this.dropMedia(call, previous, previous.socketId !== requester.socketId);
     call.participants.set(requester.uid, {
       uid: requester.uid,
       nickname: requester.nickname,
@@ -49,7 +51,10 @@ export class CallLifecycle {
     return {
       call: call.info(),
       routerRtpCapabilities: room.rtpCapabilities,
-      producers: room.producers(requester.uid).map(producerInfo),
+      producers: [
+        ...room.producers(requester.uid).map(producerInfo),
+        ...[...call.remoteProducers.values()].filter((p) => p.uid !== requester.uid),
+      ],
     };
   }
 
@@ -79,7 +84,7 @@ export class CallLifecycle {
 
   private async removeParticipant(call: Call, participant: Participant): Promise<void> {
     call.participants.delete(participant.uid);
-    this.dropMedia(call, participant.uid);
+    this.dropMedia(call, participant, true);
     if (call.participants.size === 0) {
       // The last one left: an answered call ends, an unanswered one (the caller hung up) is missed.
       await this.end(call, call.state === 'active' ? 'all_left' : 'unanswered');
@@ -90,8 +95,12 @@ export class CallLifecycle {
     if (participant.uid === call.startedBy) await this.places.release(call.callid);
   }
 
-  /** Closes the user's transports; the others hear their producers closed (their consumers close too). */
-  private dropMedia(call: Call, uid: string): void {
+  /**
+   * Closes the user's transports (here, or on the process holding its media); the others hear
+   * their producers closed (their consumers close too).
+   */
+  private dropMedia(call: Call, { uid, socketId }: Participant, tellLeg: boolean): void {
+    this.legs.drop(call, uid, socketId, tellLeg);
     const closed = call.room?.removePeer(uid) ?? [];
     const others = call.socketsExcept(uid);
     if (!others.length) return;
@@ -109,6 +118,7 @@ export class CallLifecycle {
     this.recordings?.callEnded(call);
     call.room?.close();
     call.room = null;
+    this.legs.ended(call);
     this.book.forget(call);
     this.book.refreshMetrics();
     const durationMs = wasActive && call.answeredAt ? Date.now() - call.answeredAt : 0;

@@ -22,17 +22,35 @@ export type CallOwnerEvent = Exclude<CallEvent, 'call:start' | 'call:list'>;
 export interface CallDebugInfo {
   node: string;
   pid: number;
-  workers: { slot: number; pid: number; port: number; rooms: number; closed: boolean }[];
-  calls: {
-    callid: string;
-    sessionid: string;
-    participants: string[];
-    workerPid: number | null;
-    producers: number;
-    consumers: number;
-    /** Every consumer: who receives (uid), whose media (from), and whether it is paused on the server. */
-    consumerStates?: CallDebugConsumer[];
-  }[];
+  workers: { slot: number; pid: number; port: number; rooms: number; load: number; closed: boolean }[];
+  calls: CallDebugCall[];
+  /** This process's legs of calls owned elsewhere (participants connected here). */
+  legs: CallDebugLeg[];
+}
+
+/** A leg in the debug view: the media here of participants connected here. */
+export interface CallDebugLeg {
+  callid: string;
+  participants: string[];
+  workers: CallDebugCall['workers'];
+  placements: CallDebugCall['placements'];
+}
+
+/** One call in the debug view. */
+export interface CallDebugCall {
+  callid: string;
+  sessionid: string;
+  participants: string[];
+  /** The home router's worker (the active speaker observer's). */
+  workerPid: number | null;
+  producers: number;
+  consumers: number;
+  /** Every worker the call spans, with its part of the call. */
+  workers: { workerPid: number; port: number; peers: number; transports: number; producers: number; consumers: number; pipes: number; remotePipes: number }[];
+  /** Per participant: the worker and WebRtcServer port of its transports (null before it has one). */
+  placements: Record<string, { workerPid: number; port: number } | null>;
+  /** Every consumer: who receives (uid), whose media (from), and whether it is paused on the server. */
+  consumerStates?: CallDebugConsumer[];
 }
 
 /** One consumer in the debug view (on-screen subscriptions, S28). */

@@ -4,6 +4,7 @@ import type { ChatSocket } from '../socket/ChatSocket';
 import type { ChatServer } from '../socket/Fanout';
 import { sharedListener, type SharedListener } from '../socket/sharedListeners';
 import type { CallBook } from './CallBook';
+import type { CallLegs } from './CallLegs';
 import type { CallDebugInfo } from './CallTypes';
 
 /** Tests only: the `call:debug` event exists where COOKIM_CALL_DEBUG=1, and nowhere else. */
@@ -19,6 +20,7 @@ export class CallDebug {
   constructor(
     private readonly nodeId: string,
     private readonly book: CallBook,
+    private readonly legs: CallLegs,
     private readonly rooms: MediaRoomSupervisor,
     private readonly peers: ClusterPeers,
     io: ChatServer,
@@ -48,6 +50,8 @@ export class CallDebug {
           workerPid: c.room?.worker.pid ?? null,
           producers: stats?.producers ?? 0,
           consumers: stats?.consumers ?? 0,
+          workers: c.room?.workerStats() ?? [],
+          placements: Object.fromEntries([...c.participants.keys()].map((uid) => [uid, c.room?.placement(uid) ?? null])),
           consumerStates: (c.room?.consumers() ?? []).map((x) => ({
             consumerId: x.consumerId,
             uid: x.peerId,
@@ -58,6 +62,12 @@ export class CallDebug {
           })),
         };
       }),
+      legs: this.legs.all().map((leg) => ({
+        callid: leg.callid,
+        participants: [...leg.peers.keys()],
+        workers: leg.room?.workerStats() ?? [],
+        placements: Object.fromEntries([...leg.peers.keys()].map((uid) => [uid, leg.room?.placement(uid) ?? null])),
+      })),
     };
   }
 }

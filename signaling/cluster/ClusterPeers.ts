@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { CallDebugInfo, CallRequester } from '../calls/CallTypes';
 import type { CallInfo } from '../protocol/calls';
 import type { ChatServer } from '../socket/Fanout';
+import type { PipeOffer } from '../../media';
+import type { CallLegNotice, CallLegUpdate, CallPipeRequest } from '../calls/CallLegTypes';
 import type { CallOpAnswer, CallOpRequest } from './ServerSideEvents';
 
 /**
@@ -47,6 +49,32 @@ export class ClusterPeers {
   /** Tells the others a socket that joined a call went away. */
   async callGone(socketId: string): Promise<void> {
     if (await this.hasPeers()) this.io.serverSideEmit('call:gone', socketId);
+  }
+
+  /** The offer of the process holding the call's producer (piped to `req.receiver`), or null. */
+  async callPipe(req: CallPipeRequest): Promise<PipeOffer | null> {
+    const answers = await this.ask('call:pipe', () => this.io.serverSideEmitWithAck('call:pipe', req));
+    return answers.find((a) => a !== null && a !== undefined) ?? null;
+  }
+
+  /** Tells the other processes a pipe ended here. */
+  async callPipeClose(callid: string, pipeId: string): Promise<void> {
+    if (await this.hasPeers()) this.io.serverSideEmit('call:pipeClose', callid, pipeId);
+  }
+
+  /** The other processes that answer now (their nodeIds; the ones late or gone are missing). */
+  async aliveProcesses(): Promise<string[]> {
+    return this.ask('call:alive', () => this.io.serverSideEmitWithAck('call:alive'));
+  }
+
+  /** Tells the call's owner of a participant's producers held here: true when an owner took it. */
+  async callLegNotice(notice: CallLegNotice): Promise<boolean> {
+    return (await this.ask('call:legNotice', () => this.io.serverSideEmitWithAck('call:legNotice', notice))).some(Boolean);
+  }
+
+  /** The call's owner tells the processes holding participants' media. */
+  async callLegUpdate(update: CallLegUpdate): Promise<void> {
+    if (await this.hasPeers()) this.io.serverSideEmit('call:legUpdate', update);
   }
 
   /** Asks every other process to let go of a stream, and waits for their answers. */

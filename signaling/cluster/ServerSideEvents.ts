@@ -1,6 +1,8 @@
 import type { CallDebugInfo, CallOwnerEvent, CallRequester } from '../calls/CallTypes';
 import type { CallInfo } from '../protocol/calls';
 import type { ErrorBody } from '../protocol/errors';
+import type { CallLegNotice, CallLegUpdate, CallPipeRequest } from '../calls/CallLegTypes';
+import type { PipeOffer } from '../../media';
 
 /** A call request forwarded to the process that owns the call. */
 export interface CallOpRequest {
@@ -28,6 +30,17 @@ export interface ServerSideEvents {
   'call:debug': (ack: (info: CallDebugInfo) => void) => void;
   /** A socket that had joined a call went away: it leaves the calls it was in. */
   'call:gone': (socketId: string) => void;
+  // Calls spread across processes (issue 15): media stays on the process a participant is connected to.
+  /** Pipe one of the call's producers to the asking process: the holder's offer, null elsewhere. */
+  'call:pipe': (req: CallPipeRequest, ack: (offer: PipeOffer | null) => void) => void;
+  /** A pipe between processes ended on one side: the other closes its end. */
+  'call:pipeClose': (callid: string, pipeId: string) => void;
+  /** Every process answers its nodeId: pipes to a process that no longer answers are closed. */
+  'call:alive': (ack: (nodeId: string) => void) => void;
+  /** A process holding participants' media tells the call's owner of their producers (true: owned there). */
+  'call:legNotice': (notice: CallLegNotice, ack: (owned: boolean) => void) => void;
+  /** The call's owner tells the processes holding its participants' media of a departure or the end. */
+  'call:legUpdate': (update: CallLegUpdate) => void;
   /** A publisher resumes its stream elsewhere: the process running it lets go (true) without ending it. */
   'live:release': (streamid: string, ack: (released: boolean) => void) => void;
   /** A WHIP resource deleted on another process: the process running its stream ends it (true). */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Room, WorkerPool } from '../../media';
+import type { Room, RoomOptions, WorkerPool } from '../../media';
 import { MediaUnavailableError } from './mediaRoomErrors';
 import type { MediaRoomSupervisorEvents, MediaRoomSupervisorOptions, RecreateOptions, RecreateOutcome } from './MediaRoomSupervisorTypes';
 
@@ -8,7 +8,8 @@ import type { MediaRoomSupervisorEvents, MediaRoomSupervisorOptions, RecreateOpt
  * A feature's access to the shared mediasoup worker pool (calls and live streams each have one):
  * rooms are created on it once it runs, requests are refused with `media_unavailable` until then
  * (or for good, with the reason, when it did not start), and the rooms a dead worker took with it
- * are re-created on a live worker (`roomLost` tells the feature, which calls `recreate`).
+ * are re-created on a live worker (`roomLost` tells the feature, which calls `recreate`). A spread
+ * room (calls) is lost only when every worker it used died; before that it reports its lost peers.
  */
 export class MediaRoomSupervisor extends EventEmitter<MediaRoomSupervisorEvents> {
   private pool: WorkerPool | null = null;
@@ -16,10 +17,12 @@ export class MediaRoomSupervisor extends EventEmitter<MediaRoomSupervisorEvents>
   private closing = false;
   private readonly started: Promise<void>;
   private readonly logger: Logger;
+  private readonly roomOptions: RoomOptions;
 
   constructor(options: MediaRoomSupervisorOptions) {
     super();
     this.logger = options.logger;
+    this.roomOptions = options.roomOptions ?? {};
     this.started = options.pool.then((pool) => {
       this.pool = pool;
       if (!pool) this.failure = options.unavailableReason;
@@ -45,7 +48,7 @@ export class MediaRoomSupervisor extends EventEmitter<MediaRoomSupervisorEvents>
   }
 
   createRoom(roomId: string): Promise<Room> {
-    return this.requirePool().createRoom(roomId);
+    return this.requirePool().createRoom(roomId, this.roomOptions);
   }
 
   /**
@@ -56,7 +59,7 @@ export class MediaRoomSupervisor extends EventEmitter<MediaRoomSupervisorEvents>
     for (let attempt = 0; attempt < options.attempts && this.pool && !this.closing; attempt++) {
       if (!options.wanted()) return 'unwanted';
       try {
-        const room = await this.pool.createRoom(roomId);
+        const room = await this.pool.createRoom(roomId, this.roomOptions);
         if (!options.wanted()) {
           room.close();
           return 'unwanted';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Room, WorkerPool } from '../../media';
+import type { Room, RoomOptions, WorkerPool } from '../../media';
 
 export interface MediaRoomSupervisorOptions {
   /** The shared pool, null once it failed to start. */
@@ -7,6 +7,8 @@ export interface MediaRoomSupervisorOptions {
   /** Answered with `media_unavailable` when the pool did not start. */
   unavailableReason: string;
   logger: Logger;
+  /** How this feature's rooms are made (calls spread over the workers, live streams do not). */
+  roomOptions?: RoomOptions;
 }
 
 export interface RecreateOptions {
