@@ -2,6 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { MediaWorkerEvents, MediaWorkerInfo, MediaWorkerOptions } from './MediaWorkerTypes';
 
+/** Socket buffers of a WebRtcServer (the kernel caps them at net.core.rmem_max / wmem_max). */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
 type Mediasoup = typeof import('mediasoup');
 
 let mediasoupModule: Promise<Mediasoup> | undefined;
@@ -61,6 +64,10 @@ export class MediaWorker extends EventEmitter<MediaWorkerEvents> {
         ip: options.listenIp,
         announcedAddress: options.announcedIp,
         port,
+        // Every peer of the worker shares this one socket: the kernel's default 208 KB buffer drops
+        // bursts (key frames of many senders at once) long before the worker is busy.
+        recvBufferSize: SOCKET_BUFFER_BYTES,
+        sendBufferSize: SOCKET_BUFFER_BYTES,
       }));
     try {
       const server = await worker.createWebRtcServer({ listenInfos: infos(options.port) });
