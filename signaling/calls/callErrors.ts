@@ -1,14 +1,10 @@
-import { DeniedError, DomainError, ErrorKind, LimitError, NotFoundError } from '../errors/DomainError';
+import { DeniedError, DomainError, ErrorKind, fixedError } from '../errors/DomainError';
 import { ErrorCode, type ErrorBody } from '../protocol/errors';
 
 export { MediaUnavailableError } from '../media-rooms/mediaRoomErrors';
 
 /** `call_not_found` (404): it ended, or never existed. */
-export class CallNotFoundError extends NotFoundError {
-  constructor() {
-    super(ErrorCode.CallNotFound, 'no such call (it ended, or never existed)');
-  }
-}
+export class CallNotFoundError extends fixedError(ErrorKind.NotFound, ErrorCode.CallNotFound, 'no such call (it ended, or never existed)') {}
 
 /** `not_member` (403): not in the call's conversation, or not (yet) in the call. */
 export class CallNotMemberError extends DeniedError {
@@ -18,11 +14,7 @@ export class CallNotMemberError extends DeniedError {
 }
 
 /** `rate_limited` (429): CALL_START_RATE_PER_MINUTE. */
-export class CallStartRateError extends LimitError {
-  constructor() {
-    super('too many calls started; wait a moment and try again');
-  }
-}
+export class CallStartRateError extends fixedError(ErrorKind.Limited, ErrorCode.RateLimited, 'too many calls started; wait a moment and try again') {}
 
 /** `too_many_calls` (409, retryable): CALLS_PER_USER calls started and still going. */
 export class TooManyCallsError extends DomainError {

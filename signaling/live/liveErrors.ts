@@ -1,35 +1,19 @@
-import { ConflictError, DeniedError, DomainError, ErrorKind, InvalidRequestError, LimitError, NotFoundError, UnavailableError } from '../errors/DomainError';
+import { ConflictError, DomainError, ErrorKind, fixedError, InvalidRequestError } from '../errors/DomainError';
 import { ErrorCode } from '../protocol/errors';
 
 export { MediaUnavailableError } from '../media-rooms/mediaRoomErrors';
 
 /** `stream_not_found` (404): it ended and its replay is gone, or it never existed. */
-export class StreamNotFoundError extends NotFoundError {
-  constructor() {
-    super(ErrorCode.StreamNotFound, 'no such live stream (it ended, or never existed)');
-  }
-}
+export class StreamNotFoundError extends fixedError(ErrorKind.NotFound, ErrorCode.StreamNotFound, 'no such live stream (it ended, or never existed)') {}
 
 /** `not_member` (403): a members-only stream, and not a member of its conversation. */
-export class StreamNotMemberError extends DeniedError {
-  constructor() {
-    super(ErrorCode.NotMember, 'this stream is for the members of its conversation');
-  }
-}
+export class StreamNotMemberError extends fixedError(ErrorKind.Denied, ErrorCode.NotMember, 'this stream is for the members of its conversation') {}
 
 /** `forbidden` (403): only the publisher's connection negotiates and stops. */
-export class NotPublisherError extends DeniedError {
-  constructor() {
-    super(ErrorCode.Forbidden, 'only the publisher (from the connection that created it) may do that');
-  }
-}
+export class NotPublisherError extends fixedError(ErrorKind.Denied, ErrorCode.Forbidden, 'only the publisher (from the connection that created it) may do that') {}
 
 /** `unavailable` (503, retryable): LIVE_MAX_STREAMS reached here. */
-export class ServerFullError extends UnavailableError {
-  constructor() {
-    super('this server runs as many live streams as it can; try again later');
-  }
-}
+export class ServerFullError extends fixedError(ErrorKind.Unavailable, ErrorCode.Unavailable, 'this server runs as many live streams as it can; try again later') {}
 
 /** `already_live` (409): a stream running or being prepared stands in the way. */
 export class AlreadyLiveError extends ConflictError {
@@ -49,8 +33,4 @@ export class TrackTakenError extends DomainError {
 export class LiveRequestError extends InvalidRequestError {}
 
 /** `rate_limited` (429): watch requests beyond a few a second. */
-export class WatchRateError extends LimitError {
-  constructor() {
-    super('too many watch requests; slow down');
-  }
-}
+export class WatchRateError extends fixedError(ErrorKind.Limited, ErrorCode.RateLimited, 'too many watch requests; slow down') {}
