@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { readFile, rename } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { HlsPostersOptions } from './HlsPostersTypes';
+import { lowerFfmpegPriority } from './ffmpegProcess';
 
 /** The stream's poster in its HLS folder (a JPEG of the top rendition). */
 export const POSTER = 'poster.jpg';
@@ -69,13 +69,7 @@ export class HlsPosters {
       const child = execFile(o.ffmpegPath, args, { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' }, (err, _stdout, stderr) =>
         err ? reject(new Error(`${err.message} ${String(stderr).trim().slice(0, 300)}`)) : resolve(),
       );
-      if (child.pid && o.nice) {
-        try {
-          os.setPriority(child.pid, o.nice);
-        } catch {
-          /* not allowed here: runs at normal priority */
-        }
-      }
+      lowerFfmpegPriority(child, o.nice);
     });
     await rename(temp, path.join(o.outDir, POSTER));
   }

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { HlsTranscoderEvents, HlsTranscoderOptions } from './HlsTranscoderTypes';
 import { killOrphanFfmpeg, recordFfmpegPid } from './ffmpegPidFile';
+import { spawnFfmpeg } from './ffmpegProcess';
 import { stopFfmpeg } from './stopFfmpeg';
 
 const MASTER = 'master.m3u8';
@@ -51,18 +51,10 @@ export class HlsTranscoder extends EventEmitter<HlsTranscoderEvents> {
   }
 
   private spawn(): void {
-    const child = spawn(this.options.ffmpegPath, this.args(), { cwd: this.options.outDir, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawnFfmpeg(this.options.ffmpegPath, this.args(), { cwd: this.options.outDir, stdout: 'ignore', nice: this.options.nice });
     this.child = child;
-    if (child.pid && this.options.nice) {
-      try {
-        os.setPriority(child.pid, this.options.nice);
-      } catch {
-        /* not allowed here: runs at normal priority */
-      }
-    }
     // Recorded so a process that outlives its node (killed with SIGKILL) can be found and stopped.
     recordFfmpegPid(this.options.outDir, child.pid);
-    child.stdin?.on('error', () => undefined);
     let partial = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');

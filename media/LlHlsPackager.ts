@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { avcCodec, initTracks, readBoxes, fragmentTracks, type Box, type InitTrack } from './fmp4Boxes';
 import { LlHlsPlaylist, type LlPart } from './LlHlsPlaylist';
 import type { LlHlsPackagerEvents, LlHlsPackagerOptions } from './LlHlsPackagerTypes';
 import { recordFfmpegPid } from './ffmpegPidFile';
+import { spawnFfmpeg } from './ffmpegProcess';
 import { stopFfmpeg } from './stopFfmpeg';
 
 /** The LL media playlist in the packager's folder, and the LL multivariant playlist beside that folder. */
@@ -62,18 +62,10 @@ export class LlHlsPackager extends EventEmitter<LlHlsPackagerEvents> {
     this.pending = Buffer.alloc(0);
     this.tracks = [];
     this.moof = null;
-    const child = spawn(this.options.ffmpegPath, this.args(), { cwd: this.options.outDir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnFfmpeg(this.options.ffmpegPath, this.args(), { cwd: this.options.outDir, stdout: 'pipe', nice: this.options.nice });
     this.child = child;
-    if (child.pid && this.options.nice) {
-      try {
-        os.setPriority(child.pid, this.options.nice);
-      } catch {
-        /* not allowed here: runs at normal priority */
-      }
-    }
     // Recorded like the transcoder's: an orphan outliving its node is found and stopped.
     recordFfmpegPid(this.options.outDir, child.pid);
-    child.stdin?.on('error', () => undefined);
     // Bound to this process: nothing a closing one still writes mixes into the next one's boxes.
     child.stdout?.on('data', (chunk: Buffer) => {
       if (this.child === child) this.onData(chunk);

@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import { MAX_TILES, segmentFilterGraph } from './CallRecorderLayout';
 import type { RecorderLog } from './CallRecorderTypes';
 import type { ProducerRecord } from './RoomTypes';
 import { RtpTap } from './RtpTap';
+import { spawnFfmpeg } from './ffmpegProcess';
 
 const STOP_GRACE_MS = 5000;
 /** Keyframe requests after the start: the decoder begins at one, and the first may be lost. */
@@ -78,16 +78,8 @@ export class RecordingSegment extends EventEmitter<RecordingSegmentEvents> {
     const o = this.options;
     const sdpName = `segment-${String(o.index).padStart(4, '0')}.sdp`;
     await writeFile(path.join(o.workDir, sdpName), this.tap.sdp());
-    const child = spawn(o.ffmpegPath, this.args(sdpName), { cwd: o.workDir, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawnFfmpeg(o.ffmpegPath, this.args(sdpName), { cwd: o.workDir, stdout: 'ignore', nice: o.nice });
     this.child = child;
-    if (child.pid && o.nice) {
-      try {
-        os.setPriority(child.pid, o.nice);
-      } catch {
-        /* not allowed here: runs at normal priority */
-      }
-    }
-    child.stdin?.on('error', () => undefined);
     let partial = '';
     let budget = 20;
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
