@@ -4,6 +4,7 @@
  * other stores (onDropped) so they forget what they hold for it.
  */
 import { reactive } from 'vue';
+import { activityOf, mergeSession } from '@/lib/sessionMerge';
 import { SessionType, type CreateGroupBody, type MemberView, type MessageView, type SessionView, type UpdateSessionBody } from '@protocol';
 import { api } from '@/lib/api';
 import { t } from '@/i18n';
@@ -25,20 +26,8 @@ const state = reactive({
 let listRequest: Promise<void> | null = null;
 const droppedListeners = new Set<(sessionid: string) => void>();
 
-function activityOf(session: SessionView): number {
-  return Math.max(session.lastActivity ?? 0, session.lastMessage?.time ?? 0, session.dateline);
-}
-
 function upsert(incoming: SessionView): SessionView {
-  const known = state.sessions[incoming.sessionid];
-  const merged: SessionView = { ...known, ...incoming };
-  // updates may come without the preview or with an older counter than a message we already saw
-  if (known) {
-    merged.lastSeq = Math.max(known.lastSeq, incoming.lastSeq ?? 0);
-    const preview = [known.lastMessage, incoming.lastMessage].filter((m): m is MessageView => !!m);
-    merged.lastMessage = preview.sort((a, b) => b.seq - a.seq)[0];
-    merged.lastActivity = Math.max(activityOf(known), incoming.lastActivity ?? 0);
-  }
+  const merged = mergeSession(state.sessions[incoming.sessionid], incoming);
   state.sessions[incoming.sessionid] = merged;
   users.remember(merged.lastMessage?.senduid, merged.lastMessage?.nickname);
   return merged;
