@@ -14,7 +14,7 @@ import { connectWithWelcome, registerUser } from '../support/client';
 import { LivePeer } from '../support/live';
 import { closeAll, prepareMediasoup } from '../support/media';
 import { startServer, type RunningServer } from '../support/server';
-import { newAccount, register, waitForLivePlayback } from '../support/userSteps';
+import { newAccount, register, waitForLiveDelay, waitForLivePlayback } from '../support/userSteps';
 import { waitFor } from '../support/wait';
 
 describe('web client: real-time and HLS viewing', () => {
@@ -64,7 +64,7 @@ describe('web client: real-time and HLS viewing', () => {
     assert.equal(played.debug.mode, 'rtc');
     await page.locator('[data-testid="live-mode"][data-mode="rtc"]').filter({ hasText: 'Real-time' }).waitFor();
     const latency = page.getByTestId('live-latency');
-    await latency.filter({ hasText: /^\s*[\d,]+ ms behind\s*$/ }).waitFor();
+    await waitForLiveDelay(page, latency.filter({ hasText: /^\s*[\d,]+ ms behind\s*$/ }));
     const seconds = Number(await latency.getAttribute('data-seconds'));
     assert.ok(seconds > 0 && seconds < 1, `real-time delay ${seconds} s`);
     process.stderr.write(`real-time viewing in Chromium: estimated delay ${(seconds * 1000).toFixed(0)} ms\n`);

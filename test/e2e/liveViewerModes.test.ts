@@ -16,7 +16,7 @@ import { connectWithWelcome, registerUser } from '../support/client';
 import { LivePeer } from '../support/live';
 import { closeAll, prepareMediasoup } from '../support/media';
 import { startServer, type RunningServer } from '../support/server';
-import { newAccount, register, waitForLivePlayback } from '../support/userSteps';
+import { newAccount, register, waitForLiveDelay, waitForLivePlayback } from '../support/userSteps';
 
 /** The pill's delay readout per mode on this machine (seconds): real time under 1, LL-HLS under 4. */
 const RANGE = { rtc: [0, 1], llhls: [0, 4], hls: [1, 12] } as const;
@@ -39,7 +39,7 @@ async function expectPlaying(page: Page, mode: Mode, name: string): Promise<numb
   await pill.filter({ hasText: name }).waitFor();
   // the readout belongs to the mode that plays (it is reset on a switch)
   const latency = page.locator(`[data-testid="live-latency"][data-mode="${mode}"]`);
-  await latency.waitFor({ timeout: 20_000 });
+  await waitForLiveDelay(page, latency);
   const [low, high] = RANGE[mode];
   // hls.js settles on its target within a few seconds of a switch
   let seconds = NaN;

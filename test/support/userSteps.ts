@@ -176,13 +176,24 @@ export interface LiveDebug {
   player: 'hls.js' | 'native' | 'webrtc' | null;
   /** Real time (WebRTC), LL-HLS or HLS (S27). */
   mode?: 'rtc' | 'llhls' | 'hls' | null;
+  /** In real time: what the delay estimate last read of the browser's stats. */
+  rtc?: unknown;
 }
 
 export async function liveDebug(page: Page): Promise<LiveDebug | null> {
   return page.evaluate(() => {
     const hook = (window as Window & { __cookimLive?: LiveDebug }).__cookimLive;
-    return hook ? { currentTime: hook.currentTime, latency: hook.latency, viewers: hook.viewers, state: hook.state, player: hook.player, mode: hook.mode } : null;
+    return hook ? { currentTime: hook.currentTime, latency: hook.latency, viewers: hook.viewers, state: hook.state, player: hook.player, mode: hook.mode, rtc: hook.rtc } : null;
   });
+}
+
+/** Waits for the viewer page's delay readout; when it does not come, the error tells what the page's player saw. */
+export async function waitForLiveDelay(page: Page, readout: Locator, timeoutMs = 20_000): Promise<void> {
+  try {
+    await readout.waitFor({ timeout: timeoutMs });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nthe player: ${JSON.stringify(await liveDebug(page))}`);
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
  * any mode again (`choose`). An ended stream's replay is classic HLS.
  */
 import { LivePlayer, type LivePlayerOptions, type LiveSource, type PlayerKind } from './livePlayer';
-import { LiveRtcViewer, type LiveRtcViewerOptions } from './liveRtcViewer';
+import { LiveRtcViewer, type LiveRtcDebug, type LiveRtcViewerOptions } from './liveRtcViewer';
 import type { LiveRequest } from './livePublisherTypes';
 import { LIVE_MODES, type LiveMode, type LiveSources } from './liveModeTypes';
 
@@ -86,6 +86,11 @@ export class LiveModePlayer {
   /** Seconds behind live: the real-time estimate (getStats), or the HLS player's. */
   latency(): number | null {
     return this.mode === 'rtc' ? this.rtcDelay : (this.hls?.latency() ?? null);
+  }
+
+  /** What the real-time delay estimate saw last (null unless playing in real time), for the debug hook. */
+  rtcDebug(): LiveRtcDebug | null {
+    return this.mode === 'rtc' ? (this.rtc?.debug ?? null) : null;
   }
 
   /** Back to the live edge (HLS; real time is always there). */
@@ -175,11 +180,18 @@ export class LiveModePlayer {
     this.video.play().catch((error: unknown) => {
       if (error instanceof DOMException && error.name === 'NotAllowedError') this.options.onBlocked?.();
     });
+    let asking = false;
     this.delayTimer = setInterval(() => {
-      viewer.delay().then(
-        (delay) => (this.rtcDelay = delay),
-        () => undefined,
-      );
+      // one question at a time: a browser slow to answer for stats does not pile them up
+      if (asking) return;
+      asking = true;
+      viewer
+        .delay()
+        .then(
+          (delay) => (this.rtcDelay = delay),
+          () => undefined,
+        )
+        .finally(() => (asking = false));
     }, DELAY_EVERY_MS);
     return true;
   }

@@ -20,6 +20,40 @@ export interface LiveRtcViewerOptions {
   onLost?(): void;
 }
 
+/** The browser's stats behind the delay estimate must come this soon, else that estimate is skipped. */
+const STATS_TIMEOUT_MS = 2000;
+
+type MediaKind = 'audio' | 'video';
+
+/** A receiver's counters, as the delay estimate last read them. */
+export interface LiveRtcReceiverStats {
+  packets: number;
+  /** Frames (video) or samples (audio) out of the jitter buffer. */
+  emitted: number;
+  decoded: number;
+}
+
+export interface LiveRtcDebug {
+  /** Stats asked for, and answered. */
+  asked: number;
+  answered: number;
+  lastError: string;
+  video: LiveRtcReceiverStats | null;
+  audio: LiveRtcReceiverStats | null;
+}
+
+function emittedOf(s: Record<string, unknown> | undefined): number {
+  const n = Number(s?.jitterBufferEmittedCount);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** The promise's value, or null when it takes longer than `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Real-time viewing did not come up: refused (with the server's code) or not connected in time. */
 export class LiveRtcFailedError extends Error {
   override readonly name = 'LiveRtcFailedError';
@@ -30,8 +64,13 @@ export class LiveRtcViewer {
   private readonly consumers: mc.Consumer[] = [];
   private closed = false;
   private playing = false;
-  /** The jitter buffer's totals at the previous delay() (the estimate covers what came since). */
-  private lastBuffer = { delay: 0, emitted: 0 };
+  /** The jitter buffers' totals at the previous delay() (the estimate covers what came since). */
+  private readonly lastBuffer: Record<MediaKind, { delay: number; emitted: number }> = {
+    video: { delay: 0, emitted: 0 },
+    audio: { delay: 0, emitted: 0 },
+  };
+  /** What the delay estimate saw last (the page's debug hook shows it). */
+  readonly debug: LiveRtcDebug = { asked: 0, answered: 0, lastError: '', video: null, audio: null };
 
   constructor(
     private readonly request: LiveRequest,
@@ -79,29 +118,53 @@ export class LiveRtcViewer {
   }
 
   /**
-   * Seconds from the server to the screen, estimated: what the video waits in the jitter buffer
-   * (averaged since the last call), its decoding, plus half the round trip. Null until known.
+   * Seconds from the server to the screen, estimated: what the media waits in the jitter buffer
+   * (averaged since the last call), its decoding, plus half the round trip. The video's figures
+   * while it has frames out of its buffer, else the audio's (what is heard is as late as what is
+   * seen). Null until known, and when the browser does not answer for stats in time.
    */
   async delay(): Promise<number | null> {
     const transport = this.transport;
     if (!transport || transport.closed) return null;
-    let inbound: Record<string, unknown> | undefined;
+    this.debug.asked++;
+    let report: RTCStatsReport | null;
+    try {
+      // the transport's report (not the receiver's: not every WebRTC stack has that one)
+      report = await withTimeout(transport.getStats(), STATS_TIMEOUT_MS);
+    } catch (error) {
+      this.debug.lastError = String(error);
+      return null;
+    }
+    if (!report) {
+      this.debug.lastError = `no stats within ${STATS_TIMEOUT_MS} ms`;
+      return null;
+    }
+    this.debug.answered++;
+    const inbound: Partial<Record<MediaKind, Record<string, unknown>>> = {};
     let roundTrip = 0;
-    // the transport's report (not the receiver's: not every WebRTC stack has that one)
-    (await transport.getStats()).forEach((s: Record<string, unknown>) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
-      else if (s.type === 'candidate-pair' && s.nominated === true && typeof s.currentRoundTripTime === 'number') roundTrip = s.currentRoundTripTime;
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'inbound-rtp' && (s.kind === 'video' || s.kind === 'audio')) {
+        // the receiver that has played the most: one with nothing yet must not hide one that plays
+        const seen = inbound[s.kind];
+        if (!seen || emittedOf(s) > emittedOf(seen)) inbound[s.kind] = s;
+      } else if (s.type === 'candidate-pair' && s.nominated === true && typeof s.currentRoundTripTime === 'number') roundTrip = s.currentRoundTripTime;
     });
-    const delay = Number(inbound?.jitterBufferDelay);
-    const emitted = Number(inbound?.jitterBufferEmittedCount);
-    if (!inbound || !Number.isFinite(delay) || !Number.isFinite(emitted)) return null;
-    const last = this.lastBuffer;
+    for (const kind of ['video', 'audio'] as const) {
+      const s = inbound[kind];
+      this.debug[kind] = s ? { packets: Number(s.packetsReceived ?? 0), emitted: emittedOf(s), decoded: Number(s.framesDecoded ?? 0) } : null;
+    }
+    const kind = emittedOf(inbound.video) > 0 ? 'video' : emittedOf(inbound.audio) > 0 ? 'audio' : null;
+    if (!kind) return null;
+    const s = inbound[kind]!;
+    const delay = Number(s.jitterBufferDelay);
+    const emitted = emittedOf(s);
+    if (!Number.isFinite(delay)) return null;
+    const last = this.lastBuffer[kind];
     // nothing new since the last call: the lifetime average
-    const buffered = emitted > last.emitted ? (delay - last.delay) / (emitted - last.emitted) : emitted > 0 ? delay / emitted : null;
-    this.lastBuffer = { delay, emitted };
-    if (buffered === null) return null;
-    const decoded = Number(inbound.framesDecoded);
-    const decoding = decoded > 0 ? Number(inbound.totalDecodeTime ?? 0) / decoded : 0;
+    const buffered = emitted > last.emitted ? (delay - last.delay) / (emitted - last.emitted) : delay / emitted;
+    this.lastBuffer[kind] = { delay, emitted };
+    const decoded = Number(s.framesDecoded);
+    const decoding = kind === 'video' && decoded > 0 ? Number(s.totalDecodeTime ?? 0) / decoded : 0;
     return buffered + (Number.isFinite(decoding) ? decoding : 0) + roundTrip / 2;
   }
 
