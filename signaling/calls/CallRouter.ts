@@ -6,7 +6,8 @@ import { isErrorBody } from '../protocol/errors';
 import type { EventPayload, EventResult } from '../socket/eventTable';
 import type { Call } from './Call';
 import type { CallBook } from './CallBook';
-import { CallNotFoundError, RemoteCallError } from './callErrors';
+import { RemoteError } from '../errors/RemoteError';
+import { CallNotFoundError } from './callErrors';
 import type { CallLegOps } from './callLegOps';
 import type { CallLegs } from './CallLegs';
 import type { CallOwnerOp, CallOwnerOps } from './CallOwnerOps';
@@ -42,7 +43,7 @@ export class CallRouter {
     }
     const answer = await this.peers.callOp({ event, payload, requester });
     if (!answer) throw new CallNotFoundError();
-    if (isErrorBody(answer)) throw new RemoteCallError(answer);
+    if (isErrorBody(answer)) throw new RemoteError(answer);
     // The owner ran this event's operation (its answer crossed the adapter untyped).
     const result = answer.result as EventResult<E>;
     // The participant's media will be on this process (joined), or ends here (left).

@@ -1,16 +1,8 @@
 import type { CallClientEvents } from '../protocol/calls';
+import type { Requester } from '../socket/requesterTypes';
 
-/**
- * Who asks, as the process holding the socket knows it (socket/requester.ts's Requester): sent
- * along with requests forwarded to the call's owner, which checks membership itself.
- */
-export interface CallRequester {
-  uid: string;
-  nickname: string;
-  socketId: string;
-  /** Session ids of the socket's `session:<id>` rooms, current at the time of the request. */
-  sessions: string[];
-}
+/** Who asks (socket/requesterTypes.ts): sent along with requests forwarded to the call's owner, which checks membership itself. */
+export type CallRequester = Requester;
 
 /** Every client event of calls. */
 export type CallEvent = keyof CallClientEvents;

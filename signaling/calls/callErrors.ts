@@ -1,5 +1,5 @@
 import { DeniedError, DomainError, ErrorKind, fixedError } from '../errors/DomainError';
-import { ErrorCode, type ErrorBody } from '../protocol/errors';
+import { ErrorCode } from '../protocol/errors';
 
 export { MediaUnavailableError } from '../media-rooms/mediaRoomErrors';
 
@@ -30,10 +30,3 @@ export class CallStartRaceError extends DomainError {
   }
 }
 
-/** The owner's error answer to a forwarded request, answered to the client as it came. */
-export class RemoteCallError extends DomainError {
-  constructor({ error }: ErrorBody) {
-    // The owner answered with a code of PROTOCOL.md's list (through the one mapper).
-    super(error.code as ErrorCode, error.message, ErrorKind.Invalid, error.retryable ?? false);
-  }
-}

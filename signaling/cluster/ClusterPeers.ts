@@ -4,6 +4,7 @@ import type { CallInfo } from '../protocol/calls';
 import type { ChatServer } from '../socket/Fanout';
 import type { PipeOffer } from '../../media';
 import type { CallLegNotice, CallLegUpdate, CallPipeRequest } from '../calls/CallLegTypes';
+import type { LiveRtcOpAnswer, LiveRtcOpRequest } from '../live/LiveRtcRouterTypes';
 import type { CallOpAnswer, CallOpRequest } from './ServerSideEvents';
 
 /**
@@ -75,6 +76,17 @@ export class ClusterPeers {
   /** The call's owner tells the processes holding participants' media. */
   async callLegUpdate(update: CallLegUpdate): Promise<void> {
     if (await this.hasPeers()) this.io.serverSideEmit('call:legUpdate', update);
+  }
+
+  /** The answer of the process running the stream to a real-time viewing request, or null when none does. */
+  async liveRtcOp(req: LiveRtcOpRequest): Promise<LiveRtcOpAnswer> {
+    const answers = await this.ask('live:rtcOp', () => this.io.serverSideEmitWithAck('live:rtcOp', req));
+    return answers.find((a) => a !== null && a !== undefined) ?? null;
+  }
+
+  /** Tells the other processes that a socket watching one of their streams in real time went away. */
+  async liveRtcGone(socketId: string): Promise<void> {
+    if (await this.hasPeers()) this.io.serverSideEmit('live:rtcGone', socketId);
   }
 
   /** Asks every other process to let go of a stream, and waits for their answers. */

@@ -3,6 +3,7 @@ import type { CallInfo } from '../protocol/calls';
 import type { ErrorBody } from '../protocol/errors';
 import type { CallLegNotice, CallLegUpdate, CallPipeRequest } from '../calls/CallLegTypes';
 import type { PipeOffer } from '../../media';
+import type { LiveRtcOpAnswer, LiveRtcOpRequest } from '../live/LiveRtcRouterTypes';
 
 /** A call request forwarded to the process that owns the call. */
 export interface CallOpRequest {
@@ -43,6 +44,10 @@ export interface ServerSideEvents {
   'call:legUpdate': (update: CallLegUpdate) => void;
   /** A publisher resumes its stream elsewhere: the process running it lets go (true) without ending it. */
   'live:release': (streamid: string, ack: (released: boolean) => void) => void;
+  /** A real-time viewing request for the process that runs the stream; every other process answers null. */
+  'live:rtcOp': (req: LiveRtcOpRequest, ack: (answer: LiveRtcOpAnswer) => void) => void;
+  /** A socket that watched a stream of another process in real time went away: that process frees its place. */
+  'live:rtcGone': (socketId: string) => void;
   /** A WHIP resource deleted on another process: the process running its stream ends it (true). */
   'live:whipEnd': (resourceId: string, ack: (ended: boolean) => void) => void;
 }

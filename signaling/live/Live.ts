@@ -13,6 +13,7 @@ import { LiveHlsSigner } from './LiveHlsSigner';
 import { LiveMedia } from './LiveMedia';
 import { LivePlaces } from './LivePlaces';
 import { LivePublishing } from './LivePublishing';
+import { LiveRtcRouter } from './LiveRtcRouter';
 import { LiveRtcViewers } from './LiveRtcViewers';
 import type { LiveQueries } from './LiveQueries';
 import { LiveStreams } from './LiveStreams';
@@ -36,8 +37,8 @@ export class Live {
     private readonly gateway: LiveGateway,
     private readonly upkeep: LiveUpkeep,
     private readonly ending: LiveEnding,
-    /** Real-time (WebRTC) viewers of the streams this process runs (S27). */
-    private readonly rtcViewers: LiveRtcViewers,
+    /** Real-time (WebRTC) viewing, served by the process that runs the stream (S27). */
+    private readonly rtc: LiveRtcRouter,
     /** Encoders (OBS) over WHIP, and their stream keys (S27). */
     readonly ingest: { readonly keys: StreamKeyService; readonly whip: WhipIngest },
   ) {}
@@ -59,7 +60,7 @@ export class Live {
     const publishing = new LivePublishing(deps, streams, store, places, hls, rooms, media, ending, announcer);
     const handover = new LiveHandover(deps, streams, store, rooms, media, ending);
     const watching = new LiveWatching(deps, streams, store, hlsUrls, hls);
-    const rtcViewers = new LiveRtcViewers(deps, streams, store, watching);
+    const rtc = new LiveRtcRouter(deps, new LiveRtcViewers(deps, streams, store, watching));
     const upkeep = new LiveUpkeep(deps, streams, store, places, hls);
     const keyStore = new StreamKeyStore(deps.db);
     keyStore.ensureIndexes().catch((err) => deps.logger.warn({ err }, 'creating the stream key indexes failed'));
@@ -70,18 +71,19 @@ export class Live {
       if (typeof resourceId !== 'string') return ack(false);
       whip.endHere(resourceId).then(ack, () => ack(false));
     });
-    const gateway = new LiveGateway(deps, liveEvents(publishing, handover, ending, watching, rtcViewers), handover, watching);
-    return new Live(watching, gateway, upkeep, ending, rtcViewers, { keys, whip });
+    const gateway = new LiveGateway(deps, liveEvents(publishing, handover, ending, watching, rtc), handover, watching);
+    return new Live(watching, gateway, upkeep, ending, rtc, { keys, whip });
   }
 
   attach(socket: ChatSocket): void {
     this.gateway.attach(socket);
-    this.rtcViewers.attach(socket);
+    this.rtc.attach(socket);
   }
 
   /** Shutdown: every stream ends (ENDLIST written, its "ended" message stored). */
   close(): Promise<void> {
     this.upkeep.close();
+    this.rtc.close();
     return this.ending.endAll();
   }
 }

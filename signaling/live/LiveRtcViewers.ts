@@ -2,8 +2,7 @@ import type { types as ms } from 'mediasoup';
 import type { Room } from '../../media';
 import type { LiveStreamStore } from '../../storage/LiveStreamStore';
 import type { LiveRtcConnectPayload, LiveRtcConsumePayload, LiveRtcConsumer, LiveRtcWatchResult } from '../protocol/live';
-import type { ChatSocket } from '../socket/ChatSocket';
-import { requesterOf } from '../socket/requester';
+import type { Requester } from '../socket/requester';
 import type { LiveDeps } from './LiveDeps';
 import { WebrtcFullError, WebrtcUnavailableError } from './liveRtcErrors';
 import type { LiveStream } from './LiveStream';
@@ -24,11 +23,11 @@ function peerOf(socketId: string): string {
 }
 
 /**
- * Real-time viewing over WebRTC (S27): a viewer's receive transport and consumers on the stream's
- * own media room (the node's WebRtcServer), up to LIVE_WEBRTC_VIEWERS per stream. The stream's
- * `webrtc` flag says whether a place is left; a viewer leaving (or disconnecting) frees its place.
- * Only the process that runs the stream serves it: elsewhere the answer is `webrtc_unavailable`,
- * and the viewer plays HLS.
+ * Real-time viewing over WebRTC (S27) of the streams this process runs: a viewer's receive
+ * transport and consumers on the stream's own media room (the node's WebRtcServer), up to
+ * LIVE_WEBRTC_VIEWERS per stream. The stream's `webrtc` flag says whether a place is left; a viewer
+ * leaving (or its socket going, here or on another process) frees its place. Viewers are known by
+ * their socket id, whichever process holds the socket (LiveRtcRouter forwards their requests here).
  */
 export class LiveRtcViewers {
   /** streamid -> socket id -> viewer. */
@@ -42,42 +41,52 @@ export class LiveRtcViewers {
   ) {}
 
   /** `live:watchRtc`: a receive transport for this socket (a repeated request starts over). */
-  async watch(socket: ChatSocket, streamid: string): Promise<LiveRtcWatchResult> {
-    const requester = requesterOf(socket);
+  async watch(requester: Requester, streamid: string): Promise<LiveRtcWatchResult> {
+    await this.allowed(requester, streamid);
     const limit = this.deps.config.liveWebrtcViewers;
-    await this.watching.watchable(streamid, requester.uid, requester.sessions);
-    if (limit <= 0) throw new WebrtcUnavailableError('real-time viewing is off on this server; watch the stream over HLS');
     const stream = this.streams.get(streamid);
     if (!stream) throw new WebrtcUnavailableError('the stream is not sent from this server; watch it over HLS');
     const room = stream.room;
     if (stream.state === 'ended' || !room || room.closed) throw new WebrtcUnavailableError('the stream is not sending right now; watch it over HLS');
     const here = this.current(stream);
-    if (!here.has(socket.id) && here.size >= limit) throw new WebrtcFullError();
-    const peerId = peerOf(socket.id);
+    const socketId = requester.socketId;
+    if (!here.has(socketId) && here.size >= limit) throw new WebrtcFullError();
+    const peerId = peerOf(socketId);
     room.removePeer(peerId);
     // The place is held while the transport is made, so two viewers never take the last one both.
-    here.set(socket.id, { room, consumerIds: [] });
+    here.set(socketId, { room, consumerIds: [] });
     try {
       const transport = await room.createWebRtcTransport(peerId, 'recv');
       return { routerRtpCapabilities: room.rtpCapabilities, transport };
     } catch (err) {
-      here.delete(socket.id);
+      here.delete(socketId);
       throw err;
     } finally {
       await this.refresh(stream);
     }
   }
 
-  async connect(socket: ChatSocket, payload: LiveRtcConnectPayload): Promise<typeof ok> {
-    const { room } = this.viewer(socket, payload.streamid);
-    await room.connectTransport(peerOf(socket.id), payload.transportId, payload.dtlsParameters as ms.DtlsParameters);
+  /** Whether the requester may watch the stream in real time at all (membership, and real time on). */
+  async allowed(requester: Requester, streamid: string): Promise<void> {
+    await this.watching.watchable(streamid, requester.uid, requester.sessions);
+    if (this.deps.config.liveWebrtcViewers <= 0) throw new WebrtcUnavailableError('real-time viewing is off on this server; watch the stream over HLS');
+  }
+
+  /** Whether this process runs the stream (its real-time viewers are served here). */
+  runs(streamid: string): boolean {
+    return this.streams.get(streamid) !== undefined;
+  }
+
+  async connect(requester: Requester, payload: LiveRtcConnectPayload): Promise<typeof ok> {
+    const { room } = this.viewer(requester.socketId, payload.streamid);
+    await room.connectTransport(peerOf(requester.socketId), payload.transportId, payload.dtlsParameters as ms.DtlsParameters);
     return ok;
   }
 
   /** Consumers of every track the stream sends, paused until `live:watchRtcResume`. */
-  async consume(socket: ChatSocket, payload: LiveRtcConsumePayload): Promise<{ consumers: LiveRtcConsumer[] }> {
-    const viewer = this.viewer(socket, payload.streamid);
-    const peerId = peerOf(socket.id);
+  async consume(requester: Requester, payload: LiveRtcConsumePayload): Promise<{ consumers: LiveRtcConsumer[] }> {
+    const viewer = this.viewer(requester.socketId, payload.streamid);
+    const peerId = peerOf(requester.socketId);
     const consumers: LiveRtcConsumer[] = [];
     for (const producer of viewer.room.producers(peerId)) {
       const record = await viewer.room.consume(peerId, producer.producerId, payload.rtpCapabilities as ms.RtpCapabilities);
@@ -88,25 +97,30 @@ export class LiveRtcViewers {
     return { consumers };
   }
 
-  async resume(socket: ChatSocket, streamid: string): Promise<typeof ok> {
-    const viewer = this.viewer(socket, streamid);
-    for (const consumerId of viewer.consumerIds) await viewer.room.resumeConsumer(peerOf(socket.id), consumerId);
+  async resume(requester: Requester, streamid: string): Promise<typeof ok> {
+    const viewer = this.viewer(requester.socketId, streamid);
+    for (const consumerId of viewer.consumerIds) await viewer.room.resumeConsumer(peerOf(requester.socketId), consumerId);
     return ok;
   }
 
   /** `live:unwatchRtc`: the transport closes and the place is freed. */
-  async unwatch(socket: ChatSocket, streamid: string): Promise<typeof ok> {
-    await this.release(socket.id, streamid);
+  async unwatch(requester: Requester, streamid: string): Promise<typeof ok> {
+    await this.release(requester.socketId, streamid);
     return ok;
   }
 
-  /** Frees the socket's places on disconnect. */
-  attach(socket: ChatSocket): void {
-    socket.on('disconnect', () => {
-      for (const [streamid, here] of this.viewers) {
-        if (here.has(socket.id)) void this.release(socket.id, streamid).catch((err) => this.deps.logger.warn({ err, streamid }, 'releasing a real-time viewer failed'));
-      }
-    });
+  /** A viewer's socket went away (on this process or another): its places are freed. */
+  socketGone(socketId: string): void {
+    for (const [streamid, here] of this.viewers) {
+      if (here.has(socketId)) void this.release(socketId, streamid).catch((err) => this.deps.logger.warn({ err, streamid }, 'releasing a real-time viewer failed'));
+    }
+  }
+
+  /** The socket ids of every viewer served here. */
+  socketIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const here of this.viewers.values()) for (const socketId of here.keys()) ids.add(socketId);
+    return ids;
   }
 
   private async release(socketId: string, streamid: string): Promise<void> {
@@ -128,8 +142,8 @@ export class LiveRtcViewers {
     return here;
   }
 
-  private viewer(socket: ChatSocket, streamid: string): RtcViewer {
-    const viewer = this.viewers.get(streamid)?.get(socket.id);
+  private viewer(socketId: string, streamid: string): RtcViewer {
+    const viewer = this.viewers.get(streamid)?.get(socketId);
     const stream = this.streams.get(streamid);
     if (!viewer || !stream || viewer.room !== stream.room || viewer.room.closed) {
       throw new WebrtcUnavailableError('not watching this stream in real time (ask live:watchRtc first)');

@@ -12,7 +12,7 @@ import { requesterOf } from '../socket/requester';
 import type { LiveEnding } from './LiveEnding';
 import type { LiveHandover } from './LiveHandover';
 import type { LivePublishing } from './LivePublishing';
-import type { LiveRtcViewers } from './LiveRtcViewers';
+import type { LiveRtcRouter } from './LiveRtcRouter';
 import type { LiveWatching } from './LiveWatching';
 
 export type LiveEvent = keyof LiveClientEvents;
@@ -27,7 +27,7 @@ export function liveEvents(
   handover: LiveHandover,
   ending: LiveEnding,
   watching: LiveWatching,
-  rtc: LiveRtcViewers,
+  rtc: LiveRtcRouter,
 ): EventTable<LiveEvent> {
   return {
     'live:create': { schema: LiveCreatePayload, handle: (socket, p) => publishing.create(requesterOf(socket), p) },
@@ -38,11 +38,11 @@ export function liveEvents(
     'live:stop': { schema: LiveRefPayload, handle: (socket, p) => ending.stop(requesterOf(socket), p.streamid) },
     'live:watch': { schema: LiveRefPayload, handle: (socket, p) => watching.watch(socket, p.streamid) },
     'live:unwatch': { schema: LiveRefPayload, handle: (socket, p) => watching.unwatch(socket, p.streamid) },
-    // real-time viewing (S27): answered by the process that runs the stream
-    'live:watchRtc': { schema: LiveRefPayload, handle: (socket, p) => rtc.watch(socket, p.streamid) },
+    // real-time viewing (S27): answered by the process that runs the stream, wherever the socket is
+    'live:watchRtc': { schema: LiveRefPayload, handle: (socket, p) => rtc.watch(socket, p) },
     'live:watchRtcConnect': { schema: LiveRtcConnectPayload, handle: (socket, p) => rtc.connect(socket, p) },
     'live:watchRtcConsume': { schema: LiveRtcConsumePayload, handle: (socket, p) => rtc.consume(socket, p) },
-    'live:watchRtcResume': { schema: LiveRefPayload, handle: (socket, p) => rtc.resume(socket, p.streamid) },
-    'live:unwatchRtc': { schema: LiveRefPayload, handle: (socket, p) => rtc.unwatch(socket, p.streamid) },
+    'live:watchRtcResume': { schema: LiveRefPayload, handle: (socket, p) => rtc.resume(socket, p) },
+    'live:unwatchRtc': { schema: LiveRefPayload, handle: (socket, p) => rtc.unwatch(socket, p) },
   };
 }
