@@ -221,3 +221,59 @@ test('a recording that outgrows its starter’s storage quota stops unkept, with
     await tight.stop();
   }
 });
+
+test('CALL_RECORDINGS_MAX: one more is refused too_many_recordings (retryable); CALL_RECORD_MAX_SECONDS stops one by itself, posted, and frees the place', { timeout: 150_000 }, async () => {
+  // A server of its own: one recording at a time, 6 s at most.
+  const small = await startCallServer(1, { MEDIA_WORKERS: '1', CALL_RECORDINGS_MAX: '1', CALL_RECORD_MAX_SECONDS: '6' });
+  const local: { close(): void }[] = [];
+  try {
+    const users = await Promise.all(['Jo', 'Kim', 'Lee', 'Max'].map((n) => registerUser(small.url, n)));
+    const sockets = await Promise.all(users.map((u) => connectSocket(small.url, u.token)));
+    local.push(...sockets);
+    // two calls in two groups, two peers each
+    const calls: { callid: string; sessionid: string }[] = [];
+    for (const pair of [[0, 1], [2, 3]] as const) {
+      const group = await createGroup(small.url, users[pair[0]]!, `Recorded ${pair[0]}`);
+      await joinGroup(small.url, users[pair[1]]!, group.sessionid);
+      const { call } = await request(sockets[pair[0]]!, 'call:start', { sessionid: group.sessionid, kind: 'video' });
+      const peers = pair.map((i) => new CallPeer(`P${i}`, users[i]!.uid, sockets[i]!));
+      local.push(...peers);
+      for (const p of peers) await p.join(call.callid);
+      await flowing(peers);
+      calls.push({ callid: call.callid, sessionid: group.sessionid });
+    }
+    const [first, second] = calls as [(typeof calls)[0], (typeof calls)[0]];
+
+    const ended = collect(sockets[1]!, 'call:recording', 1, (e) => e.callid === first.callid && !e.recording, 40_000);
+    const posted = nextVideoMessage(sockets[1]!, first.sessionid);
+    const startedAt = Date.now();
+    await request(sockets[0]!, 'call:record:start', { callid: first.callid });
+    const answer = await (sockets[2]!.timeout(10_000) as any).emitWithAck('call:record:start', { callid: second.callid });
+    assert.equal(answer?.error?.code, 'too_many_recordings', JSON.stringify(answer));
+    assert.equal(answer.error.retryable, true);
+    const { calls: listed } = await request<{ calls: { callid: string; recording?: unknown }[] }>(sockets[2]!, 'call:list', {});
+    assert.equal(listed.find((c) => c.callid === second.callid)?.recording, undefined, 'the refused start changed nothing');
+
+    // the first stops by itself at its length limit and is posted
+    const [event] = await ended;
+    assert.equal(event!.reason, 'max_length');
+    const tookS = (Date.now() - startedAt) / 1000;
+    assert.ok(tookS >= 5 && tookS < 20, `stopped after ${tookS.toFixed(1)} s`);
+    const video = await posted;
+    const url = video.fileinfo?.url;
+    assert.ok(url, 'the video message carries its file');
+    const res = await fetchBytes(small.url, url, { token: users[1]!.token });
+    assert.equal(res.status, 200);
+    const file = path.join(scratch, `${video.msgid}.mp4`);
+    writeFileSync(file, res.bytes);
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
+    assert.ok(Number(stdout) <= 8, `no longer than the limit (got ${Number(stdout)} s)`);
+
+    // its place is free again: the second call records now
+    await request(sockets[2]!, 'call:record:start', { callid: second.callid });
+    await request(sockets[2]!, 'call:record:stop', { callid: second.callid });
+  } finally {
+    await closeAll(local);
+    await small.stop();
+  }
+});
