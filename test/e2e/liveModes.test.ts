@@ -8,51 +8,28 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
-import { connectWithWelcome, registerUser } from '../support/client';
-import { LivePeer } from '../support/live';
-import { closeAll, prepareMediasoup } from '../support/media';
-import { startServer, type RunningServer } from '../support/server';
+import { desktop, phone, screenshot, type UserPage } from '../support/browser';
+import { startLiveViewing, type LiveViewing } from '../support/liveViewing';
 import { newAccount, register, waitForLiveDelay, waitForLivePlayback } from '../support/userSteps';
 import { waitFor } from '../support/wait';
 
 describe('web client: real-time and HLS viewing', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  let setting: LiveViewing;
   let bob: UserPage;
   let carol: UserPage;
   let streamid = '';
-  const open: { close(): void }[] = [];
 
   before(async () => {
-    await prepareMediasoup();
-    const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
-    [server, browser] = await Promise.all([
-      startServer({ env: { RTC_PORT: String(rtcPort), LIVE_RENDITIONS: '240:300', LIVE_WEBRTC_VIEWERS: '1', LIVE_LLHLS: '0' } }),
-      launchBrowser(),
-    ]);
-    bob = await openUser(browser, server.url);
-    carol = await openUser(browser, server.url, phone);
-    for (const user of [bob, carol]) {
-      await user.context.addInitScript(() => localStorage.setItem('cookim.debug', '1'));
-      user.context.setDefaultTimeout(20_000);
-    }
+    setting = await startLiveViewing({ LIVE_WEBRTC_VIEWERS: '1', LIVE_LLHLS: '0' }, [desktop, phone]);
+    [bob, carol] = setting.viewers as [UserPage, UserPage];
   });
 
   after(async () => {
-    await closeAll(open);
-    await browser?.close();
-    await server?.stop();
+    await setting?.close();
   });
 
   test('a publisher goes live', async () => {
-    const alice = await registerUser(server.url, 'Alice');
-    const { socket } = await connectWithWelcome(server.url, alice.token);
-    const publisher = new LivePeer(socket);
-    open.push(publisher);
-    await publisher.create({ title: 'Modes' });
-    streamid = (await publisher.start()).streamid;
+    streamid = (await setting.publish()).streamid;
     await Promise.all([register(bob.page, newAccount('Bob')), register(carol.page, newAccount('Carol'))]);
   });
 

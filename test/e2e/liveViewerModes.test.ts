@@ -10,12 +10,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
-import { connectWithWelcome, registerUser } from '../support/client';
-import { LivePeer } from '../support/live';
-import { closeAll, prepareMediasoup } from '../support/media';
-import { startServer, type RunningServer } from '../support/server';
+import type { Page } from 'playwright-core';
+import { desktop, phone, screenshot, type UserPage } from '../support/browser';
+import { startLiveViewing, type LiveViewing } from '../support/liveViewing';
 import { newAccount, register, waitForLiveDelay, waitForLivePlayback } from '../support/userSteps';
 
 /** The pill's delay readout per mode on this machine (seconds): real time under 1, LL-HLS under 4. */
@@ -54,41 +51,22 @@ async function expectPlaying(page: Page, mode: Mode, name: string): Promise<numb
 }
 
 describe('web client: real-time, LL-HLS and HLS viewing modes', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  let setting: LiveViewing;
   let bob: UserPage;
   let carol: UserPage;
   let streamid = '';
-  const open: { close(): void }[] = [];
 
   before(async () => {
-    await prepareMediasoup();
-    const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
-    [server, browser] = await Promise.all([
-      startServer({ env: { RTC_PORT: String(rtcPort), LIVE_RENDITIONS: '240:300', LIVE_WEBRTC_VIEWERS: '1', LIVE_LLHLS: '1' } }),
-      launchBrowser(),
-    ]);
-    bob = await openUser(browser, server.url);
-    carol = await openUser(browser, server.url, phone);
-    for (const user of [bob, carol]) {
-      await user.context.addInitScript(() => localStorage.setItem('cookim.debug', '1'));
-      user.context.setDefaultTimeout(20_000);
-    }
+    setting = await startLiveViewing({ LIVE_WEBRTC_VIEWERS: '1', LIVE_LLHLS: '1' }, [desktop, phone]);
+    [bob, carol] = setting.viewers as [UserPage, UserPage];
   });
 
   after(async () => {
-    await closeAll(open);
-    await browser?.close();
-    await server?.stop();
+    await setting?.close();
   });
 
   test('a publisher goes live with LL-HLS', async () => {
-    const alice = await registerUser(server.url, 'Alice');
-    const { socket } = await connectWithWelcome(server.url, alice.token);
-    const publisher = new LivePeer(socket);
-    open.push(publisher);
-    await publisher.create({ title: 'Modes', visibility: 'public' });
-    const stream = await publisher.start();
+    const stream = await setting.publish({ visibility: 'public' });
     streamid = stream.streamid;
     assert.ok(stream.llHlsUrl, 'the stream offers a low-latency playlist');
     await Promise.all([register(bob.page, newAccount('Bob')), register(carol.page, newAccount('Carol'))]);
@@ -166,40 +144,22 @@ describe('web client: real-time, LL-HLS and HLS viewing modes', () => {
 });
 
 describe('web client: real time off on the server (LIVE_WEBRTC_VIEWERS=0)', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  let setting: LiveViewing;
   let dave: UserPage;
-  const open: { close(): void }[] = [];
 
   before(async () => {
-    await prepareMediasoup();
-    const rtcPort = 20_000 + Math.floor(Math.random() * 400) * 50;
-    [server, browser] = await Promise.all([
-      startServer({ env: { RTC_PORT: String(rtcPort), LIVE_RENDITIONS: '240:300', LIVE_WEBRTC_VIEWERS: '0', LIVE_LLHLS: '1' } }),
-      launchBrowser(),
-    ]);
-    dave = await openUser(browser, server.url, phone);
-    await dave.context.addInitScript(() => {
-      localStorage.setItem('cookim.debug', '1');
-      // he chose real time earlier in this session: it is not offered here, the page plays LL-HLS
-      sessionStorage.setItem('cookim.liveMode', 'rtc');
-    });
-    dave.context.setDefaultTimeout(20_000);
+    setting = await startLiveViewing({ LIVE_WEBRTC_VIEWERS: '0', LIVE_LLHLS: '1' }, [phone]);
+    [dave] = setting.viewers as [UserPage];
+    // he chose real time earlier in this session: it is not offered here, the page plays LL-HLS
+    await dave.context.addInitScript(() => sessionStorage.setItem('cookim.liveMode', 'rtc'));
   });
 
   after(async () => {
-    await closeAll(open);
-    await browser?.close();
-    await server?.stop();
+    await setting?.close();
   });
 
   test('Dave (phone, English) who prefers real time plays LL-HLS, real time shown as not offered', async () => {
-    const alice = await registerUser(server.url, 'Alice');
-    const { socket } = await connectWithWelcome(server.url, alice.token);
-    const publisher = new LivePeer(socket);
-    open.push(publisher);
-    await publisher.create({ title: 'No real time', visibility: 'public' });
-    const { streamid } = await publisher.start();
+    const { streamid } = await setting.publish({ title: 'No real time', visibility: 'public' });
     await register(dave.page, newAccount('Dave'));
     await dave.page.goto(`/live/${streamid}`);
     await expectPlaying(dave.page, 'llhls', 'LL-HLS');
