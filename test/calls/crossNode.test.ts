@@ -4,31 +4,16 @@
 // node 1 (the owner, over the Redis adapter), while each peer's media terminates on its own node's
 // WebRtcServer and producers cross between the nodes over PipeTransports.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { collect, connectWithWelcome, createGroup, registerUser, request, joinGroup } from '../support/client';
-import type { RunningServer } from '../support/server';
-import { CallPeer, debugInfo, startTwoNodes } from '../support/calls';
-import { closeAll, prepareMediasoup } from '../support/media';
+import { CallPeer, debugInfo, twoNodesForFile } from '../support/calls';
 import { waitFor } from '../support/wait';
 
-let node1: RunningServer | undefined;
-let node2: RunningServer | undefined;
-const open: { close(): void }[] = [];
-
-before(
-  async () => {
-    await prepareMediasoup();
-    [node1, node2] = await startTwoNodes('call-nodes');
-  },
-  { timeout: 15 * 60_000 },
-);
-after(async () => {
-  await closeAll(open);
-  await Promise.all([node1?.stop(), node2?.stop()]);
-});
+const nodes = twoNodesForFile('call-nodes');
+const open = nodes.open;
 
 test('a video call across two nodes: state kept by the owning node, media on each peer\'s own node, piped between them', { timeout: 120_000 }, async () => {
-  const [n1, n2] = [node1!.url, node2!.url];
+  const [n1, n2] = [nodes.node1!.url, nodes.node2!.url];
   const a = await registerUser(n1, 'On node 1');
   const d = await registerUser(n1, 'Also on node 1');
   const b = await registerUser(n2, 'On node 2');

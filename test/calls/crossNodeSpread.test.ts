@@ -1,31 +1,16 @@
 // A node dying mid-call (issue 15): its participants' media goes with it, the others keep theirs and
 // hear the lost producers closed; the call, owned by the surviving node, goes on.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { collect, connectWithWelcome, createGroup, joinGroup, registerUser, request } from '../support/client';
-import { CallPeer, debugInfo, startTwoNodes } from '../support/calls';
-import { closeAll, prepareMediasoup } from '../support/media';
-import type { RunningServer } from '../support/server';
+import { CallPeer, debugInfo, twoNodesForFile } from '../support/calls';
 import { sleep, waitFor } from '../support/wait';
 
-let node1: RunningServer | undefined;
-let node2: RunningServer | undefined;
-const open: { close(): void }[] = [];
-
-before(
-  async () => {
-    await prepareMediasoup();
-    [node1, node2] = await startTwoNodes('call-spread-nodes');
-  },
-  { timeout: 15 * 60_000 },
-);
-after(async () => {
-  await closeAll(open);
-  await Promise.all([node1?.stop(), node2?.stop()]);
-});
+const nodes = twoNodesForFile('call-spread-nodes');
+const open = nodes.open;
 
 test('a node dies mid-call: only its participants\' media goes, the owner\'s call goes on', { timeout: 120_000 }, async () => {
-  const [n1, n2] = [node1!.url, node2!.url];
+  const [n1, n2] = [nodes.node1!.url, nodes.node2!.url];
   const [a, d] = await Promise.all(['Ann', 'Dan'].map((n) => registerUser(n1, n)));
   const b = await registerUser(n2, 'Ben');
   const group = await createGroup(n1, a, 'Node loss');
@@ -49,8 +34,8 @@ test('a node dies mid-call: only its participants\' media goes, the owner\'s cal
   // Node 2 dies without a word: A and D hear B's two producers closed.
   const closedAt = [sa, sd].map((s) => collect(s.socket, 'call:producer:closed', 2, (e) => e.callid === call.callid && e.uid === b.uid, 30_000));
   const before = await Promise.all(peers.slice(0, 2).map((p) => p.received()));
-  await node2!.kill();
-  node2 = undefined;
+  await nodes.node2!.kill();
+  nodes.node2 = undefined;
   await Promise.all(closedAt);
 
   // A and D never lost each other's media.

@@ -5,33 +5,18 @@
 // back on node 2, which takes the stream over. When node 1 dies with another stream, node 2 ends
 // that stream's record, stops the ffmpeg it left behind and closes its playlists.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { collect, connectWithWelcome, createGroup, http, registerUser, request, joinGroup } from '../support/client';
-import type { RunningServer } from '../support/server';
-import { closeAll, prepareMediasoup } from '../support/media';
-import { startTwoNodes } from '../support/calls';
+import { twoNodesForFile } from '../support/calls';
 import { waitFor } from '../support/wait';
 import { LivePeer, ffmpegPids, llFfmpegPids } from '../support/live';
 
-let node1: RunningServer | undefined;
-let node2: RunningServer | undefined;
-const open: { close(): void }[] = [];
-
-before(
-  async () => {
-    await prepareMediasoup();
-    // One publisher runs two streams here (one per node): allowed by LIVE_STREAMS_PER_USER=2.
-    [node1, node2] = await startTwoNodes('live-nodes', { LIVE_RENDITIONS: '240:300', LIVE_STREAMS_PER_USER: '2' });
-  },
-  { timeout: 15 * 60_000 },
-);
-after(async () => {
-  await closeAll(open);
-  await Promise.all([node1?.stop(), node2?.stop()]);
-});
+// One publisher runs two streams here (one per node): allowed by LIVE_STREAMS_PER_USER=2.
+const nodes = twoNodesForFile('live-nodes', { LIVE_RENDITIONS: '240:300', LIVE_STREAMS_PER_USER: '2' });
+const open = nodes.open;
 
 test('a stream published on node 1 is listed, played and counted on node 2, resumed there by its publisher; node 1 dying ends the one left on it', { timeout: 120_000 }, async () => {
-  const [n1, n2] = [node1!.url, node2!.url];
+  const [n1, n2] = [nodes.node1!.url, nodes.node2!.url];
   const a = await registerUser(n1, 'Publisher on 1');
   const b = await registerUser(n2, 'Viewer on 2');
   const group = await createGroup(n1, a, 'Live across nodes');
@@ -88,8 +73,8 @@ test('a stream published on node 1 is listed, played and counted on node 2, resu
   await waitFor('the second stream playing', async () => ((await (await fetch(doomedMedia)).text()).match(/#EXTINF/g) ?? []).length >= 2, 30_000);
   await request(viewer.socket, 'live:watch', { streamid: doomed.streamid });
   const ended = collect(viewer.socket, 'live:update', 1, (e) => e.stream.streamid === doomed.streamid && e.stream.state === 'ended', 60_000);
-  await node1!.kill();
-  node1 = undefined;
+  await nodes.node1!.kill();
+  nodes.node1 = undefined;
   const [update] = await ended;
   assert.equal(update.stream.endReason, 'media_lost');
   assert.match(await (await fetch(doomedMedia)).text(), /#EXT-X-ENDLIST/);

@@ -6,33 +6,19 @@
  * leaving node 2 frees its place on node 1, and so does node 2 dying (node 1's sweep).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import wrtc from '@roamhq/wrtc';
 import type { LiveStreamInfo } from '../../signaling/protocol/live';
 import { LiveRtcViewer } from '../../web/src/lib/liveRtcViewer';
 import { socketRequest } from '../../web/src/lib/socketRequest';
-import { startTwoNodes } from '../support/calls';
+import { twoNodesForFile } from '../support/calls';
 import { AckError, connectWithWelcome, http, registerUser, request, type TestSocket, type TestUser } from '../support/client';
 import { LivePeer } from '../support/live';
-import { closeAll, NODE_HANDLER, prepareMediasoup } from '../support/media';
-import type { RunningServer } from '../support/server';
+import { NODE_HANDLER } from '../support/media';
 import { waitFor } from '../support/wait';
 
-let node1: RunningServer | undefined;
-let node2: RunningServer | undefined;
-const open: { close(): void }[] = [];
-
-before(
-  async () => {
-    await prepareMediasoup();
-    [node1, node2] = await startTwoNodes('live-rtc-nodes', { LIVE_RENDITIONS: '240:300', LIVE_WEBRTC_VIEWERS: '1', LIVE_LLHLS: '0' });
-  },
-  { timeout: 15 * 60_000 },
-);
-after(async () => {
-  await closeAll(open);
-  await Promise.all([node1?.stop(), node2?.stop()]);
-});
+const nodes = twoNodesForFile('live-rtc-nodes', { LIVE_RENDITIONS: '240:300', LIVE_WEBRTC_VIEWERS: '1', LIVE_LLHLS: '0' });
+const open = nodes.open;
 
 async function socketOn(url: string, user: TestUser): Promise<{ socket: TestSocket; node: string }> {
   const connected = await connectWithWelcome(url, user.token);
@@ -64,7 +50,7 @@ async function webrtcFlag(url: string, user: TestUser, streamid: string): Promis
 }
 
 test('viewers on node 2 watch node 1’s stream in real time; the limit and the places hold across nodes', { timeout: 120_000 }, async () => {
-  const [n1, n2] = [node1!.url, node2!.url];
+  const [n1, n2] = [nodes.node1!.url, nodes.node2!.url];
   const [alice, bob, carol] = await Promise.all([registerUser(n1, 'Alice'), registerUser(n2, 'Bob'), registerUser(n2, 'Carol')]);
   const pub = await socketOn(n1, alice);
   const publisher = new LivePeer(pub.socket);
@@ -112,8 +98,8 @@ test('viewers on node 2 watch node 1’s stream in real time; the limit and the 
   const carolView = viewerOn(carolSide.socket, streamid);
   await frames(await carolView.start(), 5);
   assert.equal(await webrtcFlag(n1, alice, streamid), false);
-  await node2!.kill();
-  node2 = undefined;
+  await nodes.node2!.kill();
+  nodes.node2 = undefined;
   await waitFor('webrtc: true after node 2 died', async () => (await webrtcFlag(n1, alice, streamid)) === true, 40_000);
 
   await publisher.stop();

@@ -3,12 +3,13 @@
  * engine (web/src/lib/callMedia.ts) over @roamhq/wrtc, with synthetic devices, as the call store
  * does in a browser: the same negotiation, fed the same signaling events.
  */
+import { after, before } from 'node:test';
 import type { JoinResult } from '../../signaling/protocol/calls';
 import type { CallDebugInfo } from '../../signaling/calls/CallTypes';
 import { CallMedia } from '../../web/src/lib/callMedia';
 import { socketRequest } from '../../web/src/lib/socketRequest';
 import { request, type TestSocket } from './client';
-import { flatGray, NODE_HANDLER, prepareMediasoup, SyntheticDevices, watchLifetime } from './media';
+import { closeAll, flatGray, NODE_HANDLER, prepareMediasoup, SyntheticDevices, watchLifetime } from './media';
 import { freshDataDir, startServer, type RunningServer } from './server';
 
 /** A random base for a WebRTC port block (tests may run beside other servers): 20000..39950, a multiple of 50. */
@@ -40,6 +41,31 @@ export async function startTwoNodes(label: string, env: Record<string, string> =
   const node1 = await startCallServer(1, { MEDIA_WORKERS: '1', ...env, RTC_PORT: String(rtcPort) }, dataDir);
   const node2 = await startCallServer(1, { MEDIA_WORKERS: '1', ...env, RTC_PORT: String(rtcPort + 20) }, dataDir);
   return [node1, node2];
+}
+
+/** Two nodes for a whole test file, and what its tests open (closed after its tests, before the nodes stop). */
+export interface TwoNodes {
+  node1: RunningServer | undefined;
+  /** Undefined once a test killed it. */
+  node2: RunningServer | undefined;
+  open: { close(): void }[];
+}
+
+/** Starts two nodes before the file's tests (startTwoNodes) and stops them after. */
+export function twoNodesForFile(label: string, env: Record<string, string> = {}): TwoNodes {
+  const nodes: TwoNodes = { node1: undefined, node2: undefined, open: [] };
+  before(
+    async () => {
+      await prepareMediasoup();
+      [nodes.node1, nodes.node2] = await startTwoNodes(label, env);
+    },
+    { timeout: 15 * 60_000 },
+  );
+  after(async () => {
+    await closeAll(nodes.open);
+    await Promise.all([nodes.node1?.stop(), nodes.node2?.stop()]);
+  });
+  return nodes;
 }
 
 export async function debugInfo(socket: TestSocket): Promise<CallDebugInfo[]> {
