@@ -124,6 +124,9 @@ describe('usability faults found by a first-time user, fixed', () => {
     const other = await openUser(browser, server.url, desktop);
     try {
       await login(other.page, adaAccount);
+      // the app is left first (a page of the same origin that is not the app), so nothing of it
+      // writes the session back before the sign-in screen loads
+      await other.page.goto('/healthz');
       await other.page.evaluate(() => {
         localStorage.removeItem('cookim.user');
         localStorage.removeItem('cookim.token');
