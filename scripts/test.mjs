@@ -17,7 +17,10 @@ const only = process.argv.slice(2);
 const files = (only.length ? only.map((f) => path.resolve(f)) : findTests(path.join(root, 'test'))).sort();
 ensureNpmDeps();
 await ensureMediasoup();
-if (files.some((f) => f.includes(`${path.sep}e2e${path.sep}`))) ensureApt(['chromium'], ['/usr/bin/chromium']);
+// Chromium for the e2e tests, and a Chinese font so that their zh-CN pages and screenshots show text
+if (files.some((f) => f.includes(`${path.sep}e2e${path.sep}`))) {
+  ensureApt(['chromium', 'fonts-wqy-microhei'], ['/usr/bin/chromium', '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc']);
+}
 ensureRedis();
 ensureFfmpeg();
 // Optional: validates docker-compose.yml (no Docker engine is needed for `config`).
