@@ -76,12 +76,13 @@ export class CallSubscriptions {
     const subs = this.subsOf(room);
     // the list forgets who left
     subs.recent = subs.recent.filter((uid) => call.participants.has(uid));
-    const choice = this.choiceOf(call, subs);
-    if (choice.speakers.join() !== subs.announced.join()) {
-      subs.announced = choice.speakers;
+    const speakers = this.loudest(call, subs);
+    if (speakers.join() !== subs.announced.join()) {
+      subs.announced = speakers;
       const sockets = call.socketsExcept();
-      if (sockets.length) this.deps.io.to(sockets).emit('call:speakers', { callid: call.callid, uids: choice.speakers });
+      if (sockets.length) this.deps.io.to(sockets).emit('call:speakers', { callid: call.callid, uids: speakers });
     }
+    const choice = this.choiceOf(call, subs);
     this.tellLegs(call, choice);
     subs.flow.choose(choice);
   }
@@ -102,12 +103,13 @@ export class CallSubscriptions {
   /** The choice as it is now, for a leg that asks (it opened after the last change was told). */
   private current(call: Call): CallAudioChoice {
     if (call.room) this.refresh(call, call.room);
-    else this.tellLegs(call, { limited: this.limited(call), speakers: [] });
+    else this.tellLegs(call, { ...EVERY_VOICE, limited: this.limited(call) });
     return this.told.get(call) ?? { ...EVERY_VOICE, seq: 0 };
   }
 
+  /** Past the size, audio from the recent speakers; up to it, from everyone (speaker changes then change no consumer). */
   private choiceOf(call: Call, subs: RoomSubscriptions): AudioChoice {
-    return { limited: this.limited(call), speakers: this.loudest(call, subs) };
+    return this.limited(call) ? { limited: true, speakers: this.loudest(call, subs) } : EVERY_VOICE;
   }
 
   private limited(call: Call): boolean {
