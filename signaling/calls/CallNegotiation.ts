@@ -19,7 +19,7 @@ import type { Call } from './Call';
 import { CallLeg } from './CallLeg';
 import type { CallLegs } from './CallLegs';
 import { CallNotMemberError, MediaUnavailableError } from './callErrors';
-import { ConsumerFlow } from './ConsumerFlow';
+import type { ConsumerFlow } from './ConsumerFlow';
 import type { CallSubscriptions } from './CallSubscriptions';
 import type { CallRequester } from './CallTypes';
 import { producerInfo } from './producerInfo';
@@ -129,9 +129,9 @@ export class CallNegotiation {
     return ok;
   }
 
-  /** The flow of the leg's room (made along with the room: this keeps the two together). */
+  /** The flow of the leg's room (CallLegs makes it along with the room). */
   private legFlow(leg: CallLeg, room: Room): ConsumerFlow {
-    if (leg.flow?.room !== room) leg.flow = new ConsumerFlow(room, leg.audio);
+    if (leg.flow?.room !== room) throw new MediaUnavailableError('the call media is moving to another server; wait for call:reconnectMedia');
     return leg.flow;
   }
 
