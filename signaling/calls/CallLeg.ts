@@ -1,4 +1,7 @@
 import type { Room } from '../../media/Room';
+import type { CallAudioChoice } from './CallLegTypes';
+import type { ConsumerFlow } from './ConsumerFlow';
+import { EVERY_VOICE } from './ConsumerFlowTypes';
 
 /**
  * This process's part of a call owned by another process: the media of the participants whose
@@ -6,6 +9,10 @@ import type { Room } from '../../media/Room';
  */
 export class CallLeg {
   room: Room | null = null;
+  /** What lets the room's consumers flow: the clients' wishes and the owner's audio choice. */
+  flow: ConsumerFlow | null = null;
+  /** The owner's audio choice, newest seen (seq 0: none heard yet, everyone's audio flows). */
+  audio: CallAudioChoice = { ...EVERY_VOICE, seq: 0 };
   /** The room being opened (joins at the same time wait for the one room). */
   opening: Promise<Room> | null = null;
   /** Participants whose media is here: uid to the socket that joined. */

@@ -1,5 +1,6 @@
 import type { PipeEndpoint } from '../../media';
 import type { ProducerInfo } from '../protocol/calls';
+import type { AudioChoice } from './ConsumerFlowTypes';
 
 /** A process asks for a call's producer it does not hold, to be piped to its PipeTransport. */
 export interface CallPipeRequest {
@@ -20,11 +21,21 @@ export interface CallLegNotice {
   producers: ProducerInfo[];
 }
 
-/** The owner's word to the legs: a participant's media ends there, or the whole call ended. */
+/** The owner's word to the legs: a participant's media ends there, the audio choice changed, or the whole call ended. */
 export interface CallLegUpdate {
   callid: string;
   drop?: { uid: string; socketId: string };
   /** Producers gone (imports of them close even when their holder cannot say so: it died). */
   closed?: string[];
+  /** The call's audio choice changed: a leg's consumers follow it as the owner's do. */
+  audio?: CallAudioChoice;
   ended?: boolean;
+}
+
+/**
+ * The owner's audio choice as legs get it: `seq` grows with every change, so a leg keeps the
+ * newest whichever way it came (an update, or its own ask when it opened).
+ */
+export interface CallAudioChoice extends AudioChoice {
+  seq: number;
 }

@@ -3,7 +3,8 @@ import type { MediaRoomSupervisor } from '../media-rooms/MediaRoomSupervisor';
 import type { JoinResult, ProducerInfo } from '../protocol/calls';
 import type { CallDeps } from './CallDeps';
 import { CallLeg } from './CallLeg';
-import type { CallLegNotice, CallLegUpdate } from './CallLegTypes';
+import type { CallAudioChoice, CallLegNotice, CallLegUpdate } from './CallLegTypes';
+import { ConsumerFlow } from './ConsumerFlow';
 import type { CallPipes } from './CallPipes';
 import type { CallRequester } from './CallTypes';
 import { producerInfo } from './producerInfo';
@@ -12,7 +13,8 @@ import { producerInfo } from './producerInfo';
  * The legs on this process of calls owned elsewhere: a participant whose socket is here joins
  * through the owner, then negotiates its media here, on a room of this process's workers.
  * Producer changes go to the owner (`call:legNotice`), which tells the others; the owner's
- * `call:legUpdate` ends a participant's media here, or the whole leg.
+ * `call:legUpdate` ends a participant's media here, or the whole leg, and carries the call's audio
+ * choice, which the leg's consumers follow as the owner's do (a new leg asks the owner for it).
  */
 export class CallLegs {
   private readonly legs = new Map<string, CallLeg>();
@@ -50,6 +52,8 @@ export class CallLegs {
     if (!leg) {
       leg = new CallLeg(callid, sessionid);
       this.legs.set(callid, leg);
+      // Changes told before this leg existed were not heard here: the owner says the choice now.
+      void this.askAudio(leg);
     }
     // Joining again (another tab, or after call:reconnectMedia) starts this user's media afresh.
     this.dropPeer(leg, requester.uid, false);
@@ -86,7 +90,7 @@ export class CallLegs {
     for (const leg of this.all()) this.closeLeg(leg);
   }
 
-  private update({ callid, drop, closed, ended }: CallLegUpdate): void {
+  private update({ callid, drop, closed, audio, ended }: CallLegUpdate): void {
     const leg = this.legs.get(callid);
     if (!leg) return;
     if (ended) {
@@ -94,7 +98,20 @@ export class CallLegs {
       return;
     }
     for (const producerId of closed ?? []) leg.room?.dropImport(producerId);
+    if (audio) this.hearAudio(leg, audio);
     if (drop && leg.peers.get(drop.uid) === drop.socketId) this.dropPeer(leg, drop.uid);
+  }
+
+  private async askAudio(leg: CallLeg): Promise<void> {
+    const audio = await this.deps.peers.callAudioChoice(leg.callid).catch(() => null);
+    if (audio) this.hearAudio(leg, audio);
+  }
+
+  /** The owner's audio choice, unless a newer one came first (an update and an ask's answer race). */
+  private hearAudio(leg: CallLeg, audio: CallAudioChoice): void {
+    if (audio.seq <= leg.audio.seq) return;
+    leg.audio = audio;
+    leg.flow?.choose(audio);
   }
 
   /** Closes the user's media here (the owner tells the others of its producers); a leg left empty closes. */
@@ -109,6 +126,7 @@ export class CallLegs {
     if (this.legs.get(leg.callid) === leg) this.legs.delete(leg.callid);
     leg.room?.close();
     leg.room = null;
+    leg.flow = null;
     leg.peers.clear();
   }
 
@@ -137,6 +155,7 @@ export class CallLegs {
       return;
     }
     leg.room = room;
+    leg.flow = new ConsumerFlow(room, leg.audio);
     this.pipes.attach(callid, room);
     const toPeer = (uid: string) => leg.peers.get(uid);
     room.on('consumerClosed', ({ peerId, consumerId }) => {

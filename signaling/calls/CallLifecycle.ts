@@ -10,6 +10,7 @@ import { CallNotMemberError, MediaUnavailableError } from './callErrors';
 import type { CallRequester } from './CallTypes';
 import { producerInfo } from './producerInfo';
 import type { CallRecordings } from './recording/CallRecordings';
+import type { CallSubscriptions } from './CallSubscriptions';
 
 const ok = { ok: true } as const;
 
@@ -25,6 +26,8 @@ export class CallLifecycle {
     private readonly registry: ActiveCallRegistry,
     private readonly recordings: Pick<CallRecordings, 'callEnded'> | undefined,
     private readonly legs: CallLegNotices,
+    /** The audio choice follows the size however a participant went (a gone socket too). */
+    private readonly subscriptions?: Pick<CallSubscriptions, 'participantsChanged'>,
   ) {}
 
   async join(call: Call, requester: CallRequester): Promise<JoinResult> {
@@ -91,6 +94,7 @@ export class CallLifecycle {
       return;
     }
     this.emitUpdate(call);
+    this.subscriptions?.participantsChanged(call);
     // The caller left a call the others go on with: it no longer counts among the caller's calls.
     if (participant.uid === call.startedBy) await this.places.release(call.callid);
   }

@@ -19,6 +19,7 @@ import type { Call } from './Call';
 import { CallLeg } from './CallLeg';
 import type { CallLegs } from './CallLegs';
 import { CallNotMemberError, MediaUnavailableError } from './callErrors';
+import type { ConsumerFlow } from './ConsumerFlow';
 import type { CallSubscriptions } from './CallSubscriptions';
 import type { CallRequester } from './CallTypes';
 import { producerInfo } from './producerInfo';
@@ -108,8 +109,8 @@ export class CallNegotiation {
   /** The consumer flows again (for audio of a large call: once its sender is a recent speaker). */
   async resumeConsumer(call: CallSide, p: ConsumerRefPayload, requester: CallRequester): Promise<typeof ok> {
     const { room, uid } = this.participant(call, requester);
-    // A leg follows the client's wish as it is (the loudest-speaker choice is the owner room's).
-    if (call instanceof CallLeg) await room.resumeConsumer(uid, p.consumerId);
+    // A leg applies the owner's audio choice to its own room's consumers.
+    if (call instanceof CallLeg) await this.legFlow(call, room).want(uid, p.consumerId, true);
     else await this.subscriptions.want(call, room, uid, p.consumerId, true);
     return ok;
   }
@@ -117,7 +118,7 @@ export class CallNegotiation {
   /** The consumer's tile is hidden: its media stops on the server. */
   async pauseConsumer(call: CallSide, p: ConsumerRefPayload, requester: CallRequester): Promise<typeof ok> {
     const { room, uid } = this.participant(call, requester);
-    if (call instanceof CallLeg) await room.pauseConsumer(uid, p.consumerId);
+    if (call instanceof CallLeg) await this.legFlow(call, room).want(uid, p.consumerId, false);
     else await this.subscriptions.want(call, room, uid, p.consumerId, false);
     return ok;
   }
@@ -126,6 +127,12 @@ export class CallNegotiation {
     const { room, uid } = this.participant(call, requester);
     await room.setConsumerLayers(uid, p.consumerId, p.spatialLayer, p.temporalLayer);
     return ok;
+  }
+
+  /** The flow of the leg's room (CallLegs makes it along with the room). */
+  private legFlow(leg: CallLeg, room: Room): ConsumerFlow {
+    if (leg.flow?.room !== room) throw new MediaUnavailableError('the call media is moving to another server; wait for call:reconnectMedia');
+    return leg.flow;
   }
 
   /** The requester's room and user, when its socket is the one that joined the call. */

@@ -1,35 +1,46 @@
 import type { Room } from '../../media';
 import type { CallScreenInfo } from '../protocol/calls';
-import type { ChatServer } from '../socket/Fanout';
 import type { Call } from './Call';
+import type { CallBook } from './CallBook';
+import type { CallDeps } from './CallDeps';
+import type { CallAudioChoice } from './CallLegTypes';
+import { ConsumerFlow } from './ConsumerFlow';
+import { EVERY_VOICE, sameChoice, type AudioChoice } from './ConsumerFlowTypes';
 
 /** What the subscriptions keep of one room (a new room after a worker death starts afresh). */
 interface RoomSubscriptions {
   /** Recent dominant speakers (uids), newest first. */
   recent: string[];
-  /** What each consumer's client asked for: true resumed, false paused (absent: not resumed yet). */
-  wanted: Map<string, boolean>;
-  /** The state last asked of mediasoup per consumer (absent: paused, as consumers start). */
-  flowing: Map<string, boolean>;
+  /** The room's consumers and what lets them flow. */
+  flow: ConsumerFlow;
   /** The speakers last announced (`call:speakers`). */
   announced: string[];
 }
 
 /**
- * Which consumers of a call let media through (S28). A consumer flows while its client wants it
- * (`call:consumer:resume`; `call:consumer:pause` when its tile is hidden) and, for audio in a call
- * larger than CALL_AUDIO_ALL_UP_TO, while its sender is among the CALL_AUDIO_LOUDEST most recent
- * dominant speakers of the room's ActiveSpeakerObserver. The server decides audio (every client
- * gets the same choice, and no client can keep every sender's audio past the size); clients decide
- * video from what they show.
+ * The audio choice of the calls this process owns (S28). In a call larger than
+ * CALL_AUDIO_ALL_UP_TO, audio flows only from the CALL_AUDIO_LOUDEST most recent dominant speakers
+ * of the room's ActiveSpeakerObserver (which hears every participant, remote ones piped in). The
+ * server decides audio (every client gets the same choice, and no client can keep every sender's
+ * audio past the size); clients decide video from what they show (ConsumerFlow applies both).
+ * The choice goes to the participants (`call:speakers`) and to the legs of the call on other
+ * processes (`call:legUpdate`), whose consumers follow it too; a new leg asks for it.
  */
 export class CallSubscriptions {
   private readonly rooms = new WeakMap<Room, RoomSubscriptions>();
+  /** The choice last told to the legs, per call. */
+  private readonly told = new WeakMap<Call, CallAudioChoice>();
 
   constructor(
-    private readonly io: ChatServer,
+    private readonly deps: Pick<CallDeps, 'io' | 'peers' | 'logger'>,
+    private readonly book: Pick<CallBook, 'get'>,
     readonly limits: CallScreenInfo,
-  ) {}
+  ) {
+    deps.io.of('/').on('call:audioChoice', (callid, ack) => {
+      const call = book.get(callid);
+      ack(call ? this.current(call) : null);
+    });
+  }
 
   /** Follows a call's (new) room: its active speakers feed the recent-speaker list. */
   watch(call: Call, room: Room): void {
@@ -40,11 +51,7 @@ export class CallSubscriptions {
       this.refresh(call, room);
     });
     // a sender leaving closes consumers: the call may have dropped below the size
-    room.on('consumerClosed', ({ consumerId }) => {
-      subs.wanted.delete(consumerId);
-      subs.flowing.delete(consumerId);
-      this.refresh(call, room);
-    });
+    room.on('consumerClosed', () => this.refresh(call, room));
   }
 
   /** The recent speakers whose audio flows in a large call, newest first. */
@@ -52,14 +59,11 @@ export class CallSubscriptions {
     return this.loudest(call, this.subsOf(room));
   }
 
-  /** The client's wish for one of its consumers, applied at once (with the audio choice). */
+  /** The client's wish for one of its consumers, applied at once (with the audio choice as it is now). */
   async want(call: Call, room: Room, uid: string, consumerId: string, on: boolean): Promise<void> {
-    const consumer = room.consumers().find((c) => c.consumerId === consumerId && c.peerId === uid);
-    // unknown consumers: the room's own refusal (not found) is the answer
-    if (!consumer) return on ? room.resumeConsumer(uid, consumerId) : room.pauseConsumer(uid, consumerId);
     const subs = this.subsOf(room);
-    subs.wanted.set(consumerId, on);
-    await this.set(room, subs, consumer.peerId, consumerId, on && this.audible(call, subs, consumer.kind, consumer.producerPeerId));
+    if (!sameChoice(this.choiceOf(call, subs), subs.flow.audio)) this.refresh(call, room);
+    await subs.flow.want(uid, consumerId, on);
   }
 
   /** Participants came or went: the speakers and every consumer's state again. */
@@ -67,47 +71,49 @@ export class CallSubscriptions {
     if (call.room) this.refresh(call, call.room);
   }
 
-  /** Announces a changed speaker list, and applies it. */
+  /** Announces a changed speaker list, tells the legs a changed choice, and applies it here. */
   private refresh(call: Call, room: Room): void {
     const subs = this.subsOf(room);
     // the list forgets who left
     subs.recent = subs.recent.filter((uid) => call.participants.has(uid));
-    const now = this.loudest(call, subs);
-    if (now.join() !== subs.announced.join()) {
-      subs.announced = now;
+    const speakers = this.loudest(call, subs);
+    if (speakers.join() !== subs.announced.join()) {
+      subs.announced = speakers;
       const sockets = call.socketsExcept();
-      if (sockets.length) this.io.to(sockets).emit('call:speakers', { callid: call.callid, uids: now });
+      if (sockets.length) this.deps.io.to(sockets).emit('call:speakers', { callid: call.callid, uids: speakers });
     }
-    void this.apply(call, room);
+    const choice = this.choiceOf(call, subs);
+    this.tellLegs(call, choice);
+    subs.flow.choose(choice);
   }
 
-  /** Brings every consumer of the room in line with the wishes and the audio choice. */
-  private async apply(call: Call, room: Room): Promise<void> {
-    if (room.closed) return;
-    const subs = this.subsOf(room);
-    const changes = room.consumers().map((c) => {
-      const on = (subs.wanted.get(c.consumerId) ?? false) && this.audible(call, subs, c.kind, c.producerPeerId);
-      return this.set(room, subs, c.peerId, c.consumerId, on);
-    });
-    // a consumer closing meanwhile is not an error here
-    await Promise.allSettled(changes);
+  /** The legs hear a changed choice (only calls with participants on other processes have legs). */
+  private tellLegs(call: Call, choice: AudioChoice): void {
+    const told = this.told.get(call);
+    if (told && sameChoice(told, choice)) return;
+    const audio = { ...choice, seq: (told?.seq ?? 0) + 1 };
+    this.told.set(call, audio);
+    const local = this.deps.io.of('/').sockets;
+    if (!call.socketsExcept().some((socketId) => !local.has(socketId))) return;
+    void this.deps.peers
+      .callLegUpdate({ callid: call.callid, audio })
+      .catch((err: unknown) => this.deps.logger.warn({ err, callid: call.callid }, 'telling the call legs of the audio choice failed'));
   }
 
-  /** Asks mediasoup only for changes (the order of requests is the order of decisions). */
-  private async set(room: Room, subs: RoomSubscriptions, peerId: string, consumerId: string, on: boolean): Promise<void> {
-    if ((subs.flowing.get(consumerId) ?? false) === on) return;
-    subs.flowing.set(consumerId, on);
-    try {
-      await (on ? room.resumeConsumer(peerId, consumerId) : room.pauseConsumer(peerId, consumerId));
-    } catch (err) {
-      subs.flowing.delete(consumerId);
-      throw err;
-    }
+  /** The choice as it is now, for a leg that asks (it opened after the last change was told). */
+  private current(call: Call): CallAudioChoice {
+    if (call.room) this.refresh(call, call.room);
+    else this.tellLegs(call, { ...EVERY_VOICE, limited: this.limited(call) });
+    return this.told.get(call) ?? { ...EVERY_VOICE, seq: 0 };
   }
 
-  private audible(call: Call, subs: RoomSubscriptions, kind: string, sender: string): boolean {
-    if (kind !== 'audio' || call.participants.size <= this.limits.audioAllUpTo) return true;
-    return this.loudest(call, subs).includes(sender);
+  /** Past the size, audio from the recent speakers; up to it, from everyone (speaker changes then change no consumer). */
+  private choiceOf(call: Call, subs: RoomSubscriptions): AudioChoice {
+    return this.limited(call) ? { limited: true, speakers: this.loudest(call, subs) } : EVERY_VOICE;
+  }
+
+  private limited(call: Call): boolean {
+    return call.participants.size > this.limits.audioAllUpTo;
   }
 
   private loudest(call: Call, subs: RoomSubscriptions): string[] {
@@ -117,7 +123,7 @@ export class CallSubscriptions {
   private subsOf(room: Room): RoomSubscriptions {
     let subs = this.rooms.get(room);
     if (!subs) {
-      subs = { recent: [], wanted: new Map(), flowing: new Map(), announced: [] };
+      subs = { recent: [], flow: new ConsumerFlow(room), announced: [] };
       this.rooms.set(room, subs);
     }
     return subs;

@@ -26,6 +26,8 @@ export interface CallDebugLeg {
   participants: string[];
   workers: CallDebugCall['workers'];
   placements: CallDebugCall['placements'];
+  /** Every consumer of the leg's room (the audio choice applies here too). */
+  consumerStates?: CallDebugConsumer[];
 }
 
 /** One call in the debug view. */

@@ -54,8 +54,8 @@ export class Calls {
     const legs: CallLegs = new CallLegs(deps, rooms, pipes);
     book.countLegRooms(() => legs.all().flatMap((l) => (l.room && !l.room.closed ? [l.room] : [])));
     const recordings = new CallRecordings(deps, deps.recording);
-    const lifecycle = new CallLifecycle(deps, book, places, registry, recordings, new CallLegNotices(deps, book));
-    const subscriptions = new CallSubscriptions(deps.io, deps.config.callScreen);
+    const subscriptions = new CallSubscriptions(deps, book, deps.config.callScreen);
+    const lifecycle = new CallLifecycle(deps, book, places, registry, recordings, new CallLegNotices(deps, book), subscriptions);
     const media = new CallMedia(deps, book, rooms, lifecycle, subscriptions, recordings, pipes);
     const starter = new CallStarter(deps, book, places, registry, rooms, media, lifecycle);
     const negotiation = new CallNegotiation(deps.io, subscriptions, legs);

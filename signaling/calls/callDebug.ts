@@ -1,3 +1,4 @@
+import type { Room } from '../../media';
 import type { ClusterPeers } from '../cluster/ClusterPeers';
 import type { MediaRoomSupervisor } from '../media-rooms/MediaRoomSupervisor';
 import type { ChatSocket } from '../socket/ChatSocket';
@@ -5,7 +6,7 @@ import type { ChatServer } from '../socket/Fanout';
 import { sharedListener, type SharedListener } from '../socket/sharedListeners';
 import type { CallBook } from './CallBook';
 import type { CallLegs } from './CallLegs';
-import type { CallDebugInfo } from './CallTypes';
+import type { CallDebugConsumer, CallDebugInfo } from './CallTypes';
 
 /** Tests only: the `call:debug` event exists where COOKIM_CALL_DEBUG=1, and nowhere else. */
 export const callDebugEnabled = (): boolean => process.env.COOKIM_CALL_DEBUG === '1';
@@ -52,14 +53,7 @@ export class CallDebug {
           consumers: stats?.consumers ?? 0,
           workers: c.room?.workerStats() ?? [],
           placements: Object.fromEntries([...c.participants.keys()].map((uid) => [uid, c.room?.placement(uid) ?? null])),
-          consumerStates: (c.room?.consumers() ?? []).map((x) => ({
-            consumerId: x.consumerId,
-            uid: x.peerId,
-            from: x.producerPeerId,
-            kind: x.kind,
-            source: x.source,
-            paused: x.paused,
-          })),
+          consumerStates: consumerStates(c.room),
         };
       }),
       legs: this.legs.all().map((leg) => ({
@@ -67,7 +61,19 @@ export class CallDebug {
         participants: [...leg.peers.keys()],
         workers: leg.room?.workerStats() ?? [],
         placements: Object.fromEntries([...leg.peers.keys()].map((uid) => [uid, leg.room?.placement(uid) ?? null])),
+        consumerStates: consumerStates(leg.room),
       })),
     };
   }
+}
+
+function consumerStates(room: Room | null): CallDebugConsumer[] {
+  return (room?.consumers() ?? []).map((x) => ({
+    consumerId: x.consumerId,
+    uid: x.peerId,
+    from: x.producerPeerId,
+    kind: x.kind,
+    source: x.source,
+    paused: x.paused,
+  }));
 }

@@ -3,7 +3,7 @@ import type { CallDebugInfo, CallRequester } from '../calls/CallTypes';
 import type { CallInfo } from '../protocol/calls';
 import type { ChatServer } from '../socket/Fanout';
 import type { PipeOffer } from '../../media';
-import type { CallLegNotice, CallLegUpdate, CallPipeRequest } from '../calls/CallLegTypes';
+import type { CallAudioChoice, CallLegNotice, CallLegUpdate, CallPipeRequest } from '../calls/CallLegTypes';
 import type { LiveRtcOpAnswer, LiveRtcOpRequest } from '../live/LiveRtcRouterTypes';
 import type { CallOpAnswer, CallOpRequest } from './ServerSideEvents';
 
@@ -76,6 +76,12 @@ export class ClusterPeers {
   /** The call's owner tells the processes holding participants' media. */
   async callLegUpdate(update: CallLegUpdate): Promise<void> {
     if (await this.hasPeers()) this.io.serverSideEmit('call:legUpdate', update);
+  }
+
+  /** The audio choice of the call from its owner elsewhere, or null. */
+  async callAudioChoice(callid: string): Promise<CallAudioChoice | null> {
+    const answers = await this.ask('call:audioChoice', () => this.io.serverSideEmitWithAck('call:audioChoice', callid));
+    return answers.find((a) => a !== null && a !== undefined) ?? null;
   }
 
   /** The answer of the process running the stream to a real-time viewing request, or null when none does. */

@@ -1,7 +1,7 @@
 import type { CallDebugInfo, CallOwnerEvent, CallRequester } from '../calls/CallTypes';
 import type { CallInfo } from '../protocol/calls';
 import type { ErrorBody } from '../protocol/errors';
-import type { CallLegNotice, CallLegUpdate, CallPipeRequest } from '../calls/CallLegTypes';
+import type { CallAudioChoice, CallLegNotice, CallLegUpdate, CallPipeRequest } from '../calls/CallLegTypes';
 import type { PipeOffer } from '../../media';
 import type { LiveRtcOpAnswer, LiveRtcOpRequest } from '../live/LiveRtcRouterTypes';
 
@@ -42,6 +42,8 @@ export interface ServerSideEvents {
   'call:legNotice': (notice: CallLegNotice, ack: (owned: boolean) => void) => void;
   /** The call's owner tells the processes holding its participants' media of a departure or the end. */
   'call:legUpdate': (update: CallLegUpdate) => void;
+  /** A new leg asks the call's owner for the audio choice its consumers follow; every other process answers null. */
+  'call:audioChoice': (callid: string, ack: (choice: CallAudioChoice | null) => void) => void;
   /** A publisher resumes its stream elsewhere: the process running it lets go (true) without ending it. */
   'live:release': (streamid: string, ack: (released: boolean) => void) => void;
   /** A real-time viewing request for the process that runs the stream; every other process answers null. */
