@@ -3,38 +3,19 @@
  * `content` older clients show: started, ended with its duration, missed, declined.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { MessageView } from '../../signaling/protocol/models';
-import { collect, connectSocket, http, registerUser, type TestSocket, request, history } from '../support/client';
-import type { RunningServer } from '../support/server';
-import { CallPeer, startCallServer } from '../support/calls';
-import { closeAll, prepareMediasoup } from '../support/media';
+import { collect, http, registerUser, request, history } from '../support/client';
+import { CallPeer } from '../support/calls';
+import { callServerForFile } from '../support/callServerFile';
 import { sleep } from '../support/wait';
 
-let server: RunningServer;
-const open: { close(): void }[] = [];
-
-before(
-  async () => {
-    await prepareMediasoup();
-    server = await startCallServer(1, { CALL_RING_TIMEOUT: '3' });
-  },
-  { timeout: 15 * 60_000 },
-);
-after(async () => {
-  await closeAll(open);
-  await server?.stop();
-});
-
-async function connect(token: string): Promise<TestSocket> {
-  const socket = await connectSocket(server.url, token);
-  open.push(socket);
-  return socket;
-}
+const suite = callServerForFile({ CALL_RING_TIMEOUT: '3' });
+const { open, connect } = suite;
 
 async function privateChat(names: [string, string]) {
-  const [a, b] = await Promise.all(names.map((n) => registerUser(server.url, n)));
-  const res = await http(server.url, 'POST', '/api/sessions/private', { token: a.token, body: { uid: b.uid } });
+  const [a, b] = await Promise.all(names.map((n) => registerUser(suite.server.url, n)));
+  const res = await http(suite.server.url, 'POST', '/api/sessions/private', { token: a.token, body: { uid: b.uid } });
   const [sa, sb] = await Promise.all([connect(a.token), connect(b.token)]);
   return { a, b, sa, sb, sessionid: res.body.session.sessionid as string };
 }
@@ -64,7 +45,7 @@ test('a call started, answered and ended posts started and ended with its durati
   assert.match((await endedMessage)[0].msg, /^call ended, \d+:\d\d$/);
 
   // History and the conversation list's last message carry the same callinfo.
-  const msgs: MessageView[] = await history(server.url, a, sessionid);
+  const msgs: MessageView[] = await history(suite.server.url, a, sessionid);
   assert.deepEqual(
     msgs.map((m) => m.callinfo && { event: m.callinfo.event, video: m.callinfo.video, timed: m.callinfo.durationMs !== undefined }),
     [
@@ -72,7 +53,7 @@ test('a call started, answered and ended posts started and ended with its durati
       { event: 'started', video: true, timed: false },
     ],
   );
-  const sessions = await http(server.url, 'GET', '/api/sessions', { token: b.token });
+  const sessions = await http(suite.server.url, 'GET', '/api/sessions', { token: b.token });
   const listed = sessions.body.sessions.find((s: { sessionid: string }) => s.sessionid === sessionid);
   assert.equal(listed.lastMessage.callinfo.event, 'ended');
 });
@@ -93,7 +74,7 @@ test('a declined private call is announced as declined, an unanswered one as mis
   const again = await request(sa, 'call:start', { sessionid, kind: 'voice' });
   assert.equal((await unansweredEnd)[0].reason, 'unanswered');
   assert.deepEqual(((await missed)[0] as MessageView).callinfo, { callid: again.call.callid, event: 'missed', video: false });
-  const msgs: MessageView[] = await history(server.url, b, sessionid);
+  const msgs: MessageView[] = await history(suite.server.url, b, sessionid);
   assert.deepEqual(
     msgs.map((m) => m.callinfo?.event),
     ['missed', 'started', 'declined', 'started'],

@@ -1,31 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { collect, connectSocket, createGroup, http, registerUser, type TestSocket, AckError, request, history, joinGroup } from '../support/client';
-import type { RunningServer } from '../support/server';
-import { CallPeer, debugInfo, startCallServer } from '../support/calls';
-import { prepareMediasoup, closeAll } from '../support/media';
+import { test } from 'node:test';
+import { collect, createGroup, http, registerUser, AckError, request, history, joinGroup } from '../support/client';
+import { CallPeer, debugInfo } from '../support/calls';
+import { callServerForFile } from '../support/callServerFile';
 import { sleep, waitFor } from '../support/wait';
 
-let server: RunningServer;
-const open: { close(): void }[] = [];
-
-before(
-  async () => {
-    await prepareMediasoup();
-    server = await startCallServer(1, { CALL_RING_TIMEOUT: '3' });
-  },
-  { timeout: 15 * 60_000 },
-);
-after(async () => {
-  await closeAll(open);
-  await server?.stop();
-});
-
-async function connect(token: string): Promise<TestSocket> {
-  const socket = await connectSocket(server.url, token);
-  open.push(socket);
-  return socket;
-}
+const suite = callServerForFile({ CALL_RING_TIMEOUT: '3' });
+const { open, connect } = suite;
 
 /** Every peer receives audio and video from every other one, and the counts keep rising. */
 async function assertEveryoneReceives(peers: CallPeer[], except: (from: CallPeer, to: CallPeer, kind: string) => boolean = () => false) {
@@ -43,7 +24,7 @@ async function assertEveryoneReceives(peers: CallPeer[], except: (from: CallPeer
 }
 
 test('three WebRTC peers in a video call: media both ways, mute, leave, refusals, call messages', { timeout: 110_000 }, async () => {
-  const url = server.url;
+  const url = suite.server.url;
   const [a, b, c, outsider] = await Promise.all(['Alice', 'Bob', 'Carol', 'Mallory'].map((n) => registerUser(url, n)));
   const group = await createGroup(url, a, 'Call group');
   await joinGroup(url, b, group.sessionid);
@@ -158,7 +139,7 @@ test('three WebRTC peers in a video call: media both ways, mute, leave, refusals
 });
 
 test('a private call declined posts a declined-call message', { timeout: 30_000 }, async () => {
-  const url = server.url;
+  const url = suite.server.url;
   const [a, b] = await Promise.all(['Caller', 'Callee'].map((n) => registerUser(url, n)));
   const res = await http(url, 'POST', '/api/sessions/private', { token: a.token, body: { uid: b.uid } });
   const sessionid = res.body.session.sessionid;
@@ -182,7 +163,7 @@ test('a private call declined posts a declined-call message', { timeout: 30_000 
 });
 
 test('a call nobody answers ends as unanswered (CALL_RING_TIMEOUT)', { timeout: 30_000 }, async () => {
-  const url = server.url;
+  const url = suite.server.url;
   const [a, b] = await Promise.all(['Lonely', 'Away'].map((n) => registerUser(url, n)));
   const group = await createGroup(url, a, 'Quiet group');
   await joinGroup(url, b, group.sessionid);

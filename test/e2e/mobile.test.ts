@@ -3,17 +3,15 @@
  * sending by tap, 16 px inputs (no iPhone zoom), 44 px touch targets, and phone screenshots.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { desktop, launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
-import { startServer, type RunningServer } from '../support/server';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { desktop, phone, screenshot } from '../support/browser';
+import { SuitePerson, usePeople } from '../support/suitePeople';
 import {
   composer,
-  createGroup,
   hasHorizontalScroll,
   joinPublicGroup,
   login,
-  newAccount,
   openConversation,
   register,
   sendMessage,
@@ -37,24 +35,10 @@ async function assertTouchTarget(page: Page, name: string): Promise<void> {
 }
 
 describe('web client on a phone', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let carol: UserPage;
-  let dave: UserPage;
-  const carolAccount = newAccount('Carol');
-  const daveAccount = newAccount('Dave');
+  const carol = new SuitePerson('Carol', phone);
+  const dave = new SuitePerson('Dave', desktop);
   const groupName = `Book club ${Date.now().toString(36)}`;
-
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    carol = await openUser(browser, server.url, phone);
-    dave = await openUser(browser, server.url, desktop);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  usePeople([carol, dave]);
 
   test('sign-up screens fit the phone and use 16 px labelled inputs', async () => {
     const { page } = carol;
@@ -66,7 +50,7 @@ describe('web client on a phone', () => {
     assert.deepEqual(await unlabelledInputs(page), []);
     assert.deepEqual(await smallInputs(page), []);
     await screenshot(page, 'phone-register');
-    await Promise.all([register(page, carolAccount), register(dave.page, daveAccount)]);
+    await Promise.all([register(page, carol.account), register(dave.page, dave.account)]);
     assert.equal(await hasHorizontalScroll(page), false);
     await screenshot(page, 'phone-list-empty');
   });
@@ -115,7 +99,7 @@ describe('web client on a phone', () => {
     await page.getByTestId('message-text').locator('img.emoji[alt="☕"]').first().waitFor();
 
     await page.getByRole('button', { name: 'Members and settings' }).tap();
-    await page.getByTestId('member-list').locator('li', { hasText: daveAccount.nickname }).waitFor();
+    await page.getByTestId('member-list').locator('li', { hasText: dave.account.nickname }).waitFor();
     assert.equal(await hasHorizontalScroll(page), false);
     await screenshot(page, 'phone-members');
     await page.getByRole('button', { name: 'Close details' }).tap();
@@ -143,12 +127,12 @@ describe('web client on a phone', () => {
   test('profile changes, a password change that keeps you signed in, sign out and back in', async () => {
     const { page } = carol;
     await page.goto('/profile');
-    await page.getByLabel('Nickname').fill(`${carolAccount.nickname} ✨`);
+    await page.getByLabel('Nickname').fill(`${carol.account.nickname} ✨`);
     await page.getByRole('button', { name: 'Save profile' }).tap();
     await page.getByText('Profile saved.').waitFor();
 
     const newPassword = 'a brand new secret 9';
-    await page.getByLabel('Current password').fill(carolAccount.password);
+    await page.getByLabel('Current password').fill(carol.account.password);
     await page.getByLabel('New password').fill(newPassword);
     await page.getByRole('button', { name: 'Change password' }).tap();
     await page.getByText('Password changed.').waitFor();
@@ -161,6 +145,6 @@ describe('web client on a phone', () => {
     await page.goto('/profile');
     await page.getByRole('button', { name: 'Sign out' }).tap();
     await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
-    await login(page, { ...carolAccount, password: newPassword });
+    await login(page, { ...carol.account, password: newPassword });
   });
 });

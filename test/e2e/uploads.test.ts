@@ -7,11 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import type { Browser, Page, Request, Route } from 'playwright-core';
-import { launchBrowser, openUser, phone, screenshot, type UserPage } from '../support/browser';
-import { startServer, type RunningServer } from '../support/server';
+import type { Page, Request, Route } from 'playwright-core';
+import { openUser, phone, screenshot } from '../support/browser';
+import { SuitePerson, usePeople } from '../support/suitePeople';
 import {
   attachFiles,
   createGroup,
@@ -19,7 +19,6 @@ import {
   hasHorizontalScroll,
   joinPublicGroup,
   login,
-  newAccount,
   openConversation,
   register,
   sendMessage,
@@ -62,29 +61,19 @@ async function imageLoaded(page: Page, selector: string): Promise<{ naturalWidth
 }
 
 describe('web client: uploads, voice messages and avatars', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let alice: UserPage;
-  let bob: UserPage;
-  const aliceAccount = newAccount('Alice');
-  const bobAccount = newAccount('Bob');
+  const alice = new SuitePerson('Alice');
+  const bob = new SuitePerson('Bob');
   const groupName = `Trip photos ${Date.now().toString(36)}`;
+  const suite = usePeople([alice, bob]);
   let png: Buffer;
 
   before(async () => {
-    [server, browser, png] = await Promise.all([startServer(), launchBrowser(), makePng(Date.now())]);
-    alice = await openUser(browser, server.url);
-    bob = await openUser(browser, server.url);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+    png = await makePng(Date.now());
   });
 
   test('both register and meet in one group', async () => {
-    await register(alice.page, aliceAccount);
-    await register(bob.page, bobAccount);
+    await register(alice.page, alice.account);
+    await register(bob.page, bob.account);
     await createGroup(alice.page, groupName);
     await joinPublicGroup(bob.page, groupName);
     await sendMessage(alice.page, 'Look at this view');
@@ -256,10 +245,10 @@ describe('web client: uploads, voice messages and avatars', () => {
     await screenshot(alice.page, 'desktop-chat-files');
     await screenshot(bob.page, 'desktop-chat-files-bob');
 
-    const phoneBob = await openUser(browser, server.url, phone);
+    const phoneBob = await openUser(suite.browser, suite.server.url, phone);
     try {
       const { page } = phoneBob;
-      await login(page, bobAccount);
+      await login(page, bob.account);
       await openConversation(page, groupName);
       await fileMessages(page, 4).first().waitFor();
       await imageLoaded(page, '[data-testid="message"][data-msgtype="1"] [data-testid="image-thumb"] img');
