@@ -21,6 +21,14 @@ interface Held {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * A long-polling request may overtake its own session's announcement: the worker answers the
+ * handshake over the network and tells this process of the session over IPC, and the client's next
+ * request (on a new connection) can arrive first. Such a request waits this long for the
+ * announcement before it goes to any worker (which then answers an unknown session as such).
+ */
+const UNKNOWN_SID_WAIT_MS = 1000;
+
 /** The Socket.IO session id in the request line of a long-polling request. */
 const sidPattern = /[?&]sid=([\w-]{20})/;
 const headEnd = Buffer.from('\r\n\r\n');
@@ -39,6 +47,8 @@ export class ConnectionBalancer {
   private readonly clients = new Map<Worker, number>();
   private readonly sessions = new Map<string, Worker>();
   private readonly held = new Set<Held>();
+  /** Requests for a session no worker has announced yet (UNKNOWN_SID_WAIT_MS). */
+  private readonly awaitingSession = new Set<Held>();
   /** Connections sent to each worker and not yet confirmed received (handOverConfirmations.ts). */
   private readonly unconfirmed = new Map<Worker, Map<number, Socket>>();
   private nextId = 0;
@@ -59,6 +69,7 @@ export class ConnectionBalancer {
       if (msg.type === 'sticky:connection') {
         this.sessions.set(msg.data, worker);
         this.clients.set(worker, (this.clients.get(worker) ?? 0) + 1);
+        for (const entry of [...this.awaitingSession]) if (entry.sid === msg.data) this.stopAwaiting(entry);
       } else if (msg.type === 'sticky:disconnection') {
         this.sessions.delete(msg.data);
         this.clients.set(worker, Math.max(0, (this.clients.get(worker) ?? 0) - 1));
@@ -93,6 +104,7 @@ export class ConnectionBalancer {
   close(): void {
     this.closed = true;
     for (const entry of [...this.held]) this.refuse(entry);
+    for (const entry of [...this.awaitingSession]) this.stopAwaiting(entry);
   }
 
   /** The `connection` handler of the primary's server. */
@@ -135,6 +147,16 @@ export class ConnectionBalancer {
   }
 
   private route(socket: Socket, head: Buffer, sid: string | undefined): void {
+    // with one worker there is nowhere else the session could be
+    if (sid && !this.sessions.has(sid) && this.ready.length > 1 && !this.closed) {
+      const entry: Held = { socket, head, sid, timer: setTimeout(() => this.stopAwaiting(entry), UNKNOWN_SID_WAIT_MS) };
+      this.awaitingSession.add(entry);
+      return;
+    }
+    this.routeNow(socket, head, sid);
+  }
+
+  private routeNow(socket: Socket, head: Buffer, sid: string | undefined): void {
     const worker = this.pick(sid);
     if (worker && !this.closed) {
       this.handOver(worker, socket, head);
@@ -172,6 +194,13 @@ export class ConnectionBalancer {
       this.options.logger.warn({ err, worker: worker.process.pid }, 'handing a connection to a worker failed');
       answerUnavailable(socket);
     });
+  }
+
+  /** The session was announced, or the wait is over: the request goes on as any other. */
+  private stopAwaiting(entry: Held): void {
+    if (!this.awaitingSession.delete(entry)) return;
+    clearTimeout(entry.timer);
+    this.routeNow(entry.socket, entry.head, entry.sid);
   }
 
   private refuse(entry: Held): void {
