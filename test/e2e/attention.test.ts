@@ -119,7 +119,14 @@ describe('web client: attention (mentions, unread, notifications, ringtone)', ()
       try {
         const token = await sessionToken(server.url, bob, sessionid);
         await sendText(bobSocket, token, 'Anyone up for a hike?');
-        await listItem(page, sessionid).getByTestId('unread-badge').filter({ hasText: '1' }).waitFor();
+        await listItem(page, sessionid)
+          .getByTestId('unread-badge')
+          .filter({ hasText: '1' })
+          .waitFor()
+          .catch(async (error: Error) => {
+            // what the list showed instead, for the next look at this wait
+            throw new Error(`${error.message}\nthe list item: ${await listItem(page, sessionid).innerText().catch(() => '(none)')}`);
+          });
         await page.waitForFunction(() => document.title.startsWith('(1) '));
         // the favicon carries the count too
         await page.waitForFunction(() => document.querySelector('link[rel="icon"]')?.getAttribute('data-count') === '1');
